@@ -1,0 +1,1 @@
+"""Pipeline: the staged build that turns a source into a workspace, and the workspace reader."""

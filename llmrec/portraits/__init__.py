@@ -1,0 +1,1 @@
+"""Portraits: per-user summaries of taste (categories, price band, ratings, review aspects)."""
