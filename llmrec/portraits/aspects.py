@@ -20,7 +20,8 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "design": ("design", "look", "looks", "style", "stylish", "color", "colour", "finish"),
     "size": ("size", "fit", "fits", "too small", "too big", "compact", "dimensions"),
     "comfort": ("comfort", "comfortable", "soft", "ergonomic"),
-    "performance": ("performance", "performs", "powerful", "fast", "speed", "works great", "accurate", "accuracy"),
+    "performance": ("performance", "performs", "powerful", "fast", "speed", "works great", "accurate",
+                    "accuracy"),
     "battery": ("battery", "battery life", "charge", "charging"),
     "shipping": ("shipping", "delivery", "arrived", "packaging", "package"),
     "noise": ("noise", "noisy", "quiet", "loud"),
@@ -39,7 +40,7 @@ NEGATIONS = frozenset("not no never hardly barely isn't wasn't doesn't didn't do
 
 _WORD = re.compile(r"[a-z']+")
 _PATTERNS = [
-    (aspect, re.compile(r"\b(" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")\b"))
+    (aspect, re.compile(r"\b(" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")\b"))
     for aspect, forms in ASPECTS.items()
 ]
 

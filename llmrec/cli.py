@@ -1,0 +1,170 @@
+"""Command line: build a workspace, print its evaluation, recommend for a user."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from llmrec.errors import LlmrecError
+from llmrec.pipeline.config import ALL_MODELS, SPLITS
+
+SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "csv")
+
+
+def _mapping(text: str) -> dict[str, str]:
+    """'user_id=customer,item_id=sku' -> {'user_id': 'customer', 'item_id': 'sku'}."""
+    pairs = [p for p in text.split(",") if p.strip()]
+    try:
+        return {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)}
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected name=column pairs separated by commas, got '{text}'") from None
+
+
+def _source_options(args: argparse.Namespace) -> dict:
+    """Translate CLI flags into the keyword options of the chosen loader."""
+    options: dict = {}
+    if args.source == "demo":
+        sizes = {"n_users": args.demo_users, "n_items": args.demo_items,
+                 "n_interactions": args.demo_interactions, "n_reviews": args.demo_reviews}
+        return {k: v for k, v in sizes.items() if v is not None}
+    paths = {"amazon2023": {"reviews_path": args.reviews, "meta_path": args.meta},
+             "amazon2018": {"reviews_path": args.reviews, "meta_path": args.meta},
+             "movielens": {"path": args.path},
+             "recbole": {"path": args.path, "dataset": args.dataset},
+             "csv": {"interactions_path": args.interactions, "items_path": args.items,
+                     "reviews_path": args.reviews, "columns": args.columns}}[args.source]
+    options.update({k: (str(v) if isinstance(v, Path) else v) for k, v in paths.items() if v is not None})
+    if args.skip_bad_lines:
+        options["skip_bad_lines"] = True
+    if args.kcore:
+        options["kcore"] = args.kcore
+    return options
+
+
+_BAR = "{desc} {percentage:3.0f}%|{bar:30}| {elapsed}<{remaining} {postfix}"
+
+
+def _progress_bars():
+    """A tqdm bar per stage, showing rate and ETA; returns the progress callback and a closer."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, fraction: float, message: str) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=1000, desc=f"{stage:<9}", leave=True, bar_format=_BAR)
+        bar.n = int(fraction * 1000)
+        bar.set_postfix_str(message[:60], refresh=True)
+        if fraction >= 1.0:
+            bar.close()
+
+    return progress
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from llmrec.pipeline.config import BuildConfig
+    from llmrec.pipeline.run import build_workspace
+
+    config = BuildConfig(workspace=args.workspace, source=args.source, source_options=_source_options(args),
+                         models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
+                         encoder=args.encoder, epochs=args.epochs, factors=args.factors,
+                         cold_start=not args.no_cold_start)
+    workspace = build_workspace(config, progress=_progress_bars())
+    manifest = workspace.manifest
+    print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s"
+          + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
+    for line in workspace.dataset.report.lines():
+        print(f"  {line}")
+    report = workspace.root / "evaluation" / "report.txt"
+    if report.exists():
+        print("\n" + report.read_text())
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from llmrec.pipeline.report import evaluation_report
+
+    report = evaluation_report(args.workspace, models=args.models, split=args.split, ks=tuple(args.k))
+    if args.json:
+        print(json.dumps(report.to_json_dict(), indent=2))
+    else:
+        print(report.format())
+    return 0
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from llmrec.pipeline.artifacts import Workspace
+    from llmrec.pipeline.queries import recommend
+
+    workspace = Workspace(args.workspace)
+    frame = recommend(workspace, args.user, args.model, args.k)
+    if args.json:
+        print(frame.to_json(orient="records", indent=2))
+    else:
+        print(f"top-{args.k} for user {args.user} by {args.model} (training items excluded)")
+        print(frame.to_string(index=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m llmrec", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="load a source, embed, train, evaluate and write a workspace")
+    build.add_argument("--workspace", type=Path, default=Path("workspace"))
+    build.add_argument("--source", choices=SOURCES, default="demo")
+    build.add_argument("--path", type=Path, help="folder (movielens, recbole)")
+    build.add_argument("--dataset", help="RecBole dataset name (file stem) when the folder has several")
+    build.add_argument("--reviews", type=Path, help="reviews file (amazon2023, amazon2018, csv)")
+    build.add_argument("--meta", type=Path, help="item metadata file (amazon2023, amazon2018)")
+    build.add_argument("--interactions", type=Path, help="interactions CSV/Parquet (csv source)")
+    build.add_argument("--items", type=Path, help="items CSV/Parquet (csv source)")
+    build.add_argument("--columns", type=_mapping, help="column mapping, e.g. user_id=customer,item_id=sku")
+    build.add_argument("--skip-bad-lines", action="store_true", help="skip malformed lines and count them")
+    build.add_argument("--kcore", type=int, default=0, help="keep users and items with >= k interactions")
+    build.add_argument("--demo-users", type=int)
+    build.add_argument("--demo-items", type=int)
+    build.add_argument("--demo-interactions", type=int)
+    build.add_argument("--demo-reviews", type=int)
+    build.add_argument("--models", nargs="+", choices=ALL_MODELS, default=list(ALL_MODELS))
+    build.add_argument("--split", choices=SPLITS, default="leave_last_out")
+    build.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
+    build.add_argument("--seed", type=int, default=42)
+    build.add_argument("--encoder", help="local model folder or hub id (default: packaged all-MiniLM-L6-v2)")
+    build.add_argument("--epochs", type=int, default=40)
+    build.add_argument("--factors", type=int, default=64)
+    build.add_argument("--no-cold-start", action="store_true", help="skip the held-out-items evaluation")
+    build.set_defaults(run=cmd_build)
+
+    evaluate = commands.add_parser("evaluate", help="print the metrics table with its protocol")
+    evaluate.add_argument("--workspace", type=Path, default=Path("workspace"))
+    evaluate.add_argument("--models", nargs="+", help="models to show (default: all in the workspace)")
+    evaluate.add_argument("--split", choices=("standard", "cold_start"), default="standard")
+    evaluate.add_argument("--k", type=int, nargs="+", default=[10])
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    recommend = commands.add_parser("recommend", help="print a user's top-K")
+    recommend.add_argument("--workspace", type=Path, default=Path("workspace"))
+    recommend.add_argument("--user", required=True)
+    recommend.add_argument("--model", default="text_mf")
+    recommend.add_argument("--k", type=int, default=10)
+    recommend.add_argument("--json", action="store_true")
+    recommend.set_defaults(run=cmd_recommend)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except LlmrecError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the previous workspace is unchanged", file=sys.stderr)
+        return 130

@@ -1,0 +1,136 @@
+"""ItemKNN: content-based item-item neighbours from item text embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from llmrec.errors import ModelError
+from llmrec.models._common import (
+    ParamsMixin,
+    check_float,
+    check_indices,
+    check_int,
+    check_item_text,
+    check_train,
+    csr_from_state,
+    csr_state,
+    expect_shapes,
+)
+from llmrec.models.base import EpochCallback, check_fitted
+from llmrec.models.persistence import PersistenceMixin
+
+# Similarity entries computed at once (block rows x all items): 2**25 float32 = 128 MB.
+_BLOCK_ELEMENTS = 2**25
+
+
+def text_neighbours(item_text: np.ndarray, neighbours: int, shrink: float = 0.0) -> sp.csr_matrix:
+    """Sparse items x items matrix holding, per row, the `neighbours` most similar other items.
+
+    Similarity is x_i . x_j / (|x_i| |x_j| + shrink) (cosine when shrink = 0); only positive
+    similarities are kept. Computed in row blocks, so memory stays O(block x n_items + n_items x k).
+    """
+    text = torch.from_numpy(np.ascontiguousarray(item_text, dtype=np.float32))  # (n, d)
+    n = text.shape[0]
+    k = min(neighbours, n - 1)
+    if k <= 0:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    norms = text.norm(dim=1)                                   # (n,)
+    if shrink == 0.0:
+        text = text / norms.clamp(min=1e-12)[:, None]
+    block = max(1, _BLOCK_ELEMENTS // n)
+    rows, cols, values = [], [], []
+    with torch.no_grad():
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            sims = text[start:stop] @ text.T                   # (b, n)
+            if shrink != 0.0:
+                sims /= norms[start:stop, None] * norms[None, :] + shrink
+            local = torch.arange(stop - start)
+            sims[local, local + start] = -torch.inf            # never your own neighbour
+            best, index = torch.topk(sims, k, dim=1)           # (b, k)
+            keep = best > 0
+            rows.append((local[:, None] + start).expand(-1, k)[keep].numpy())
+            cols.append(index[keep].numpy())
+            values.append(best[keep].numpy())
+    return sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(n, n), dtype=np.float32)
+
+
+class ItemKNN(ParamsMixin, PersistenceMixin):
+    """Content-based item-item kNN: score(u, j) = sum over items i in u's history of sim(i, j).
+
+    sim keeps each item's `neighbours` most similar items by text embedding (see text_neighbours).
+    `item_text` is required at fit. Users with no training history get item popularity scaled to
+    [0, 1] instead. `validation` and `callback` are unused (the model is not iterative).
+    """
+
+    name = "itemknn"
+
+    def __init__(self, neighbours: int = 50, shrink: float = 0.0) -> None:
+        self.neighbours = neighbours
+        self.shrink = shrink
+
+    def _validate_params(self) -> None:
+        check_int(self, "neighbours", minimum=1)
+        check_float(self, "shrink", minimum=0.0)
+
+    def fit(self, train: sp.csr_matrix, *, item_text: np.ndarray | None = None,
+            validation: sp.csr_matrix | None = None, callback: EpochCallback | None = None) -> ItemKNN:
+        self._validate_params()
+        train = check_train(train)
+        text = check_item_text(item_text, train.shape[1], owner=type(self).__name__)
+        self.user_items_ = train.astype(bool).astype(np.float32)
+        self.similarity_ = text_neighbours(text, self.neighbours, float(self.shrink))
+        counts = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float32)
+        self.popularity_ = counts / max(float(counts.max()), 1.0)
+        return self
+
+    @property
+    def n_users(self) -> int:
+        return self.user_items_.shape[0]
+
+    def score(self, users: np.ndarray) -> np.ndarray:
+        check_fitted(self, "similarity_")
+        users = check_indices(users, self.n_users)
+        history = self.user_items_[users]                      # (b, n_items) sparse
+        scores = (history @ self.similarity_).toarray().astype(np.float32, copy=False)  # (b, n_items)
+        cold = np.diff(history.indptr) == 0
+        scores[cold] = self.popularity_
+        return scores
+
+    def explain(self, user: int, item: int, top: int = 5) -> dict:
+        """The history items that contribute most to score(user, item)."""
+        check_fitted(self, "similarity_")
+        user = int(check_indices(user, self.n_users)[0])
+        item = int(check_indices(item, self.similarity_.shape[0], kind="item")[0])
+        history = self.user_items_[user].indices
+        if len(history) == 0:
+            value = float(self.popularity_[item])
+            return {"model": self.name, "user": user, "item": item, "score": value,
+                    "parts": {"popularity": value}, "neighbours": []}
+        similarity = self.similarity_[history][:, item].toarray().ravel()  # (len(history),)
+        order = np.argsort(-similarity, kind="stable")[:top]
+        return {"model": self.name, "user": user, "item": item, "score": float(similarity.sum()),
+                "parts": {"history": float(similarity.sum())},
+                "neighbours": [{"item": int(history[i]), "similarity": float(similarity[i])}
+                               for i in order if similarity[i] > 0]}
+
+    def _state(self) -> dict[str, np.ndarray]:
+        check_fitted(self, "similarity_")
+        return {**csr_state("similarity", self.similarity_), **csr_state("user_items", self.user_items_),
+                "popularity": self.popularity_}
+
+    def _set_state(self, tensors: dict[str, np.ndarray]) -> None:
+        owner = type(self).__name__
+        expect_shapes(tensors, {f"{p}.{f}": (None,) for p in ("similarity", "user_items")
+                                for f in ("data", "indices", "indptr", "shape")} | {"popularity": (None,)},
+                      owner=owner)
+        similarity = csr_from_state("similarity", tensors, owner=owner)
+        user_items = csr_from_state("user_items", tensors, owner=owner)
+        n_items = len(tensors["popularity"])
+        if similarity.shape != (n_items, n_items) or user_items.shape[1] != n_items:
+            raise ModelError(f"{owner}: saved matrices disagree on the number of items ({n_items})")
+        self.similarity_, self.user_items_ = similarity, user_items
+        self.popularity_ = tensors["popularity"].astype(np.float32)

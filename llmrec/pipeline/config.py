@@ -1,0 +1,72 @@
+"""The build configuration: what to load, which models to train, how to evaluate and project."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from llmrec.errors import ConfigError
+
+ALL_MODELS = ("popularity", "itemknn", "bpr", "text_mf", "rating_mf")
+SPLITS = ("leave_last_out", "temporal", "random")
+
+
+def default_cache_dir() -> Path:
+    """Where embeddings and converted LLM weights are cached across workspaces."""
+    return Path(os.environ.get("LLMREC_CACHE", Path.home() / ".cache" / "llmrec"))
+
+
+@dataclass
+class BuildConfig:
+    """Everything `python -m llmrec build` needs; saved into the workspace manifest."""
+
+    workspace: Path = Path("workspace")
+    """Folder the workspace is written to (atomically replaced on success)."""
+    source: str = "demo"
+    """Loader name: demo, amazon2023, amazon2018, movielens, recbole or csv."""
+    source_options: dict = field(default_factory=dict)
+    """Keyword options of the loader (paths, column mapping, skip_bad_lines, kcore, demo sizes)."""
+    models: tuple[str, ...] = ALL_MODELS
+    """Models to train; rating_mf is skipped when the data has no ratings."""
+    split: str = "leave_last_out"
+    """Offline split for training and evaluation."""
+    ks: tuple[int, ...] = (5, 10, 20)
+    """Cut-offs at which ranking metrics are reported."""
+    seed: int = 42
+    """The one seed: every stage derives its own generator from it."""
+    encoder: str | None = None
+    """Text encoder: None for the packaged all-MiniLM-L6-v2, or a local folder / hub id."""
+    max_length: int = 256
+    """Token limit of the text encoder."""
+    factors: int = 64
+    """Latent dimension of the MF models."""
+    epochs: int = 40
+    """Maximum training epochs (early stopping on validation NDCG@10 usually ends sooner)."""
+    cold_start: bool = True
+    """Also evaluate on a split that holds out whole items (new-product scenario)."""
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    """Shared cache of text embeddings across builds."""
+
+    def __post_init__(self) -> None:
+        self.workspace = Path(self.workspace)
+        self.cache_dir = Path(self.cache_dir)
+        self.models = tuple(self.models)
+        self.ks = tuple(sorted({int(k) for k in self.ks}))
+        unknown = [m for m in self.models if m not in ALL_MODELS]
+        if unknown:
+            raise ConfigError(f"unknown model(s) {unknown}; valid choices: {', '.join(ALL_MODELS)}")
+        if not self.models:
+            raise ConfigError("choose at least one model")
+        if self.split not in SPLITS:
+            raise ConfigError(f"unknown split '{self.split}'; valid choices: {', '.join(SPLITS)}")
+        if not self.ks or min(self.ks) <= 0:
+            raise ConfigError(f"K values must be positive integers, got {self.ks}")
+        if self.factors <= 0 or self.epochs <= 0:
+            raise ConfigError("factors and epochs must be positive")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["workspace"] = str(self.workspace)
+        data["cache_dir"] = str(self.cache_dir)
+        return data

@@ -1,0 +1,885 @@
+"""Read-only questions the dashboard asks of a built workspace (no screen code here).
+
+Every function takes a `Workspace` and returns plain values or DataFrames, so the same answers
+serve the dashboard, notebooks and tests. Nothing here trains a model or runs UMAP: new
+products are placed on the precomputed map by nearest-neighbour interpolation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from llmrec.errors import ConfigError, UnknownIdError, WorkspaceError
+from llmrec.pipeline.artifacts import Workspace
+from llmrec.portraits.aspects import aspect_counts
+
+SPACES = ("text", "mf")
+COLOUR_BY = ("category", "price", "popularity", "cluster")
+PRICE_BANDS = ("budget", "mid", "premium", "luxury")
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+@dataclass
+class _Lookup:
+    """Per-workspace derived indices, built once (the workspace itself is immutable)."""
+
+    items: pd.DataFrame  # indexed by item_id, plus popularity and row
+    user_rows: dict[str, np.ndarray]  # user_id -> row positions in interactions
+    item_review_rows: dict[str, np.ndarray]  # item_id -> row positions in reviews
+    user_review_rows: dict[str, np.ndarray]
+    models: dict[str, object] = field(default_factory=dict)
+
+
+_LOOKUPS: weakref.WeakKeyDictionary[Workspace, _Lookup] = weakref.WeakKeyDictionary()
+
+
+def _lookup(ws: Workspace) -> _Lookup:
+    found = _LOOKUPS.get(ws)
+    if found is None:
+        data = ws.dataset
+        items = data.items.copy()
+        popularity = data.interactions["item_id"].value_counts()
+        items["popularity"] = items["item_id"].map(popularity).fillna(0).astype("int64")
+        items["row"] = np.arange(len(items))
+        items = items.set_index(items["item_id"].astype(str), drop=False)
+        items.index.name = None
+        found = _Lookup(
+            items=items,
+            user_rows=_group_rows(data.interactions["user_id"]),
+            item_review_rows=_group_rows(data.reviews["item_id"]),
+            user_review_rows=_group_rows(data.reviews["user_id"]),
+        )
+        _LOOKUPS[ws] = found
+    return found
+
+
+def _group_rows(keys: pd.Series) -> dict[str, np.ndarray]:
+    if not len(keys):
+        return {}
+    return {str(k): np.asarray(v) for k, v in pd.Series(np.arange(len(keys))).groupby(
+        keys.astype(str).to_numpy()).indices.items()}
+
+
+def _check_user(ws: Workspace, user_id: str) -> int:
+    return ws.ids.user_index(user_id)
+
+
+def _check_item(ws: Workspace, item_id: str) -> int:
+    return ws.ids.item_index(item_id)
+
+
+def price_band(price: float, edges: tuple[float, float, float]) -> str:
+    """Budget / mid / premium / luxury by the catalogue's price quartiles."""
+    if price is None or price != price:
+        return "unknown"
+    return PRICE_BANDS[int(np.searchsorted(np.asarray(edges), price, side="right"))]
+
+
+def price_edges(ws: Workspace) -> tuple[float, float, float]:
+    prices = ws.dataset.items["price"].dropna()
+    if prices.empty:
+        return (np.inf, np.inf, np.inf)
+    q = prices.quantile([0.25, 0.5, 0.75]).to_numpy()
+    return (float(q[0]), float(q[1]), float(q[2]))
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def dataset_card(ws: Workspace) -> dict:
+    """Headline numbers of the dataset: sizes, sparsity, time span, source."""
+    data = ws.dataset
+    n_users, n_items, n_inter = data.n_users, data.n_items, len(data.interactions)
+    ts = data.interactions["timestamp"]
+    dated = ts[ts > 10_000_000]  # positions-only sources carry small integers, not dates
+    return {
+        "name": data.name,
+        "source": ws.manifest.get("source", data.report.source),
+        "users": n_users,
+        "items": n_items,
+        "interactions": n_inter,
+        "reviews": len(data.reviews),
+        "categories": int(data.items["category"].nunique()),
+        "brands": int(data.items["brand"].replace("", pd.NA).nunique()),
+        "density": n_inter / max(1, n_users * n_items),
+        "sparsity": 1.0 - n_inter / max(1, n_users * n_items),
+        "mean_per_user": n_inter / max(1, n_users),
+        "first": pd.to_datetime(int(dated.min()), unit="s") if len(dated) else None,
+        "last": pd.to_datetime(int(dated.max()), unit="s") if len(dated) else None,
+        "created": ws.manifest.get("created"),
+        "models": ws.model_names,
+    }
+
+
+def interactions_per_user(ws: Workspace) -> pd.DataFrame:
+    """user_id, interactions: how active each user is."""
+    counts = ws.dataset.interactions["user_id"].value_counts()
+    return pd.DataFrame({"user_id": counts.index.astype(str), "interactions": counts.to_numpy()})
+
+
+def rating_distribution(ws: Workspace) -> pd.DataFrame:
+    """rating, count over all interactions that carry a rating."""
+    ratings = ws.dataset.interactions["rating"].dropna()
+    counts = ratings.round(1).value_counts().sort_index()
+    return pd.DataFrame({"rating": counts.index.to_numpy(), "count": counts.to_numpy()})
+
+
+def category_mix(ws: Workspace, top: int = 15) -> pd.DataFrame:
+    """category, items, interactions (the `top` busiest categories, the rest as 'Other')."""
+    items = _lookup(ws).items
+    mix = items.groupby("category", observed=True).agg(
+        items=("item_id", "size"), interactions=("popularity", "sum")).sort_values(
+        "interactions", ascending=False)
+    if len(mix) > top:
+        rest = mix.iloc[top:].sum()
+        mix = pd.concat([mix.iloc[:top], pd.DataFrame([rest], index=["Other"])])
+    return mix.rename_axis("category").reset_index()
+
+
+def long_tail(ws: Workspace, points: int = 200) -> pd.DataFrame:
+    """item_share, interaction_share: cumulative share of interactions held by the top items."""
+    pop = np.sort(_lookup(ws).items["popularity"].to_numpy())[::-1]
+    total = max(1, pop.sum())
+    cum = np.concatenate([[0.0], np.cumsum(pop) / total])
+    share = np.linspace(0, 1, len(cum))
+    idx = np.unique(np.linspace(0, len(cum) - 1, min(points, len(cum))).round().astype(int))
+    return pd.DataFrame({"item_share": share[idx], "interaction_share": cum[idx]})
+
+
+def head_share(ws: Workspace, top_fraction: float = 0.2) -> float:
+    """Share of interactions that go to the most popular `top_fraction` of items."""
+    pop = np.sort(_lookup(ws).items["popularity"].to_numpy())[::-1]
+    n = max(1, int(round(len(pop) * top_fraction)))
+    return float(pop[:n].sum() / max(1, pop.sum()))
+
+
+def top_products(ws: Workspace, n: int = 10) -> pd.DataFrame:
+    """The n most interacted-with products with their mean rating."""
+    data = ws.dataset
+    items = _lookup(ws).items.nlargest(n, "popularity")
+    mean_rating = data.interactions.groupby("item_id")["rating"].mean()
+    out = items[["item_id", "title", "category", "brand", "price", "popularity"]].reset_index(drop=True)
+    out["mean_rating"] = out["item_id"].map(mean_rating).astype("float64").round(2)
+    return out
+
+
+def load_report(ws: Workspace) -> list[str]:
+    """The loader's report lines (what was read, dropped and why) plus stage timings."""
+    return ws.dataset.report.lines()
+
+
+def stage_timings(ws: Workspace) -> pd.DataFrame:
+    timings = ws.manifest.get("timings", {}) or {}
+    return pd.DataFrame({"stage": list(timings), "seconds": [float(v) for v in timings.values()]})
+
+
+# --------------------------------------------------------------------------- users
+
+
+def user_ids(ws: Workspace) -> list[str]:
+    return ws.ids.users.tolist()
+
+
+def find_users(ws: Workspace, text: str, limit: int = 50) -> list[str]:
+    """User ids containing `text` (case-insensitive), the most active first."""
+    ids = ws.ids.users
+    if text:
+        ids = ids[ids.str.contains(text, case=False, regex=False)]
+    counts = {u: len(r) for u, r in _lookup(ws).user_rows.items()}
+    return sorted(ids.tolist(), key=lambda u: -counts.get(u, 0))[:limit]
+
+
+def history(ws: Workspace, user_id: str) -> pd.DataFrame:
+    """The user's interactions in time order, with product facts and the review they wrote."""
+    _check_user(ws, user_id)
+    look = _lookup(ws)
+    data = ws.dataset
+    rows = look.user_rows.get(str(user_id), np.empty(0, dtype=int))
+    events = data.interactions.iloc[rows].sort_values("timestamp", kind="stable")
+    items = look.items.loc[events["item_id"].astype(str)]
+    out = pd.DataFrame({
+        "timestamp": events["timestamp"].to_numpy(),
+        "item_id": events["item_id"].astype(str).to_numpy(),
+        "title": items["title"].to_numpy(),
+        "category": items["category"].to_numpy(),
+        "brand": items["brand"].to_numpy(),
+        "price": items["price"].to_numpy(),
+        "rating": events["rating"].to_numpy(),
+    })
+    review_rows = look.user_review_rows.get(str(user_id))
+    if review_rows is not None and len(review_rows):
+        reviews = data.reviews.iloc[review_rows].drop_duplicates("item_id", keep="last")
+        text = reviews.set_index(reviews["item_id"].astype(str))["text"]
+        out["review"] = out["item_id"].map(text).fillna("")
+    else:
+        out["review"] = ""
+    out["date"] = _dates(out["timestamp"])
+    return out
+
+
+def _dates(ts: pd.Series) -> pd.Series:
+    if len(ts) and int(ts.max()) > 10_000_000:
+        return pd.to_datetime(ts, unit="s")
+    return ts  # positions only
+
+
+def portrait(ws: Workspace, user_id: str) -> dict:
+    """The user's precomputed portrait row (see portraits/users.parquet) as a dict."""
+    _check_user(ws, user_id)
+    table = portraits_table(ws)
+    row = table.loc[table["user_id"] == str(user_id)]
+    if row.empty:
+        raise UnknownIdError(f"user '{user_id}' has no portrait; rebuild the workspace")
+    out = row.iloc[0].to_dict()
+    for key, value in out.items():
+        if isinstance(value, np.ndarray):
+            out[key] = value.tolist()
+    labels = cluster_labels(ws)
+    out["cluster_label"] = labels.get(int(out.get("cluster", -1)), f"cluster {out.get('cluster')}")
+    return out
+
+
+def portraits_table(ws: Workspace) -> pd.DataFrame:
+    table = ws.table("portraits/users.parquet")
+    table["user_id"] = table["user_id"].astype(str)
+    return table
+
+
+def cluster_labels(ws: Workspace) -> dict[int, str]:
+    """cluster -> human label (from portraits/clusters.parquet when present)."""
+    path = ws.root / "portraits" / "clusters.parquet"
+    if not path.is_file():
+        return {}
+    table = pd.read_parquet(path)
+    if "label" not in table:
+        return {}
+    return {int(c): str(lbl) for c, lbl in table.groupby("cluster")["label"].first().items()}
+
+
+def category_profile(ws: Workspace, user_id: str, top: int = 8) -> pd.DataFrame:
+    """category, user share, population share: what the user buys vs what everyone buys."""
+    hist = history(ws, user_id)
+    items = _lookup(ws).items
+    population = items.groupby("category", observed=True)["popularity"].sum()
+    population = population / max(1, population.sum())
+    mine = hist["category"].value_counts(normalize=True)
+    cats = list(mine.index[:top])
+    return pd.DataFrame({
+        "category": cats,
+        "user": [float(mine.get(c, 0.0)) for c in cats],
+        "population": [float(population.get(c, 0.0)) for c in cats],
+    })
+
+
+def price_profile(ws: Workspace, user_id: str) -> pd.DataFrame:
+    """price band, user share, population share of interactions."""
+    edges = price_edges(ws)
+    hist = history(ws, user_id)
+    items = _lookup(ws).items
+    pop_bands = items["price"].map(lambda p: price_band(p, edges))
+    population = items.groupby(pop_bands)["popularity"].sum()
+    population = population / max(1, population.sum())
+    mine = hist["price"].map(lambda p: price_band(p, edges)).value_counts(normalize=True)
+    bands = [b for b in (*PRICE_BANDS, "unknown") if b in mine.index or b in population.index]
+    return pd.DataFrame({
+        "band": bands,
+        "user": [float(mine.get(b, 0.0)) for b in bands],
+        "population": [float(population.get(b, 0.0)) for b in bands],
+    })
+
+
+def user_aspects(ws: Workspace, user_id: str) -> pd.DataFrame:
+    """aspect, mentions, praises, criticisms, sentiment (-1..1) from the user's reviews."""
+    _check_user(ws, user_id)
+    path = ws.root / "portraits" / "aspects.parquet"
+    if path.is_file():
+        table = pd.read_parquet(path)
+        table = table[table["user_id"].astype(str) == str(user_id)].drop(columns="user_id")
+    else:
+        rows = _lookup(ws).user_review_rows.get(str(user_id), np.empty(0, dtype=int))
+        reviews = ws.dataset.reviews.iloc[rows]
+        table = _aspect_frame(aspect_counts(reviews["text"], reviews["rating"]))
+    return _with_sentiment(table)
+
+
+def item_aspects(ws: Workspace, item_id: str) -> pd.DataFrame:
+    """aspect, mentions, praises, criticisms, sentiment from every review of the item."""
+    _check_item(ws, item_id)
+    rows = _lookup(ws).item_review_rows.get(str(item_id), np.empty(0, dtype=int))
+    reviews = ws.dataset.reviews.iloc[rows]
+    return _with_sentiment(_aspect_frame(aspect_counts(reviews["text"], reviews["rating"])))
+
+
+def _aspect_frame(counts: dict[str, tuple[int, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame([(a, *c) for a, c in counts.items()],
+                        columns=["aspect", "mentions", "praises", "criticisms"])
+
+
+def _with_sentiment(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy().reset_index(drop=True)
+    mentions = table["mentions"].clip(lower=1).astype("float64")
+    table["sentiment"] = ((table["praises"] - table["criticisms"]) / mentions).astype("float64")
+    return table.sort_values(["mentions", "aspect"], ascending=[False, True]).reset_index(drop=True)
+
+
+def similar_users(ws: Workspace, user_id: str, k: int = 5) -> pd.DataFrame:
+    """user_id, similarity, top_category, n_interactions of the users whose text profiles are closest."""
+    index = _check_user(ws, user_id)
+    vectors = ws.embeddings.get("users")
+    table = portraits_table(ws).set_index("user_id")
+    if vectors is None or len(vectors) != ws.ids.n_users:
+        listed = portrait(ws, user_id).get("similar_users") or []
+        out = pd.DataFrame({"user_id": [str(u) for u in listed[:k]], "similarity": np.nan})
+    else:
+        sims = vectors @ vectors[index]
+        sims[index] = -np.inf
+        best = np.argsort(-sims)[:k]
+        out = pd.DataFrame({"user_id": ws.ids.users[best].tolist(), "similarity": sims[best]})
+    known = out["user_id"].isin(table.index)
+    out["top_category"] = out["user_id"].map(table["top_category"]).where(known)
+    out["n_interactions"] = out["user_id"].map(table["n_interactions"]).where(known)
+    return out
+
+
+# --------------------------------------------------------------------------- models
+
+
+def model_names(ws: Workspace) -> list[str]:
+    """Trained models present on disk, in manifest order."""
+    names = ws.model_names or sorted(p.name for p in (ws.root / "models").glob("*") if p.is_dir())
+    return [n for n in names if (ws.root / "models" / n).is_dir()]
+
+
+def load_workspace_model(ws: Workspace, name: str):
+    """The trained model `name` of the workspace (loaded once per workspace)."""
+    look = _lookup(ws)
+    if name not in look.models:
+        names = model_names(ws)
+        if name not in names:
+            raise ConfigError(f"unknown model '{name}'; this workspace has: {', '.join(names) or 'none'}")
+        models = importlib.import_module("llmrec.models")
+        look.models[name] = models.load_model(ws.root / "models" / name)
+    return look.models[name]
+
+
+def _model(ws: Workspace, model):
+    return load_workspace_model(ws, model) if isinstance(model, str) else model
+
+
+def _seen_items(ws: Workspace, user_id: str) -> np.ndarray:
+    rows = _lookup(ws).user_rows.get(str(user_id), np.empty(0, dtype=int))
+    return ws.ids.item_indices(ws.dataset.interactions["item_id"].iloc[rows])
+
+
+def user_scores(ws: Workspace, user_id: str, model) -> np.ndarray:
+    """(n_items,) float32 scores of every item for the user under `model`."""
+    index = _check_user(ws, user_id)
+    scores = _model(ws, model).score(np.array([index]))
+    return np.asarray(scores, dtype=np.float32)[0]
+
+
+def recommend(ws: Workspace, user_id: str, model, k: int = 10) -> pd.DataFrame:
+    """rank, item_id, title, category, brand, price, score: the top-k unseen items for the user."""
+    scores = user_scores(ws, user_id, model).copy()
+    scores[_seen_items(ws, user_id)] = -np.inf
+    k = max(1, min(int(k), int(np.isfinite(scores).sum())))
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    items = _lookup(ws).items.iloc[best]
+    return pd.DataFrame({
+        "rank": np.arange(1, len(best) + 1),
+        "item_id": items["item_id"].astype(str).to_numpy(),
+        "title": items["title"].to_numpy(),
+        "category": items["category"].to_numpy(),
+        "brand": items["brand"].to_numpy(),
+        "price": items["price"].to_numpy(),
+        "score": scores[best].astype("float64"),
+    })
+
+
+def compare_models(ws: Workspace, user_id: str, models: list[str], k: int = 10) -> pd.DataFrame:
+    """One column of titles per model (rank as index): the models' top-k side by side."""
+    columns = {name: recommend(ws, user_id, name, k)["title"].tolist() for name in models}
+    width = max((len(v) for v in columns.values()), default=0)
+    return pd.DataFrame({n: v + [""] * (width - len(v)) for n, v in columns.items()},
+                        index=pd.RangeIndex(1, width + 1, name="rank"))
+
+
+@dataclass
+class Evidence:
+    """Why an item fits a user, in facts a merchandiser can check."""
+
+    item_id: str
+    closest_history: pd.DataFrame  # item_id, title, similarity
+    shared: list[str]  # e.g. "category: Kitchen (4 of the user's 9 items)"
+    aspects: pd.DataFrame  # the item's review aspects the user also cares about
+    model_explanation: dict | None = None
+
+
+def evidence(ws: Workspace, user_id: str, item_id: str, model=None, n_closest: int = 3) -> Evidence:
+    """Closest history items (text space), shared attributes and shared review aspects."""
+    _check_user(ws, user_id)
+    item_row = _check_item(ws, item_id)
+    hist = history(ws, user_id)
+    vectors = ws.embeddings["items"]
+    closest = pd.DataFrame(columns=["item_id", "title", "similarity"])
+    if len(hist):
+        rows = ws.ids.item_indices(hist["item_id"])
+        sims = vectors[rows] @ vectors[item_row]
+        order = np.argsort(-sims)[:n_closest]
+        closest = pd.DataFrame({"item_id": hist["item_id"].to_numpy()[order],
+                                "title": hist["title"].to_numpy()[order],
+                                "similarity": sims[order].astype("float64")})
+    item = _lookup(ws).items.iloc[item_row]
+    shared = []
+    n = len(hist)
+    for column in ("category", "brand"):
+        value = item[column]
+        if value and not pd.isna(value):
+            count = int((hist[column] == value).sum())
+            if count:
+                shared.append(f"{column}: {value} ({count} of the user's {n} items)")
+    edges = price_edges(ws)
+    band = price_band(item["price"], edges)
+    if band != "unknown" and n:
+        count = int(hist["price"].map(lambda p: price_band(p, edges)).eq(band).sum())
+        if count:
+            shared.append(f"price band: {band} ({count} of the user's {n} items)")
+    mine = user_aspects(ws, user_id)
+    theirs = item_aspects(ws, item_id)
+    aspects = theirs[theirs["aspect"].isin(mine["aspect"])].head(5).reset_index(drop=True)
+    explanation = None
+    if model is not None:
+        model_obj = _model(ws, model)
+        explain = getattr(model_obj, "explain", None)
+        if callable(explain):
+            try:
+                explanation = explain(_check_user(ws, user_id), item_row)
+            except Exception:  # an explanation is optional decoration, never a failure
+                explanation = None
+            if explanation is not None and not isinstance(explanation, dict):
+                explanation = {"explanation": str(explanation)}
+    return Evidence(str(item_id), closest, shared, aspects, explanation)
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+@dataclass
+class Reason:
+    """A reason sentence and where it came from ('llm', 'template' or 'structured')."""
+
+    text: str
+    source: str
+    fallback_reason: str | None = None
+    cited_facts: list = field(default_factory=list)
+
+
+def reason_service(ws: Workspace):
+    """The workspace's ReasonService, or None when llmrec.reasons is not available."""
+    try:
+        reasons = importlib.import_module("llmrec.reasons")
+    except ImportError:
+        return None
+    service = getattr(reasons, "ReasonService", None)
+    if service is None:
+        return None
+    for build in (lambda: service(ws), lambda: service(workspace=ws), lambda: service.from_workspace(ws)):
+        try:
+            return build()
+        except (TypeError, AttributeError):
+            continue
+    return None
+
+
+def reason(ws: Workspace, user_id: str, item_id: str, service=None, ev: Evidence | None = None) -> Reason:
+    """A one-sentence reason for recommending the item, from the ReasonService when present."""
+    if service is not None:
+        generated = service.reason(str(user_id), str(item_id))
+        return _as_reason(generated)
+    ev = ev or evidence(ws, user_id, item_id)
+    parts = []
+    if len(ev.closest_history):
+        parts.append(f"it resembles \u201c{ev.closest_history['title'].iloc[0]}\u201d from their history")
+    if ev.shared:
+        parts.append("it shares " + ev.shared[0].split(" (")[0])
+    liked = ev.aspects[ev.aspects["sentiment"] > 0]["aspect"].tolist()
+    if liked:
+        parts.append("reviewers praise its " + ", ".join(liked[:2]))
+    text = ("Recommended because " + "; ".join(parts) + ".") if parts else "Recommended by the model score."
+    return Reason(text, "structured", "llmrec.reasons is not available", list(ev.shared))
+
+
+def portrait_summary(ws: Workspace, user_id: str, service=None) -> Reason:
+    """A short paragraph describing the user, from the ReasonService when present."""
+    if service is not None:
+        return _as_reason(service.portrait_summary(str(user_id)))
+    p = portrait(ws, user_id)
+    cats = ", ".join(p.get("top_categories") or []) or "no clear category"
+    praised = ", ".join(p.get("praised") or []) or "nothing in particular"
+    text = (f"{p.get('n_interactions', 0)} purchases, mostly {cats}; shops in the "
+            f"{p.get('price_band', 'unknown')} price band and praises {praised}.")
+    return Reason(text, "structured", "llmrec.reasons is not available", [])
+
+
+def _as_reason(generated) -> Reason:
+    cited = getattr(generated, "cited_facts", None) or []
+    return Reason(text=str(getattr(generated, "text", generated)),
+                  source=str(getattr(generated, "source", "template")),
+                  fallback_reason=getattr(generated, "fallback_reason", None),
+                  cited_facts=list(cited))
+
+
+# --------------------------------------------------------------------------- embedding map
+
+
+def map_frame(ws: Workspace, space: str) -> pd.DataFrame:
+    """item_id, x, y, title, category, brand, price, popularity, cluster for the 2-D map of `space`.
+
+    `cluster` is the most common interest cluster among the item's users (-1 when nobody).
+    """
+    if space not in SPACES:
+        raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
+    proj = ws.projection(space)
+    proj["item_id"] = proj["item_id"].astype(str)
+    items = _lookup(ws).items
+    out = proj[["item_id", "x", "y"]].copy()
+    facts = items.loc[out["item_id"], ["title", "category", "brand", "price", "popularity"]]
+    for column in facts.columns:
+        out[column] = facts[column].to_numpy()
+    out["cluster"] = out["item_id"].map(_item_clusters(ws)).fillna(-1).astype("int64")
+    return out
+
+
+def _item_clusters(ws: Workspace) -> pd.Series:
+    try:
+        table = portraits_table(ws)[["user_id", "cluster"]]
+    except WorkspaceError:
+        return pd.Series(dtype="int64")
+    inter = ws.dataset.interactions[["user_id", "item_id"]].astype(str)
+    joined = inter.merge(table, on="user_id", how="inner")
+    if joined.empty:
+        return pd.Series(dtype="int64")
+    counts = joined.groupby(["item_id", "cluster"]).size().reset_index(name="n")
+    best = counts.sort_values("n", ascending=False).drop_duplicates("item_id")
+    return best.set_index("item_id")["cluster"]
+
+
+def space_vectors(ws: Workspace, space: str, model: str | None = None) -> np.ndarray:
+    """(n_items, d) item vectors of a space: text embeddings, or the MF model's item factors."""
+    if space == "text":
+        return ws.embeddings["items"]
+    if space != "mf":
+        raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
+    candidates = [model] if model else [n for n in ("bpr", "rating_mf", "text_mf") if n in model_names(ws)]
+    for name in candidates:
+        obj = load_workspace_model(ws, name)
+        vectors = _item_factors(obj)
+        if vectors is not None:
+            return vectors
+    # no factor model: fall back to the projected 2-D MF coordinates (still the MF neighbourhood)
+    proj = ws.projection("mf").set_index("item_id").reindex(ws.ids.items)
+    return proj[["x", "y"]].to_numpy(dtype=np.float32)
+
+
+def _item_factors(model) -> np.ndarray | None:
+    for attr in ("item_vectors", "item_factors_", "item_embeddings_", "item_factors"):
+        value = getattr(model, attr, None)
+        if callable(value):
+            try:
+                value = value()
+            except TypeError:
+                continue
+        if value is None:
+            continue
+        if hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        value = np.asarray(value, dtype=np.float32)
+        if value.ndim == 2:
+            return value
+    return None
+
+
+def nearest_items(ws: Workspace, item_id: str, space: str = "text", k: int = 10) -> pd.DataFrame:
+    """item_id, title, category, price, similarity of the k items nearest to `item_id` in `space`."""
+    row = _check_item(ws, item_id)
+    vectors = space_vectors(ws, space)
+    target = vectors[row]
+    if space == "text" or vectors.shape[1] > 2:
+        norms = np.linalg.norm(vectors, axis=1) * max(float(np.linalg.norm(target)), 1e-12)
+        sims = (vectors @ target) / np.maximum(norms, 1e-12)
+    else:
+        sims = -np.linalg.norm(vectors - target, axis=1)
+    sims[row] = -np.inf
+    k = min(k, len(sims) - 1)
+    best = np.argpartition(-sims, k - 1)[:k] if k > 0 else np.empty(0, dtype=int)
+    best = best[np.argsort(-sims[best], kind="stable")]
+    items = _lookup(ws).items.iloc[best]
+    return pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
+                         "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
+                         "price": items["price"].to_numpy(), "similarity": sims[best].astype("float64")})
+
+
+def item_card(ws: Workspace, item_id: str) -> dict:
+    """Facts about one product."""
+    row = _check_item(ws, item_id)
+    item = _lookup(ws).items.iloc[row]
+    return {"item_id": str(item_id), "title": item["title"], "category": item["category"],
+            "brand": item["brand"], "price": item["price"], "popularity": int(item["popularity"]),
+            "description": item["description"]}
+
+
+def search_items(ws: Workspace, text: str, limit: int = 50) -> pd.DataFrame:
+    """item_id, title of products whose title contains `text` (most popular first)."""
+    items = _lookup(ws).items
+    if text:
+        items = items[items["title"].str.contains(text, case=False, regex=False, na=False)]
+    items = items.nlargest(limit, "popularity")
+    return items[["item_id", "title"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- text queries
+
+
+def item_document(title: str, description: str = "") -> str:
+    """The text of a new product, in the form the encoder saw items (via llmrec.text when present)."""
+    try:
+        documents = importlib.import_module("llmrec.text.documents")
+        build = getattr(documents, "item_document", None)
+        if callable(build):
+            return build(title=title, description=description)
+    except (ImportError, TypeError):
+        pass
+    return f"{title.strip()}. {description.strip()}".strip()
+
+
+def personalised_search(ws: Workspace, encoder, query: str, user_id: str | None, model,
+                        weight: float = 0.5, k: int = 10) -> pd.DataFrame:
+    """rank, item_id, title, category, price, text_score, preference_score, score.
+
+    text_score is the cosine similarity of query and product text; preference_score is the
+    model's score for the user, min-max scaled to 0..1 over the catalogue; score blends them as
+    (1 - weight) * text + weight * preference. weight 0 is plain semantic search.
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ConfigError(f"weight must be between 0 and 1, got {weight}")
+    if not query or not query.strip():
+        raise ConfigError("type a search query")
+    q = np.asarray(encoder.encode([query.strip()]), dtype=np.float32)[0]
+    text = ws.embeddings["items"] @ q
+    if user_id is not None and model is not None:
+        raw = user_scores(ws, user_id, model).astype(np.float64)
+        finite = np.isfinite(raw)
+        lo, hi = (raw[finite].min(), raw[finite].max()) if finite.any() else (0.0, 1.0)
+        pref = np.where(finite, (raw - lo) / max(hi - lo, 1e-12), 0.0)
+    else:
+        pref = np.zeros_like(text, dtype=np.float64)
+        weight = 0.0
+    score = (1 - weight) * text + weight * pref
+    k = min(k, len(score))
+    best = np.argpartition(-score, k - 1)[:k]
+    best = best[np.argsort(-score[best], kind="stable")]
+    items = _lookup(ws).items.iloc[best]
+    return pd.DataFrame({
+        "rank": np.arange(1, len(best) + 1),
+        "item_id": items["item_id"].astype(str).to_numpy(),
+        "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
+        "price": items["price"].to_numpy(),
+        "text_score": text[best].astype("float64"), "preference_score": pref[best].astype("float64"),
+        "score": score[best].astype("float64"),
+    })
+
+
+@dataclass
+class Launch:
+    """Where a new product lands and who would see it."""
+
+    x: dict[str, float]  # space -> map x (only 'text': MF has no position for unseen items)
+    y: dict[str, float]
+    neighbours: pd.DataFrame  # item_id, title, category, price, similarity
+    audience: pd.DataFrame  # user_id, score, threshold, top_category (users who'd get it in top-K)
+    n_users: int
+    model: str | None
+
+
+def launch_product(ws: Workspace, encoder, title: str, description: str = "", k: int = 10,
+                   model: str = "text_mf", n_neighbours: int = 10) -> Launch:
+    """Place a product described only by text on the text map, list its nearest products, and
+    find the users whose top-k it would enter under the text-aware model.
+
+    Map position: similarity-weighted mean of the UMAP coordinates of the nearest catalogue items
+    (no UMAP is run). Audience: users whose score for the new item beats their k-th best unseen item.
+    """
+    if not title or not title.strip():
+        raise ConfigError("a new product needs a title")
+    doc = item_document(title, description)
+    vec = np.asarray(encoder.encode([doc]), dtype=np.float32)  # (1, d)
+    sims = ws.embeddings["items"] @ vec[0]
+    n = min(n_neighbours, len(sims))
+    best = np.argpartition(-sims, n - 1)[:n]
+    best = best[np.argsort(-sims[best], kind="stable")]
+    items = _lookup(ws).items.iloc[best]
+    neighbours = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
+                               "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
+                               "price": items["price"].to_numpy(), "similarity": sims[best].astype("float64")})
+    proj = ws.projection("text").set_index("item_id")
+    coords = proj.reindex(neighbours["item_id"])[["x", "y"]].to_numpy(dtype=np.float64)
+    weights = np.exp((neighbours["similarity"].to_numpy() - neighbours["similarity"].max()) / 0.05)
+    ok = np.isfinite(coords).all(axis=1)
+    x = float(np.average(coords[ok, 0], weights=weights[ok])) if ok.any() else float("nan")
+    y = float(np.average(coords[ok, 1], weights=weights[ok])) if ok.any() else float("nan")
+    audience = pd.DataFrame(columns=["user_id", "score", "threshold", "top_category"])
+    used = None
+    if model in model_names(ws):
+        obj = load_workspace_model(ws, model)
+        score_new = getattr(obj, "score_new_items", None)
+        if callable(score_new):
+            used = model
+            audience = _audience(ws, obj, doc, vec, k)
+    return Launch({"text": x}, {"text": y}, neighbours, audience, ws.ids.n_users, used)
+
+
+def _audience(ws: Workspace, model, doc: str, vec: np.ndarray, k: int, batch: int = 2048) -> pd.DataFrame:
+    data = ws.dataset
+    seen_u = ws.ids.user_indices(data.interactions["user_id"])
+    seen_i = ws.ids.item_indices(data.interactions["item_id"])
+    users_all = np.arange(ws.ids.n_users)
+    found_users, found_scores, found_thr = [], [], []
+    for start in range(0, len(users_all), batch):
+        users = users_all[start:start + batch]
+        scores = np.array(model.score(users), dtype=np.float32)  # (batch, n_items)
+        mask = (seen_u >= start) & (seen_u < start + len(users))
+        scores[seen_u[mask] - start, seen_i[mask]] = -np.inf
+        kk = min(k, scores.shape[1])
+        kth = -np.partition(-scores, kk - 1, axis=1)[:, kk - 1]  # (batch,)
+        new = _score_new(model, users, doc, vec)  # (batch,)
+        hit = new >= kth
+        found_users.append(users[hit])
+        found_scores.append(new[hit])
+        found_thr.append(kth[hit])
+    users = np.concatenate(found_users) if found_users else np.empty(0, dtype=int)
+    out = pd.DataFrame({"user_id": ws.ids.users[users].tolist(),
+                        "score": np.concatenate(found_scores).astype("float64") if found_users else [],
+                        "threshold": np.concatenate(found_thr).astype("float64") if found_users else []})
+    try:
+        table = portraits_table(ws).set_index("user_id")
+        out["top_category"] = out["user_id"].map(table["top_category"])
+    except WorkspaceError:
+        out["top_category"] = None
+    out["margin"] = out["score"] - out["threshold"]
+    return out.sort_values("margin", ascending=False).reset_index(drop=True)
+
+
+def _score_new(model, users: np.ndarray, doc: str, vec: np.ndarray) -> np.ndarray:
+    """Scores of one new item for `users`; accepts either text or text embeddings (API in flux)."""
+    for item_text in (vec, [doc]):
+        try:
+            scores = np.asarray(model.score_new_items(users, item_text), dtype=np.float32)
+        except (TypeError, ValueError, AttributeError):
+            continue
+        return scores.reshape(len(users), -1)[:, 0]
+    raise ConfigError(f"{type(model).__name__}.score_new_items rejected the new product's text")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def metrics(ws: Workspace) -> pd.DataFrame:
+    """model, metric, k, value (offline evaluation on the test split)."""
+    return ws.table("evaluation/metrics.parquet")
+
+
+def metrics_table(ws: Workspace, k: int | None = None) -> pd.DataFrame:
+    """Models as rows, `METRIC@K` as columns."""
+    table = metrics(ws)
+    if k is not None:
+        table = table[table["k"] == k]
+    table = table.assign(column=table["metric"].astype(str).str.upper().str.replace("_", " ")
+                         + "@" + table["k"].astype(str))
+    wide = table.pivot_table(index="model", columns="column", values="value", aggfunc="first")
+    order = sorted(wide.columns, key=lambda c: (int(c.split("@")[1]), c))
+    return wide[order]
+
+
+def protocol(ws: Workspace) -> dict:
+    path = ws.root / "evaluation" / "protocol.json"
+    if not path.is_file():
+        raise WorkspaceError(f"{path} is missing; rebuild the workspace")
+    return json.loads(path.read_text())
+
+
+def protocol_lines(ws: Workspace) -> list[str]:
+    """The evaluation protocol as readable sentences."""
+    proto = protocol(ws)
+    describe = proto.get("description") or proto.get("text")
+    lines = [describe] if isinstance(describe, str) else []
+    for key, value in proto.items():
+        if key in ("description", "text"):
+            continue
+        lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines
+
+
+def accuracy_vs_coverage(ws: Workspace, k: int, accuracy: str = "ndcg") -> pd.DataFrame:
+    """model, accuracy, coverage at k (coverage from the metrics table, else computed)."""
+    table = metrics(ws)
+    table = table[table["k"] == k]
+    acc = table[table["metric"].str.lower() == accuracy].set_index("model")["value"]
+    cov = table[table["metric"].str.lower().str.contains("coverage")].set_index("model")["value"]
+    cov = cov[~cov.index.duplicated()]
+    return pd.DataFrame({"model": acc.index, "accuracy": acc.to_numpy(),
+                         "coverage": cov.reindex(acc.index).to_numpy()})
+
+
+def per_user(ws: Workspace, k: int, model: str | None = None) -> pd.DataFrame:
+    """model, user_id, k, precision, recall, ndcg, hr, ap for one k (and model)."""
+    table = ws.table("evaluation/per_user.parquet")
+    table = table[table["k"] == k]
+    if model is not None:
+        table = table[table["model"] == model]
+    table = table.copy()
+    table["user_id"] = table["user_id"].astype(str)
+    return table.reset_index(drop=True)
+
+
+def worst_users(ws: Workspace, model: str, k: int, metric: str = "ndcg", n: int = 20) -> pd.DataFrame:
+    """The n users the model serves worst at k (ties broken by more history first)."""
+    table = per_user(ws, k, model)
+    counts = {u: len(r) for u, r in _lookup(ws).user_rows.items()}
+    table["n_interactions"] = table["user_id"].map(counts).fillna(0).astype(int)
+    return table.sort_values([metric, "n_interactions"], ascending=[True, False]).head(n).reset_index(
+        drop=True)
+
+
+def cold_start(ws: Workspace) -> pd.DataFrame:
+    """model, metric, k, value on items unseen in training (empty when not evaluated)."""
+    path = ws.root / "evaluation" / "cold_start.parquet"
+    if not path.is_file():
+        return pd.DataFrame(columns=["model", "metric", "k", "value"])
+    return pd.read_parquet(path)
+
+
+def test_items(ws: Workspace, user_id: str) -> pd.DataFrame:
+    """The user's held-out test interactions (what the models had to find)."""
+    test = ws.split["test"]
+    test = test[test["user_id"].astype(str) == str(user_id)]
+    items = _lookup(ws).items
+    return pd.DataFrame({"item_id": test["item_id"].astype(str).to_numpy(),
+                         "title": items.reindex(test["item_id"].astype(str))["title"].to_numpy()})
+
+
+def workspace_summary(root: Path | str) -> dict:
+    """Manifest facts for a workspace folder without loading any table."""
+    ws = Workspace(root)
+    manifest = ws.manifest
+    return {"root": str(ws.root), "source": manifest.get("source"), "created": manifest.get("created"),
+            "counts": manifest.get("counts", {}), "models": manifest.get("models", [])}

@@ -1,0 +1,141 @@
+"""Per-user portrait data: what each user buys, at which price, how they rate and what they say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from llmrec.data.dataset import Dataset
+from llmrec.portraits.aspects import extract_aspects
+
+BANDS = ("budget", "mid", "premium")
+
+
+def price_bands(items: pd.DataFrame) -> pd.Series:
+    """budget / mid / premium per item: the item's price tertile within its own category.
+
+    Bands are relative to the category because a premium notebook costs less than a budget laptop.
+    Items without a price (or in a category with fewer than three prices) get <NA>.
+    """
+    prices = items["price"].astype("float64")
+    rank = prices.groupby(items["category"]).rank(pct=True)
+    counts = prices.groupby(items["category"]).transform("count")
+    band = pd.Series(pd.NA, index=items.index, dtype="string")
+    known = rank.notna() & (counts >= 3)
+    band[known] = np.select([rank[known] <= 1 / 3, rank[known] <= 2 / 3], ["budget", "mid"], "premium")
+    return band
+
+
+def review_aspects(reviews: pd.DataFrame) -> pd.DataFrame:
+    """One row per (user_id, item_id, aspect, polarity) mention found in the reviews."""
+    rows = []
+    for user, item, text, title, rating in zip(
+            reviews["user_id"], reviews["item_id"], reviews["text"], reviews["title"], reviews["rating"],
+            strict=True):
+        for mention in extract_aspects(f"{title}. {text}", rating):
+            rows.append((user, item, mention.aspect, mention.polarity))
+    return pd.DataFrame(rows, columns=["user_id", "item_id", "aspect", "polarity"])
+
+
+def user_aspects(mentions: pd.DataFrame) -> pd.DataFrame:
+    """user_id, aspect, mentions, praises, criticisms."""
+    if mentions.empty:
+        return pd.DataFrame(columns=["user_id", "aspect", "mentions", "praises", "criticisms"])
+    grouped = mentions.assign(praise=mentions["polarity"] > 0, critic=mentions["polarity"] < 0)
+    out = grouped.groupby(["user_id", "aspect"], observed=True).agg(
+        mentions=("polarity", "size"), praises=("praise", "sum"), criticisms=("critic", "sum"))
+    return out.reset_index().astype({"mentions": "int64", "praises": "int64", "criticisms": "int64"})
+
+
+def _top_values(frame: pd.DataFrame, column: str, n: int) -> pd.Series:
+    """The n most frequent values of `column` per user, most frequent first (ties by name)."""
+    counts = frame.groupby(["user_id", column], observed=True).size().rename("n").reset_index()
+    counts = counts[counts[column].astype(str) != ""]
+    counts = counts.sort_values(["user_id", "n", column], ascending=[True, False, True])
+    return counts.groupby("user_id", observed=True)[column].agg(lambda s: [str(v) for v in s[:n]])
+
+
+def _similar_users(user_emb: np.ndarray, user_ids: np.ndarray, k: int = 5,
+                   block: int = 2048) -> list[list[str]]:
+    """The k nearest users by text-profile cosine (blockwise, so memory stays O(block * n))."""
+    out: list[list[str]] = []
+    emb = user_emb.astype(np.float32)
+    k = min(k, len(emb) - 1)
+    if k <= 0:
+        return [[] for _ in range(len(emb))]
+    for start in range(0, len(emb), block):
+        sims = emb[start:start + block] @ emb.T  # (block, n_users)
+        rows = np.arange(sims.shape[0])
+        sims[rows, start + rows] = -np.inf  # not oneself
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(sims, part, axis=1).argsort(axis=1)[:, ::-1]
+        best = np.take_along_axis(part, order, axis=1)
+        out.extend([list(user_ids[row]) for row in best])
+    return out
+
+
+def build_portraits(dataset: Dataset, user_emb: np.ndarray, item_clusters: pd.DataFrame | None = None
+                    ) -> dict[str, pd.DataFrame]:
+    """Portrait tables: 'users' (one row per user), 'aspects' and 'interests' (long form).
+
+    `user_emb` rows follow `dataset.users`; `item_clusters` (item_id, cluster, cluster_label)
+    gives each user's interest mix.
+    """
+    items = dataset.items.assign(price_band=price_bands(dataset.items))
+    events = dataset.interactions.merge(
+        items[["item_id", "category", "brand", "price", "price_band"]], on="item_id", how="left")
+    users = dataset.users[["user_id"]].copy()
+    user_index = pd.Index(users["user_id"])
+    per_user = events.groupby("user_id", observed=True)
+    stats = pd.DataFrame({
+        "n_interactions": per_user.size(),
+        "first_ts": per_user["timestamp"].min(),
+        "last_ts": per_user["timestamp"].max(),
+        "mean_price": per_user["price"].mean(),
+        "mean_rating": per_user["rating"].mean(),
+        "rating_std": per_user["rating"].std(ddof=0),
+    })
+    stats["top_categories"] = _top_values(events, "category", 3)
+    stats["top_brands"] = _top_values(events, "brand", 3)
+    stats["price_band"] = _top_values(events.dropna(subset=["price_band"]), "price_band", 1).map(
+        lambda v: v[0] if v else None)
+    users = users.join(stats, on="user_id")
+    users["n_interactions"] = users["n_interactions"].fillna(0).astype("int64")
+    users["n_reviews"] = users["user_id"].map(dataset.reviews.groupby("user_id", observed=True).size()
+                                               ).fillna(0).astype("int64")
+    for column in ("top_categories", "top_brands"):
+        users[column] = users[column].map(lambda v: v if isinstance(v, list) else [])
+    users["top_category"] = users["top_categories"].map(lambda v: v[0] if v else "")
+    users["price_band"] = users["price_band"].astype("string")
+
+    mentions = review_aspects(dataset.reviews)
+    aspects = user_aspects(mentions)
+    sentiment = mentions.groupby("user_id", observed=True)["polarity"].mean()
+    users["sentiment"] = users["user_id"].map(sentiment).astype("float64")
+    users["praised"] = _aspect_lists(users, aspects, "praises")
+    users["criticised"] = _aspect_lists(users, aspects, "criticisms")
+
+    interests = pd.DataFrame(columns=["user_id", "cluster", "cluster_label", "share"])
+    users["cluster"] = -1
+    if item_clusters is not None and len(events):
+        with_cluster = events[["user_id", "item_id"]].merge(item_clusters, on="item_id", how="inner")
+        counts = with_cluster.groupby(["user_id", "cluster", "cluster_label"], observed=True).size()
+        interests = counts.rename("share").reset_index()
+        interests["share"] = interests["share"] / interests.groupby("user_id")["share"].transform("sum")
+        interests = interests.sort_values(["user_id", "share"], ascending=[True, False])
+        main = interests.drop_duplicates("user_id").set_index("user_id")
+        users["cluster"] = users["user_id"].map(main["cluster"]).fillna(-1).astype("int64")
+        users["cluster_label"] = users["user_id"].map(main["cluster_label"]).astype("string")
+    users["similar_users"] = _similar_users(user_emb, user_index.to_numpy())
+    return {"users": users.reset_index(drop=True), "aspects": aspects,
+            "interests": interests.reset_index(drop=True)}
+
+
+def _aspect_lists(users: pd.DataFrame, aspects: pd.DataFrame, column: str) -> pd.Series:
+    """Aspects a user praises (or criticises) at least once, most mentioned first."""
+    if aspects.empty:
+        return pd.Series([[] for _ in range(len(users))], index=users.index)
+    hits = aspects[aspects[column] > 0].sort_values(
+        ["user_id", column, "aspect"], ascending=[True, False, True])
+    lists = hits.groupby("user_id", observed=True)["aspect"].agg(list)
+    return users["user_id"].map(lists).map(lambda v: v if isinstance(v, list) else [])
