@@ -159,7 +159,8 @@ def hits_matrix(ranked: np.ndarray, relevant: sp.spmatrix) -> np.ndarray:
     ranked = check_ranked(ranked)
     relevant = sp.csr_matrix(relevant)
     if relevant.shape[0] != ranked.shape[0]:
-        raise DataError(f"relevance has {relevant.shape[0]} rows but there are {ranked.shape[0]} ranked lists")
+        raise DataError(f"relevance has {relevant.shape[0]} rows but there are {ranked.shape[0]} "
+                        "ranked lists; expected one row per list")
     if ranked.size and ranked.max() >= relevant.shape[1]:
         raise DataError(f"ranked lists hold item index {ranked.max()} but there are only "
                         f"{relevant.shape[1]} items")

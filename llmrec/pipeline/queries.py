@@ -19,10 +19,12 @@ import pandas as pd
 from llmrec.errors import ConfigError, UnknownIdError, WorkspaceError
 from llmrec.pipeline.artifacts import Workspace
 from llmrec.portraits.aspects import aspect_counts
+from llmrec.portraits.build import BANDS, price_bands
+from llmrec.projection import place_new_points
 
 SPACES = ("text", "mf")
 COLOUR_BY = ("category", "price", "popularity", "cluster")
-PRICE_BANDS = ("budget", "mid", "premium", "luxury")
+PRICE_BANDS = (*BANDS, "unknown")
 
 
 # --------------------------------------------------------------------------- lookups
@@ -77,19 +79,12 @@ def _check_item(ws: Workspace, item_id: str) -> int:
     return ws.ids.item_index(item_id)
 
 
-def price_band(price: float, edges: tuple[float, float, float]) -> str:
-    """Budget / mid / premium / luxury by the catalogue's price quartiles."""
-    if price is None or price != price:
-        return "unknown"
-    return PRICE_BANDS[int(np.searchsorted(np.asarray(edges), price, side="right"))]
-
-
-def price_edges(ws: Workspace) -> tuple[float, float, float]:
-    prices = ws.dataset.items["price"].dropna()
-    if prices.empty:
-        return (np.inf, np.inf, np.inf)
-    q = prices.quantile([0.25, 0.5, 0.75]).to_numpy()
-    return (float(q[0]), float(q[1]), float(q[2]))
+def item_price_bands(ws: Workspace) -> pd.Series:
+    """budget / mid / premium per item (indexed by item_id), as the portraits define them."""
+    look = _lookup(ws)
+    if "price_band" not in look.items:
+        look.items["price_band"] = price_bands(look.items).fillna("unknown").to_numpy()
+    return look.items["price_band"]
 
 
 # --------------------------------------------------------------------------- overview
@@ -243,8 +238,9 @@ def portrait(ws: Workspace, user_id: str) -> dict:
     for key, value in out.items():
         if isinstance(value, np.ndarray):
             out[key] = value.tolist()
-    labels = cluster_labels(ws)
-    out["cluster_label"] = labels.get(int(out.get("cluster", -1)), f"cluster {out.get('cluster')}")
+    if not isinstance(out.get("cluster_label"), str):
+        cluster = int(out.get("cluster", -1))
+        out["cluster_label"] = cluster_labels(ws).get(cluster, "none" if cluster < 0 else f"cluster {cluster}")
     return out
 
 
@@ -255,14 +251,23 @@ def portraits_table(ws: Workspace) -> pd.DataFrame:
 
 
 def cluster_labels(ws: Workspace) -> dict[int, str]:
-    """cluster -> human label (from portraits/clusters.parquet when present)."""
-    path = ws.root / "portraits" / "clusters.parquet"
+    """interest cluster -> readable label such as 'Kitchen: kettle, espresso'."""
+    path = ws.root / "portraits" / "item_clusters.parquet"
     if not path.is_file():
         return {}
     table = pd.read_parquet(path)
-    if "label" not in table:
-        return {}
-    return {int(c): str(lbl) for c, lbl in table.groupby("cluster")["label"].first().items()}
+    return {int(c): str(lbl) for c, lbl in table.groupby("cluster")["cluster_label"].first().items()}
+
+
+def interests(ws: Workspace, user_id: str) -> pd.DataFrame:
+    """cluster, cluster_label, share: the user's interest mix over text-space clusters."""
+    _check_user(ws, user_id)
+    path = ws.root / "portraits" / "interests.parquet"
+    if not path.is_file():
+        return pd.DataFrame(columns=["cluster", "cluster_label", "share"])
+    table = pd.read_parquet(path)
+    table = table[table["user_id"].astype(str) == str(user_id)]
+    return table[["cluster", "cluster_label", "share"]].reset_index(drop=True)
 
 
 def category_profile(ws: Workspace, user_id: str, top: int = 8) -> pd.DataFrame:
@@ -281,19 +286,18 @@ def category_profile(ws: Workspace, user_id: str, top: int = 8) -> pd.DataFrame:
 
 
 def price_profile(ws: Workspace, user_id: str) -> pd.DataFrame:
-    """price band, user share, population share of interactions."""
-    edges = price_edges(ws)
+    """band, user share, population share of interactions (bands are tertiles within a category)."""
     hist = history(ws, user_id)
+    bands = item_price_bands(ws)
     items = _lookup(ws).items
-    pop_bands = items["price"].map(lambda p: price_band(p, edges))
-    population = items.groupby(pop_bands)["popularity"].sum()
+    population = items.groupby(bands)["popularity"].sum()
     population = population / max(1, population.sum())
-    mine = hist["price"].map(lambda p: price_band(p, edges)).value_counts(normalize=True)
-    bands = [b for b in (*PRICE_BANDS, "unknown") if b in mine.index or b in population.index]
+    mine = hist["item_id"].map(bands).value_counts(normalize=True)
+    shown = [b for b in PRICE_BANDS if b in mine.index or b in population.index]
     return pd.DataFrame({
-        "band": bands,
-        "user": [float(mine.get(b, 0.0)) for b in bands],
-        "population": [float(population.get(b, 0.0)) for b in bands],
+        "band": shown,
+        "user": [float(mine.get(b, 0.0)) for b in shown],
+        "population": [float(population.get(b, 0.0)) for b in shown],
     })
 
 
@@ -375,9 +379,21 @@ def _model(ws: Workspace, model):
     return load_workspace_model(ws, model) if isinstance(model, str) else model
 
 
-def _seen_items(ws: Workspace, user_id: str) -> np.ndarray:
-    rows = _lookup(ws).user_rows.get(str(user_id), np.empty(0, dtype=int))
-    return ws.ids.item_indices(ws.dataset.interactions["item_id"].iloc[rows])
+EXCLUDE = ("train", "seen", "none")
+
+
+def _excluded_items(ws: Workspace, user_id: str, exclude: str) -> np.ndarray:
+    """Item indices masked for the user: training items ('train', as in evaluation), everything
+    the user interacted with ('seen'), or nothing ('none')."""
+    if exclude == "none":
+        return np.empty(0, dtype=np.int64)
+    if exclude == "seen":
+        rows = _lookup(ws).user_rows.get(str(user_id), np.empty(0, dtype=int))
+        return ws.ids.item_indices(ws.dataset.interactions["item_id"].iloc[rows])
+    if exclude == "train":
+        train = ws.split["train"]
+        return ws.ids.item_indices(train.loc[train["user_id"].astype(str) == str(user_id), "item_id"])
+    raise ConfigError(f"unknown exclude '{exclude}'; choose one of {', '.join(EXCLUDE)}")
 
 
 def user_scores(ws: Workspace, user_id: str, model) -> np.ndarray:
@@ -387,10 +403,14 @@ def user_scores(ws: Workspace, user_id: str, model) -> np.ndarray:
     return np.asarray(scores, dtype=np.float32)[0]
 
 
-def recommend(ws: Workspace, user_id: str, model, k: int = 10) -> pd.DataFrame:
-    """rank, item_id, title, category, brand, price, score: the top-k unseen items for the user."""
+def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "train") -> pd.DataFrame:
+    """rank, item_id, title, category, brand, price, score, held_out: the user's top-k.
+
+    `exclude` masks training items (the evaluation setting; default), all seen items, or none.
+    `held_out` marks items in the user's test split, i.e. hits of the offline evaluation.
+    """
     scores = user_scores(ws, user_id, model).copy()
-    scores[_seen_items(ws, user_id)] = -np.inf
+    scores[_excluded_items(ws, user_id, exclude)] = -np.inf
     k = max(1, min(int(k), int(np.isfinite(scores).sum())))
     best = np.argpartition(-scores, k - 1)[:k]
     best = best[np.argsort(-scores[best], kind="stable")]
@@ -403,12 +423,19 @@ def recommend(ws: Workspace, user_id: str, model, k: int = 10) -> pd.DataFrame:
         "brand": items["brand"].to_numpy(),
         "price": items["price"].to_numpy(),
         "score": scores[best].astype("float64"),
+        "held_out": items["item_id"].astype(str).isin(_test_items(ws, user_id)).to_numpy(),
     })
 
 
-def compare_models(ws: Workspace, user_id: str, models: list[str], k: int = 10) -> pd.DataFrame:
+def _test_items(ws: Workspace, user_id: str) -> set[str]:
+    test = ws.split["test"]
+    return set(test.loc[test["user_id"].astype(str) == str(user_id), "item_id"].astype(str))
+
+
+def compare_models(ws: Workspace, user_id: str, models: list[str] | tuple[str, ...], k: int = 10,
+                   exclude: str = "train") -> pd.DataFrame:
     """One column of titles per model (rank as index): the models' top-k side by side."""
-    columns = {name: recommend(ws, user_id, name, k)["title"].tolist() for name in models}
+    columns = {name: recommend(ws, user_id, name, k, exclude)["title"].tolist() for name in models}
     width = max((len(v) for v in columns.values()), default=0)
     return pd.DataFrame({n: v + [""] * (width - len(v)) for n, v in columns.items()},
                         index=pd.RangeIndex(1, width + 1, name="rank"))
@@ -448,10 +475,10 @@ def evidence(ws: Workspace, user_id: str, item_id: str, model=None, n_closest: i
             count = int((hist[column] == value).sum())
             if count:
                 shared.append(f"{column}: {value} ({count} of the user's {n} items)")
-    edges = price_edges(ws)
-    band = price_band(item["price"], edges)
+    bands = item_price_bands(ws)
+    band = bands.iloc[item_row]
     if band != "unknown" and n:
-        count = int(hist["price"].map(lambda p: price_band(p, edges)).eq(band).sum())
+        count = int(hist["item_id"].map(bands).eq(band).sum())
         if count:
             shared.append(f"price band: {band} ({count} of the user's {n} items)")
     mine = user_aspects(ws, user_id)
@@ -545,7 +572,7 @@ def _as_reason(generated) -> Reason:
 def map_frame(ws: Workspace, space: str) -> pd.DataFrame:
     """item_id, x, y, title, category, brand, price, popularity, cluster for the 2-D map of `space`.
 
-    `cluster` is the most common interest cluster among the item's users (-1 when nobody).
+    `cluster` is the item's text-space interest cluster (-1 when unknown), `cluster_label` its name.
     """
     if space not in SPACES:
         raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
@@ -557,21 +584,18 @@ def map_frame(ws: Workspace, space: str) -> pd.DataFrame:
     for column in facts.columns:
         out[column] = facts[column].to_numpy()
     out["cluster"] = out["item_id"].map(_item_clusters(ws)).fillna(-1).astype("int64")
+    labels = cluster_labels(ws)
+    out["cluster_label"] = out["cluster"].map(lambda c: labels.get(int(c), "none"))
     return out
 
 
 def _item_clusters(ws: Workspace) -> pd.Series:
-    try:
-        table = portraits_table(ws)[["user_id", "cluster"]]
-    except WorkspaceError:
+    """item_id -> text-space interest cluster (portraits/item_clusters.parquet)."""
+    path = ws.root / "portraits" / "item_clusters.parquet"
+    if not path.is_file():
         return pd.Series(dtype="int64")
-    inter = ws.dataset.interactions[["user_id", "item_id"]].astype(str)
-    joined = inter.merge(table, on="user_id", how="inner")
-    if joined.empty:
-        return pd.Series(dtype="int64")
-    counts = joined.groupby(["item_id", "cluster"]).size().reset_index(name="n")
-    best = counts.sort_values("n", ascending=False).drop_duplicates("item_id")
-    return best.set_index("item_id")["cluster"]
+    table = pd.read_parquet(path)
+    return table.set_index(table["item_id"].astype(str))["cluster"]
 
 
 def space_vectors(ws: Workspace, space: str, model: str | None = None) -> np.ndarray:
@@ -580,7 +604,11 @@ def space_vectors(ws: Workspace, space: str, model: str | None = None) -> np.nda
         return ws.embeddings["items"]
     if space != "mf":
         raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
-    candidates = [model] if model else [n for n in ("bpr", "rating_mf", "text_mf") if n in model_names(ws)]
+    meta = ws.root / "projection" / "projection.json"
+    mapped = json.loads(meta.read_text()).get("mf_model") if meta.is_file() else None
+    preferred = [mapped] if mapped else []
+    candidates = [model] if model else [n for n in (*preferred, "bpr", "text_mf", "rating_mf")
+                                        if n in model_names(ws)]
     for name in candidates:
         obj = load_workspace_model(ws, name)
         vectors = _item_factors(obj)
@@ -592,7 +620,7 @@ def space_vectors(ws: Workspace, space: str, model: str | None = None) -> np.nda
 
 
 def _item_factors(model) -> np.ndarray | None:
-    for attr in ("item_vectors", "item_factors_", "item_embeddings_", "item_factors"):
+    for attr in ("item_factors_", "item_vectors_"):
         value = getattr(model, attr, None)
         if callable(value):
             try:
@@ -717,7 +745,7 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     find the users whose top-k it would enter under the text-aware model.
 
     Map position: similarity-weighted mean of the UMAP coordinates of the nearest catalogue items
-    (no UMAP is run). Audience: users whose score for the new item beats their k-th best unseen item.
+    (`llmrec.projection.place_new_points`; no UMAP is run). Audience: users whose score for the new item beats their k-th best unseen item.
     """
     if not title or not title.strip():
         raise ConfigError("a new product needs a title")
@@ -731,12 +759,12 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     neighbours = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
                                "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
                                "price": items["price"].to_numpy(), "similarity": sims[best].astype("float64")})
-    proj = ws.projection("text").set_index("item_id")
-    coords = proj.reindex(neighbours["item_id"])[["x", "y"]].to_numpy(dtype=np.float64)
-    weights = np.exp((neighbours["similarity"].to_numpy() - neighbours["similarity"].max()) / 0.05)
-    ok = np.isfinite(coords).all(axis=1)
-    x = float(np.average(coords[ok, 0], weights=weights[ok])) if ok.any() else float("nan")
-    y = float(np.average(coords[ok, 1], weights=weights[ok])) if ok.any() else float("nan")
+    proj = ws.projection("text")
+    proj["item_id"] = proj["item_id"].astype(str)
+    rows = ws.ids.item_indices(proj["item_id"])
+    reference_xy = np.zeros((ws.ids.n_items, 2), dtype=np.float32)
+    reference_xy[rows] = proj[["x", "y"]].to_numpy(dtype=np.float32)
+    x, y = (float(v) for v in place_new_points(vec, ws.embeddings["items"], reference_xy, k=n_neighbours)[0])
     audience = pd.DataFrame(columns=["user_id", "score", "threshold", "top_category"])
     used = None
     if model in model_names(ws):

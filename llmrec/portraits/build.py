@@ -98,14 +98,14 @@ def build_portraits(dataset: Dataset, user_emb: np.ndarray, item_clusters: pd.Da
     stats["top_categories"] = _top_values(events, "category", 3)
     stats["top_brands"] = _top_values(events, "brand", 3)
     stats["price_band"] = _top_values(events.dropna(subset=["price_band"]), "price_band", 1).map(
-        lambda v: v[0] if v else None)
+        lambda v: v[0] if len(v) else None)
     users = users.join(stats, on="user_id")
     users["n_interactions"] = users["n_interactions"].fillna(0).astype("int64")
     users["n_reviews"] = users["user_id"].map(dataset.reviews.groupby("user_id", observed=True).size()
                                                ).fillna(0).astype("int64")
     for column in ("top_categories", "top_brands"):
-        users[column] = users[column].map(lambda v: v if isinstance(v, list) else [])
-    users["top_category"] = users["top_categories"].map(lambda v: v[0] if v else "")
+        users[column] = users[column].map(_as_list)
+    users["top_category"] = users["top_categories"].map(lambda v: v[0] if len(v) else "")
     users["price_band"] = users["price_band"].astype("string")
 
     mentions = review_aspects(dataset.reviews)
@@ -138,4 +138,11 @@ def _aspect_lists(users: pd.DataFrame, aspects: pd.DataFrame, column: str) -> pd
     hits = aspects[aspects[column] > 0].sort_values(
         ["user_id", column, "aspect"], ascending=[True, False, True])
     lists = hits.groupby("user_id", observed=True)["aspect"].agg(list)
-    return users["user_id"].map(lists).map(lambda v: v if isinstance(v, list) else [])
+    return users["user_id"].map(lists).map(_as_list)
+
+
+def _as_list(value) -> list[str]:
+    """Lists survive joins and maps as lists, arrays or NaN; normalise to a plain list."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v) for v in value]
+    return []

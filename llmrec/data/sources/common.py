@@ -8,7 +8,7 @@ import gzip
 import io
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,11 @@ def snippet(text: object) -> str:
     """A short quoted rendering of a found value for error messages."""
     text = repr(text)
     return text if len(text) <= _SNIPPET else text[: _SNIPPET - 3] + "..."
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NA and NaT; False for everything else, lists included."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def require_file(path: str | Path | None, option: str) -> Path:
@@ -240,6 +245,36 @@ def as_id(value: object, path: Path, line: int, field: str) -> str | None:
     return text or None
 
 
+def as_list(value: object, path: Path, line: int, field: str) -> list:
+    """A JSON list field as a list; a lone string becomes a one-element list; null is []."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, dict):
+        return list(value)
+    raise DataError(f"expected a list of strings, found {snippet(value)}", file=str(path), line=line,
+                    field=field)
+
+
+def as_object(value: object, path: Path, line: int, field: str) -> dict:
+    """A JSON object field as a dict; null or "" is {}."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise DataError(f"expected a JSON object, found {snippet(value)}", file=str(path), line=line,
+                        field=field)
+    return value
+
+
+def file_stem(path: Path) -> str:
+    """The file name without .gz/.jsonl/.json/.csv suffixes, used to name the dataset."""
+    name = path.name
+    for suffix in (".gz", ".jsonl", ".json", ".csv", ".tsv", ".parquet"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 # --- delimited text tables ---------------------------------------------------------------------
 
 
@@ -251,6 +286,7 @@ class Table:
     path: Path
     bad: BadLines
     line_numbers_of: Callable[[], np.ndarray]
+    row_label: str = "line"  # "row" for binary formats such as Parquet
     invalid: np.ndarray = field(init=False)
     _lines: np.ndarray | None = field(default=None, init=False)
 
@@ -266,14 +302,21 @@ class Table:
         if column not in self.frame.columns:
             raise DataError(f"missing required column (expected '{column}'; found columns: "
                             f"{', '.join(map(str, self.frame.columns))}){option_hint}",
-                            file=str(self.path), line=1, field=column)
+                            file=str(self.path), line=1 if self.row_label == "line" else None,
+                            field=column)
 
     def flag(self, mask: np.ndarray, column: str, expected: str, values: pd.Series) -> None:
         """Mark rows with an invalid value: the first raises, or with skip_bad_lines all are counted."""
         new = mask & ~self.invalid
         for row in np.flatnonzero(new):
-            self.bad.handle(DataError(f"expected {expected}, found {snippet(values.iloc[row])}",
-                                      file=str(self.path), line=self.line_of(row), field=column))
+            found = "nothing" if is_missing(values.iloc[row]) else snippet(values.iloc[row])
+            if self.row_label == "line":
+                error = DataError(f"expected {expected}, found {found}", file=str(self.path),
+                                  line=self.line_of(row), field=column)
+            else:
+                error = DataError(f"row {self.line_of(row)}: expected {expected}, found {found}",
+                                  file=str(self.path), field=column)
+            self.bad.handle(error)
         self.invalid |= mask
 
     def numbers(self, column: str, *, expected: str = "a number") -> pd.Series:

@@ -1,0 +1,193 @@
+"""RecBole atomic files: `<name>.inter`, `<name>.item` and `<name>.user`, tab-separated, typed headers."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from llmrec.data.cleaning import (
+    attributes_json,
+    clean_text,
+    epoch_to_seconds,
+    parse_price,
+    split_categories,
+)
+from llmrec.data.dataset import Dataset, LoadReport
+from llmrec.data.sources.common import (
+    BadLines,
+    Table,
+    check_common_options,
+    finish,
+    position_timestamps,
+    read_delimited,
+    require_dir,
+)
+from llmrec.errors import ConfigError, DataError
+
+FIELD_TYPES = ("token", "token_seq", "float", "float_seq")
+TITLE_FIELDS = ("title", "movie_title", "item_name", "name")
+CATEGORY_FIELDS = ("categories", "genre", "class")
+
+
+def load_recbole(
+    *,
+    path: str | Path,
+    dataset: str | None = None,
+    user_field: str = "user_id",
+    item_field: str = "item_id",
+    rating_field: str = "rating",
+    timestamp_field: str = "timestamp",
+    seq_separator: str | None = None,
+    encoding: str = "utf-8",
+    skip_bad_lines: bool = False,
+    kcore: int = 0,
+    max_rows: int | None = None,
+    keep_unused_items: bool = False,
+) -> Dataset:
+    """Load a RecBole dataset folder, e.g. `ml-100k/` with `ml-100k.inter` and `ml-100k.item`.
+
+    Headers are `name:type` cells (token, token_seq, float, float_seq). Items take their title
+    from title/movie_title/item_name/name, categories from categories/genre/class, and brand,
+    price and description when present; every other item field goes into `attributes`.
+
+    path: the folder holding the atomic files.
+    dataset: the file stem `<name>`; detected when the folder holds exactly one `.inter` file.
+    user_field, item_field, rating_field, timestamp_field: the field names in the files.
+        Rating and timestamp are optional; without timestamps the order of each user's rows is used.
+    seq_separator: separator of token_seq values; by default "," when the value has one, else " ".
+    encoding: the text encoding of the files.
+    skip_bad_lines: skip malformed lines and count them in the report instead of raising.
+    kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
+    max_rows: read at most this many interactions (the first ones in the file).
+    keep_unused_items: keep items no kept interaction mentions.
+    """
+    check_common_options(kcore, max_rows)
+    folder = require_dir(path, "path")
+    name = detect_dataset(folder, dataset)
+    report = LoadReport(source="recbole")
+    inter_file = folder / f"{name}.inter"
+    table, types = _read_atomic(inter_file, report, skip_bad_lines, max_rows, encoding)
+    for column in (user_field, item_field):
+        table.require(column, f" (set the '{'user' if column == user_field else 'item'}_field' option)")
+    frame = pd.DataFrame({"user_id": table.frame[user_field], "item_id": table.frame[item_field]})
+    frame["rating"] = table.numbers(rating_field) if rating_field in table.frame else np.nan
+    stamps = None
+    if timestamp_field in table.frame:
+        stamps = table.numbers(timestamp_field, expected="a unix time")
+        frame["timestamp"] = stamps
+    frame = table.valid_frame(frame)
+    if stamps is None:
+        frame["timestamp"] = position_timestamps(frame["user_id"])
+        report.notes.append(f"{inter_file.name} has no '{timestamp_field}' field; "
+                            "timestamps are positions in each user's history")
+    else:
+        frame["timestamp"], note = epoch_to_seconds(frame["timestamp"])
+        if note:
+            report.notes.append(note)
+    table.bad.close()
+    report.rows_read["interactions"] = len(frame)
+    if max_rows is not None and len(table.frame) >= max_rows:
+        report.notes.append(f"{inter_file.name}: stopped after max_rows={max_rows:,} interactions")
+
+    items = None
+    item_file = folder / f"{name}.item"
+    if item_file.is_file():
+        items = _read_items(item_file, report, skip_bad_lines, encoding, item_field, seq_separator)
+    users = None
+    user_file = folder / f"{name}.user"
+    if user_file.is_file():
+        user_table, _ = _read_atomic(user_file, report, skip_bad_lines, None, encoding)
+        user_table.require(user_field, " (set the 'user_field' option)")
+        users = pd.DataFrame({"user_id": user_table.frame[user_field]}).dropna()
+        user_table.bad.close()
+        report.rows_read["users"] = len(users)
+    return finish(f"recbole:{name}", report, interactions=frame, items=items, users=users, kcore=kcore,
+                  keep_unused_items=keep_unused_items)
+
+
+def detect_dataset(folder: Path, dataset: str | None) -> str:
+    """The dataset stem: `dataset` if its .inter file exists, else the only .inter file's stem."""
+    stems = sorted(p.name.removesuffix(".inter") for p in folder.glob("*.inter"))
+    if dataset is not None:
+        if dataset not in stems:
+            raise DataError(f"no '{dataset}.inter' in the folder (option 'dataset'); found: "
+                            f"{', '.join(stems) or 'no .inter files'}", file=str(folder))
+        return dataset
+    if not stems:
+        raise DataError("no RecBole '<name>.inter' file in the folder", file=str(folder))
+    if len(stems) > 1:
+        raise ConfigError(f"{folder} holds several RecBole datasets; set 'dataset' to one of: "
+                          f"{', '.join(stems)}")
+    return stems[0]
+
+
+def parse_header(cells: list[str], path: Path) -> tuple[list[str], dict[str, str]]:
+    """Field names and types from `name:type` header cells; a DataError for a malformed cell."""
+    names, types = [], {}
+    for cell in cells:
+        name, sep, kind = cell.strip().rpartition(":")
+        if not sep or not name:
+            raise DataError(f"expected a header cell 'name:type' with type one of {', '.join(FIELD_TYPES)}, "
+                            f"found {cell!r}", file=str(path), line=1, field=cell)
+        if kind not in FIELD_TYPES:
+            raise DataError(f"expected a field type, one of {', '.join(FIELD_TYPES)}, found {kind!r}",
+                            file=str(path), line=1, field=name)
+        names.append(name)
+        types[name] = kind
+    return names, types
+
+
+def _read_atomic(path: Path, report: LoadReport, skip: bool, max_rows: int | None,
+                 encoding: str) -> tuple[Table, dict[str, str]]:
+    report.files.append(str(path))
+    types: dict[str, str] = {}
+
+    def header(cells: list[str]) -> list[str]:
+        names, found = parse_header(cells, path)
+        types.update(found)
+        return names
+
+    bad = BadLines(path, report, skip)
+    table = read_delimited(path, bad, sep="\t", quoting=csv.QUOTE_NONE, max_rows=max_rows, encoding=encoding,
+                           expected="a 'name:type' header line and tab-separated rows",
+                           has_encoding_option=True, header_parser=header)
+    for name, kind in types.items():
+        if kind == "float":
+            table.numbers(name)
+    return table, types
+
+
+def _read_items(path: Path, report: LoadReport, skip: bool, encoding: str, item_field: str,
+                seq_separator: str | None) -> pd.DataFrame:
+    table, types = _read_atomic(path, report, skip, None, encoding)
+    table.require(item_field, " (set the 'item_field' option)")
+    raw = table.valid_frame()
+    table.bad.close()
+    title = next((f for f in TITLE_FIELDS if f in raw), None)
+    category = next((f for f in CATEGORY_FIELDS if f in raw), None)
+    used = {item_field, title, category, "brand", "price", "description"}
+    extra = [f for f in raw.columns if f not in used]
+
+    def seq(value: object) -> list[str]:
+        if not isinstance(value, str):
+            return []
+        sep = seq_separator or ("," if "," in value else None)
+        return [c.strip("'\" ") for c in split_categories(value.split(sep))]
+
+    categories = raw[category].map(seq) if category else pd.Series([[]] * len(raw))
+    items = pd.DataFrame({
+        "item_id": raw[item_field],
+        "title": raw[title].map(clean_text) if title else "",
+        "description": raw["description"].map(clean_text) if "description" in raw else "",
+        "categories": categories,
+        "category": categories.map(lambda c: c[0] if c else ""),
+        "brand": raw["brand"].map(clean_text) if "brand" in raw else "",
+        "price": raw["price"].map(parse_price) if "price" in raw else np.nan,
+        "attributes": [attributes_json({f: v for f, v in zip(extra, row, strict=True) if isinstance(v, str)})
+                       for row in raw[extra].itertuples(index=False)] if extra else "{}",
+    })
+    report.rows_read["items"] = len(items)
+    return items

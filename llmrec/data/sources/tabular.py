@@ -1,0 +1,275 @@
+"""Generic tables: interactions, items and reviews from CSV/TSV (plain or gzip) or Parquet files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from llmrec.data.cleaning import (
+    attributes_json,
+    clean_text,
+    epoch_to_seconds,
+    parse_price,
+    split_categories,
+)
+from llmrec.data.dataset import TABLES, Dataset, LoadReport
+from llmrec.data.sources.common import (
+    BadLines,
+    Table,
+    check_common_options,
+    file_stem,
+    finish,
+    is_missing,
+    position_timestamps,
+    read_delimited,
+    require_file,
+)
+from llmrec.errors import ConfigError, DataError
+
+_PARQUET_MAGIC = b"PAR1"
+_MAPPED_TABLES = ("interactions", "items", "reviews")
+
+
+def load_csv(
+    *,
+    interactions_path: str | Path,
+    items_path: str | Path | None = None,
+    reviews_path: str | Path | None = None,
+    columns: Mapping[str, object] | None = None,
+    sep: str | None = None,
+    encoding: str = "utf-8",
+    categories_sep: str | None = None,
+    skip_bad_lines: bool = False,
+    kcore: int = 0,
+    max_rows: int | None = None,
+    keep_unused_items: bool = False,
+) -> Dataset:
+    """Load your own tables: CSV, TSV (either may be .gz) or Parquet, told apart by content and name.
+
+    interactions_path: the events; needs user_id and item_id, may have rating and timestamp.
+        Timestamps may be unix times (seconds, or ms/us/ns detected by size) or ISO date-times;
+        without them each user's rows keep file order as their timestamps.
+    items_path: item metadata; needs item_id, may have title, description, categories (a list or
+        a string like "Home > Kitchen" or "A|B"), category, brand, price ("$1,299.99" is fine) and
+        attributes (a JSON object); any other column goes into attributes.
+    reviews_path: reviews; needs user_id and item_id, may have rating, title, text, timestamp.
+    columns: canonical name -> your column name, e.g. {"user_id": "customer", "item_id": "sku"},
+        applied to every table; or per table: {"items": {"title": "name"}, "interactions": {...}}.
+    sep: the delimiter of text files; by default tab for .tsv/.tab files, else comma.
+    encoding: the text encoding of CSV/TSV files.
+    categories_sep: the separator of category strings; by default the first of ">", "|" present.
+    skip_bad_lines: skip malformed lines and count them in the report instead of raising.
+    kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
+    max_rows: read at most this many interactions (the first ones in the file).
+    keep_unused_items: keep items no kept interaction mentions.
+    """
+    check_common_options(kcore, max_rows)
+    mapping = column_mapping(columns)
+    interactions_file = require_file(interactions_path, "interactions_path")
+    items_file = require_file(items_path, "items_path") if items_path is not None else None
+    reviews_file = require_file(reviews_path, "reviews_path") if reviews_path is not None else None
+    report = LoadReport(source="csv")
+    options = {"sep": sep, "encoding": encoding, "skip": skip_bad_lines}
+
+    table = read_any(interactions_file, report, mapping["interactions"], max_rows=max_rows, **options)
+    interactions = _events(table, report, with_text=False)
+    report.rows_read["interactions"] = len(interactions)
+    if max_rows is not None and len(table.frame) >= max_rows:
+        report.notes.append(f"{interactions_file.name}: stopped after max_rows={max_rows:,} rows")
+    items = None
+    if items_file is not None:
+        items = _items(read_any(items_file, report, mapping["items"], max_rows=None, **options),
+                       categories_sep)
+        report.rows_read["items"] = len(items)
+    reviews = None
+    if reviews_file is not None:
+        reviews = _events(read_any(reviews_file, report, mapping["reviews"], max_rows=None, **options),
+                          report, with_text=True)
+        report.rows_read["reviews"] = len(reviews)
+    return finish(f"csv:{file_stem(interactions_file)}", report, interactions=interactions, items=items,
+                  reviews=reviews, kcore=kcore, keep_unused_items=keep_unused_items)
+
+
+def column_mapping(columns: Mapping[str, object] | None) -> dict[str, dict[str, str]]:
+    """Per table, your column name -> canonical name; a ConfigError for an unknown canonical name."""
+    columns = dict(columns or {})
+    nested = any(isinstance(v, Mapping) for v in columns.values())
+    out: dict[str, dict[str, str]] = {table: {} for table in _MAPPED_TABLES}
+    if nested:
+        unknown = [t for t in columns if t not in _MAPPED_TABLES]
+        if unknown:
+            raise ConfigError(f"columns: unknown table {unknown[0]!r}; expected one of {', '.join(_MAPPED_TABLES)}")
+        per_table = {t: dict(v) for t, v in columns.items()}  # type: ignore[call-overload]
+    else:
+        per_table = {t: {k: v for k, v in columns.items() if k in TABLES[t]} for t in _MAPPED_TABLES}
+        valid = sorted(set().union(*(TABLES[t] for t in _MAPPED_TABLES)))
+        unknown = [k for k in columns if k not in valid]
+        if unknown:
+            raise ConfigError(f"columns: unknown canonical column {unknown[0]!r}; expected one of "
+                              f"{', '.join(valid)}")
+    for table, names in per_table.items():
+        for canonical, yours in names.items():
+            if canonical not in TABLES[table]:
+                raise ConfigError(f"columns[{table!r}]: unknown canonical column {canonical!r}; expected one "
+                                  f"of {', '.join(TABLES[table])}")
+            if not isinstance(yours, str) or not yours:
+                raise ConfigError(f"columns: the column for {canonical!r} must be a non-empty string, "
+                                  f"got {yours!r}")
+            out[table][yours] = canonical
+    return out
+
+
+def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str | None, encoding: str,
+             skip: bool, max_rows: int | None) -> Table:
+    """A CSV/TSV or Parquet file as a Table whose columns carry canonical names where mapped."""
+    report.files.append(str(path))
+    bad = BadLines(path, report, skip)
+    if _is_parquet(path):
+        table = _read_parquet(path, bad, max_rows)
+    else:
+        if sep is None:
+            sep = "\t" if any(s in (".tsv", ".tab") for s in path.suffixes) else ","
+        table = read_delimited(path, bad, sep=sep, encoding=encoding, max_rows=max_rows,
+                               has_encoding_option=True)
+    missing = [yours for yours in rename if yours not in table.frame.columns]
+    if missing:
+        raise DataError(f"missing column '{missing[0]}' named in the 'columns' option (found columns: "
+                        f"{', '.join(map(str, table.frame.columns))})", file=str(path),
+                        line=1 if table.row_label == "line" else None, field=rename[missing[0]])
+    table.frame = table.frame.rename(columns=rename)
+    return table
+
+
+def _is_parquet(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == _PARQUET_MAGIC
+
+
+def _read_parquet(path: Path, bad: BadLines, max_rows: int | None) -> Table:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several unrelated types for a damaged file
+        raise DataError(f"not a readable Parquet file ({type(error).__name__}: {error})",
+                        file=str(path)) from None
+    if max_rows is not None:
+        frame = frame.head(max_rows)
+    if frame.empty:
+        raise DataError("no data rows", file=str(path))
+    frame.columns = [str(c) for c in frame.columns]
+    rows = np.arange(1, len(frame) + 1)
+    return Table(frame=frame.reset_index(drop=True), path=path, bad=bad, line_numbers_of=lambda: rows,
+                 row_label="row")
+
+
+def _events(table: Table, report: LoadReport, *, with_text: bool) -> pd.DataFrame:
+    """Interaction (or, `with_text`, review) rows; invalid ones raise or are skipped and counted."""
+    for column in ("user_id", "item_id"):
+        table.require(column, " (map yours with the 'columns' option)")
+    raw = table.frame
+    frame = pd.DataFrame({"user_id": _ids(raw["user_id"]), "item_id": _ids(raw["item_id"])})
+    frame["rating"] = table.numbers("rating") if "rating" in raw else np.nan
+    if "timestamp" in raw:
+        frame["timestamp"], note = _timestamps(table)
+        if note:
+            report.notes.append(f"{table.path.name}: {note}")
+    if with_text:
+        frame["title"] = raw["title"].map(clean_text) if "title" in raw else ""
+        frame["text"] = raw["text"].map(clean_text) if "text" in raw else ""
+    frame = table.valid_frame(frame)
+    if "timestamp" not in raw:
+        frame["timestamp"] = position_timestamps(frame["user_id"]) if not with_text else 0
+        if not with_text:
+            report.notes.append(f"{table.path.name} has no timestamp column; "
+                                "timestamps are positions in each user's history")
+    table.bad.close()
+    return frame
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Ids as strings; integral floats (Parquet ints with nulls) lose their '.0'."""
+    if pd.api.types.is_float_dtype(values):
+        values = values.map(lambda v: None if is_missing(v) else (str(int(v)) if float(v).is_integer()
+                                                                  else str(v)))
+    return values.map(lambda v: None if is_missing(v) else str(v).strip())
+
+
+def _timestamps(table: Table) -> tuple[pd.Series, str | None]:
+    raw = table.frame["timestamp"]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        stamps = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw
+        seconds = (stamps.dt.tz_convert("UTC").astype("int64", errors="ignore") // 10**9) \
+            if not stamps.isna().any() else None
+        if seconds is None:
+            table.flag(stamps.isna().to_numpy(), "timestamp", "a date-time", raw)
+            seconds = stamps.fillna(pd.Timestamp(0, tz="UTC")).astype("int64") // 10**9
+        return seconds.astype("int64"), None
+    numbers = pd.to_numeric(raw, errors="coerce")
+    text = numbers.isna() & raw.notna()
+    seconds = pd.Series(np.zeros(len(raw), dtype="int64"), index=raw.index)
+    note = None
+    if (~text & numbers.notna()).any():
+        converted, note = epoch_to_seconds(numbers[numbers.notna()])
+        seconds[numbers.notna()] = converted
+    if text.any():
+        parsed = pd.to_datetime(raw[text].astype(str), format="ISO8601", utc=True, errors="coerce")
+        good = parsed.notna()
+        seconds[parsed.index[good]] = parsed[good].astype("int64") // 10**9
+        failed = pd.Series(False, index=raw.index)
+        failed[parsed.index[~good]] = True
+        if failed.any():
+            table.flag(failed.to_numpy(), "timestamp", "a unix time or an ISO date-time", raw)
+    missing = raw.isna().to_numpy()
+    if missing.any():
+        table.flag(missing, "timestamp", "a unix time or an ISO date-time", raw)
+    return seconds, note
+
+
+def _items(table: Table, categories_sep: str | None) -> pd.DataFrame:
+    table.require("item_id", " (map yours with the 'columns' option)")
+    raw = table.frame
+    known = set(TABLES["items"])
+    extra = [c for c in raw.columns if c not in known]
+    text = lambda column: raw[column].map(clean_text) if column in raw else ""  # noqa: E731
+    attributes = [_attributes(table, row, extra) for row in range(len(raw))]
+    categories = raw["categories"].map(lambda v: split_categories(v, categories_sep)) \
+        if "categories" in raw else pd.Series([[] for _ in range(len(raw))])
+    items = pd.DataFrame({
+        "item_id": _ids(raw["item_id"]),
+        "title": text("title"),
+        "description": text("description"),
+        "categories": categories,
+        "category": text("category"),
+        "brand": text("brand"),
+        "price": raw["price"].map(parse_price) if "price" in raw else np.nan,
+        "attributes": attributes,
+    })
+    items = table.valid_frame(items)
+    table.bad.close()
+    return items
+
+
+def _attributes(table: Table, row: int, extra: list[str]) -> str:
+    values: dict[str, object] = {}
+    if "attributes" in table.frame:
+        given = table.frame["attributes"].iloc[row]
+        if isinstance(given, str) and given.strip():
+            try:
+                given = json.loads(given)
+            except json.JSONDecodeError:
+                given = None
+            if not isinstance(given, dict):
+                mask = np.zeros(len(table.frame), dtype=bool)
+                mask[row] = True
+                table.flag(mask, "attributes", "a JSON object", table.frame["attributes"])
+                return "{}"
+        if isinstance(given, Mapping):
+            values.update(given)
+    for column in extra:
+        value = table.frame[column].iloc[row]
+        if not is_missing(value):
+            values[column] = value if not isinstance(value, np.generic) else value.item()
+    return attributes_json(values)

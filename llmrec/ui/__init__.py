@@ -1,0 +1,1 @@
+"""Dashboard helpers: the only package that imports streamlit (pages call these, nothing else)."""

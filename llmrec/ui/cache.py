@@ -1,0 +1,125 @@
+"""Cached access to workspaces, models, the encoder and query results.
+
+Resources (workspace, models, encoder) go through st.cache_resource and are never mutated by
+callers; frames go through st.cache_data. Each cached function receives everything it depends
+on as arguments: the workspace root plus its manifest stamp, so a rebuilt workspace is reloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from llmrec.errors import LlmrecError, WorkspaceError
+from llmrec.pipeline import queries as q
+from llmrec.pipeline.artifacts import MANIFEST, Workspace
+
+WORKSPACE_ENV = "LLMREC_WORKSPACE"
+
+
+def default_workspace() -> Path:
+    """$LLMREC_WORKSPACE, else ./workspace."""
+    return Path(os.environ.get(WORKSPACE_ENV) or "workspace")
+
+
+def stamp(root: str) -> float:
+    """Modification time of the manifest: changes whenever the workspace is rebuilt."""
+    try:
+        return (Path(root) / MANIFEST).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def candidate_workspaces() -> list[str]:
+    """Built workspaces the picker offers: the default, ./workspace and ./workspaces/*."""
+    found: list[str] = []
+    for path in [default_workspace(), Path("workspace"), *sorted(Path("workspaces").glob("*"))]:
+        key = str(path)
+        if (path / MANIFEST).is_file() and key not in found:
+            found.append(key)
+    return found
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def workspace(root: str, stamp: float) -> Workspace:
+    """The Workspace at `root` (stamp invalidates the cache after a rebuild)."""
+    ws = Workspace(root)
+    ws.manifest  # noqa: B018 - validate layout version now, not on first use
+    return ws
+
+
+def ws_of(root: str) -> Workspace:
+    return workspace(root, stamp(root))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def model(root: str, stamp: float, name: str):
+    return q.load_workspace_model(workspace(root, stamp), name)
+
+
+@st.cache_resource(show_spinner="Loading the text encoder…")
+def encoder(model_name: str | None):
+    """The text encoder the workspace was built with (loaded from local files only)."""
+    from llmrec.text.encoder import TextEncoder
+
+    return TextEncoder(model_name) if model_name else TextEncoder()
+
+
+def encoder_for(root: str):
+    ws = ws_of(root)
+    config = ws.manifest.get("config", {}) or {}
+    name = config.get("encoder") or config.get("text_model") or config.get("encoder_model")
+    if isinstance(name, dict):
+        name = name.get("model") or name.get("name")
+    return encoder(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def reason_service(root: str, stamp: float):
+    return q.reason_service(workspace(root, stamp))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def summary(root: str, stamp: float, user_id: str) -> q.Reason:
+    """The user's portrait summary (ReasonService when available, else structured)."""
+    return q.portrait_summary(workspace(root, stamp), user_id, reason_service(root, stamp))
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def reason(root: str, stamp: float, user_id: str, item_id: str) -> q.Reason:
+    """Why `item_id` suits `user_id` (ReasonService when available, else structured)."""
+    return q.reason(workspace(root, stamp), user_id, item_id, reason_service(root, stamp))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def frame(root: str, stamp: float, query: str, *args) -> pd.DataFrame:
+    """The DataFrame returned by queries.<query>(workspace, *args), cached per workspace."""
+    return getattr(q, query)(workspace(root, stamp), *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def value(root: str, stamp: float, query: str, *args):
+    """Any picklable value returned by queries.<query>(workspace, *args), cached per workspace."""
+    return getattr(q, query)(workspace(root, stamp), *args)
+
+
+def try_workspace(root: str) -> tuple[Workspace | None, str | None]:
+    """The workspace, or None and a plain reason why it cannot be opened."""
+    if not (Path(root) / MANIFEST).is_file():
+        return None, None
+    try:
+        return ws_of(root), None
+    except (LlmrecError, OSError) as error:
+        return None, str(error)
+
+
+def clear() -> None:
+    """Forget every cached workspace, model and frame (after a build replaced one)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+__all__ = ["WorkspaceError", "workspace", "model", "encoder", "frame", "value"]

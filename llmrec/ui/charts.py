@@ -1,0 +1,240 @@
+"""Plotly figures for the dashboard: each builder takes a DataFrame and returns a Figure.
+
+Labels that come from data are escaped (Plotly understands a few HTML tags). Large scatter plots
+use WebGL (Scattergl) and short hover strings, so 100k points stay responsive.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6",
+           "#9D755D", "#BAB0AC", "#1F77B4", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#17BECF")
+OTHER_COLOUR = "#C8C8C8"
+MAX_LEGEND = 12  # categories beyond this are drawn as one grey "Other" trace
+HOVER_LIMIT = 60  # characters of a title shown on hover
+
+
+def _esc(values) -> list[str]:
+    return [html.escape(str(v), quote=False) for v in values]
+
+
+def _short(values, limit: int = HOVER_LIMIT) -> list[str]:
+    out = []
+    for v in values:
+        text = str(v) if v is not None and v == v else ""
+        out.append(html.escape(text if len(text) <= limit else text[: limit - 1] + "…", quote=False))
+    return out
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int = 320, **kwargs) -> go.Figure:
+    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      **kwargs)
+    return fig
+
+
+def histogram(values: pd.Series, title: str, x_label: str, log_y: bool = False, bins: int = 40) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=values, nbinsx=bins, marker_color=PALETTE[0]))
+    fig.update_xaxes(title=x_label)
+    fig.update_yaxes(title="count", type="log" if log_y else "linear")
+    return _layout(fig, title)
+
+
+def bars(frame: pd.DataFrame, x: str, y: str, title: str, horizontal: bool = False,
+         colour: str = PALETTE[0], y_label: str | None = None) -> go.Figure:
+    labels = _esc(frame[x])
+    if horizontal:
+        fig = go.Figure(go.Bar(y=labels[::-1], x=frame[y].to_numpy()[::-1], orientation="h",
+                               marker_color=colour))
+        fig.update_xaxes(title=y_label or y)
+    else:
+        fig = go.Figure(go.Bar(x=labels, y=frame[y], marker_color=colour))
+        fig.update_yaxes(title=y_label or y)
+    return _layout(fig, title)
+
+
+def compare_bars(frame: pd.DataFrame, label: str, title: str, a: str = "user", b: str = "population",
+                 names: tuple[str, str] = ("this user", "everyone")) -> go.Figure:
+    """Grouped horizontal bars: the user's share next to the population's share."""
+    labels = _esc(frame[label])[::-1]
+    fig = go.Figure([
+        go.Bar(y=labels, x=frame[b].to_numpy()[::-1], orientation="h", name=names[1],
+               marker_color=OTHER_COLOUR),
+        go.Bar(y=labels, x=frame[a].to_numpy()[::-1], orientation="h", name=names[0],
+               marker_color=PALETTE[0]),
+    ])
+    fig.update_xaxes(title="share of interactions", tickformat=".0%")
+    return _layout(fig, title, barmode="group", legend=dict(orientation="h", y=-0.2))
+
+
+def long_tail(frame: pd.DataFrame, head: float) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=frame["item_share"], y=frame["interaction_share"], mode="lines",
+                               line=dict(color=PALETTE[0], width=3), fill="tozeroy"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color=OTHER_COLOUR, dash="dot"),
+                             name="uniform"))
+    fig.add_annotation(x=0.2, y=head, text=f"top 20% of items: {head:.0%} of interactions",
+                       showarrow=True, arrowhead=2, ax=80, ay=30)
+    fig.update_xaxes(title="share of items (most popular first)", tickformat=".0%")
+    fig.update_yaxes(title="share of interactions", tickformat=".0%")
+    return _layout(fig, "Long tail", showlegend=False)
+
+
+def timeline(hist: pd.DataFrame) -> go.Figure:
+    """A user's history: one marker per interaction at its date and rating, coloured by category."""
+    rated = hist["rating"].notna()
+    y = hist["rating"].where(rated, 0)
+    fig = go.Figure()
+    categories = list(dict.fromkeys(hist["category"].astype(str)))
+    for i, category in enumerate(categories):
+        part = hist[hist["category"].astype(str) == category]
+        fig.add_trace(go.Scatter(
+            x=part["date"], y=y[part.index], mode="markers", name=_esc([category])[0],
+            marker=dict(size=11, color=PALETTE[i % len(PALETTE)], line=dict(width=1, color="white")),
+            text=_short(part["title"]), hovertemplate="%{text}<br>%{x}<br>rating %{y}<extra></extra>"))
+    fig.update_yaxes(title="rating", range=[0, 5.5])
+    fig.update_xaxes(title="date")
+    return _layout(fig, "History", height=300, legend=dict(orientation="h", y=-0.3))
+
+
+def aspects(frame: pd.DataFrame, title: str = "What they talk about") -> go.Figure:
+    """Praises right, criticisms left, per aspect."""
+    frame = frame.head(10).iloc[::-1]
+    labels = _esc(frame["aspect"])
+    fig = go.Figure([
+        go.Bar(y=labels, x=frame["praises"], orientation="h", name="praises", marker_color=PALETTE[2]),
+        go.Bar(y=labels, x=-frame["criticisms"], orientation="h", name="criticisms",
+               marker_color=PALETTE[3], customdata=frame["criticisms"],
+               hovertemplate="%{customdata} criticisms<extra></extra>"),
+    ])
+    fig.update_xaxes(title="mentions (criticisms left, praises right)")
+    return _layout(fig, title, barmode="relative", legend=dict(orientation="h", y=-0.25))
+
+
+def embedding_map(points: pd.DataFrame, colour_by: str, *, highlight: dict[str, pd.DataFrame] | None = None,
+                  selected: str | None = None, new_point: tuple[float, float, str] | None = None,
+                  height: int = 620) -> go.Figure:
+    """The 2-D item map (Scattergl). `points` needs item_id, x, y, title and the colour column.
+
+    Categorical colourings (category, cluster) keep the MAX_LEGEND largest groups and grey the rest;
+    numeric ones (price, popularity) use one log-scaled colour bar. `highlight` overlays named
+    groups of items (e.g. history, recommendations) on top.
+    """
+    fig = go.Figure()
+    hover = "%{text}<extra></extra>"
+    text = _hover_text(points, colour_by)
+    if colour_by in ("price", "popularity"):
+        raw = points[colour_by].astype("float64")
+        colour = np.log10(raw.fillna(raw.median() if raw.notna().any() else 0).clip(lower=0) + 1)
+        ticks = np.array([v for v in (1, 10, 100, 1_000, 10_000, 100_000) if v <= max(raw.max(), 1) * 10])
+        fig.add_trace(go.Scattergl(
+            x=points["x"], y=points["y"], mode="markers", text=text, hovertemplate=hover,
+            customdata=points["item_id"], name="items", showlegend=False,
+            marker=dict(size=5, color=colour, colorscale="Viridis", opacity=0.75,
+                        colorbar=dict(title=colour_by, tickvals=np.log10(ticks + 1), ticktext=[f"{t:,}" for t in ticks]))))
+    else:
+        column = "cluster_label" if colour_by == "cluster" and "cluster_label" in points else colour_by
+        groups = points[column].astype(str)
+        order = groups.value_counts().index.tolist()
+        keep = order[:MAX_LEGEND]
+        rest = ~groups.isin(keep)
+        if rest.any():
+            part = points[rest]
+            fig.add_trace(go.Scattergl(
+                x=part["x"], y=part["y"], mode="markers", name=f"other ({len(order) - MAX_LEGEND})",
+                text=[t for t, r in zip(text, rest, strict=True) if r], hovertemplate=hover,
+                customdata=part["item_id"], marker=dict(size=4, color=OTHER_COLOUR, opacity=0.5)))
+        for i, group in enumerate(keep):
+            mask = (groups == group).to_numpy()
+            part = points[mask]
+            fig.add_trace(go.Scattergl(
+                x=part["x"], y=part["y"], mode="markers", name=_short([group], 32)[0],
+                text=[t for t, m in zip(text, mask, strict=True) if m], hovertemplate=hover,
+                customdata=part["item_id"],
+                marker=dict(size=5, color=PALETTE[i % len(PALETTE)], opacity=0.75)))
+    symbols = {"history": ("circle-open", "#111111", 13), "recommended": ("star", "#E45756", 15),
+               "neighbours": ("diamond-open", "#111111", 12)}
+    for name, frame in (highlight or {}).items():
+        if frame is None or frame.empty:
+            continue
+        symbol, colour, size = symbols.get(name, ("circle-open", "#111111", 12))
+        fig.add_trace(go.Scattergl(
+            x=frame["x"], y=frame["y"], mode="markers", name=name, text=_short(frame["title"]),
+            hovertemplate=f"{name}: " + "%{text}<extra></extra>", customdata=frame["item_id"],
+            marker=dict(size=size, symbol=symbol, color=colour, line=dict(width=2, color=colour))))
+    if selected is not None:
+        row = points[points["item_id"] == selected]
+        if not row.empty:
+            fig.add_trace(go.Scattergl(
+                x=row["x"], y=row["y"], mode="markers", name="selected", text=_short(row["title"]),
+                hovertemplate="selected: %{text}<extra></extra>", customdata=row["item_id"],
+                marker=dict(size=20, symbol="x", color="#000000")))
+    if new_point is not None:
+        x, y, label = new_point
+        fig.add_trace(go.Scattergl(
+            x=[x], y=[y], mode="markers+text", name="new product", text=_short([label], 40),
+            textposition="top center", hovertemplate="new: %{text}<extra></extra>",
+            marker=dict(size=22, symbol="star-diamond", color="#E45756", line=dict(width=2, color="black"))))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return _layout(fig, None, height=height, legend=dict(itemsizing="constant", font=dict(size=11)),
+                   dragmode="pan", hovermode="closest", uirevision="map")
+
+
+def _hover_text(points: pd.DataFrame, colour_by: str) -> list[str]:
+    """Title plus two facts; for very large maps only the (short) title."""
+    titles = _short(points["title"], HOVER_LIMIT if len(points) <= 20_000 else 40)
+    if len(points) > 50_000:
+        return titles
+    cats = _short(points["category"], 30)
+    price = points["price"].to_numpy()
+    pop = points["popularity"].to_numpy()
+    return [f"{t}<br>{c} · {'—' if p != p else f'${p:,.2f}'} · {n:,} interactions"
+            for t, c, p, n in zip(titles, cats, price, pop, strict=True)]
+
+
+def metric_curves(frame: pd.DataFrame, metric: str) -> go.Figure:
+    """metric@K against K, one line per model."""
+    fig = go.Figure()
+    for i, (model, part) in enumerate(frame.groupby("model", sort=True)):
+        part = part.sort_values("k")
+        fig.add_trace(go.Scatter(x=part["k"], y=part["value"], mode="lines+markers", name=_esc([model])[0],
+                                 line=dict(color=PALETTE[i % len(PALETTE)], width=3)))
+    fig.update_xaxes(title="K", type="category")
+    fig.update_yaxes(title=f"{metric.upper()}@K")
+    return _layout(fig, f"{metric.upper()}@K by model", height=340)
+
+
+def accuracy_coverage(frame: pd.DataFrame, accuracy: str, k: int) -> go.Figure:
+    fig = go.Figure(go.Scatter(
+        x=frame["coverage"], y=frame["accuracy"], mode="markers+text", text=_esc(frame["model"]),
+        textposition="top center", marker=dict(size=16, color=PALETTE[: len(frame)])))
+    fig.update_xaxes(title=f"catalogue coverage@{k}", tickformat=".0%")
+    fig.update_yaxes(title=f"{accuracy.upper()}@{k}")
+    return _layout(fig, "Accuracy vs coverage", height=340)
+
+
+def distributions(frame: pd.DataFrame, metric: str) -> go.Figure:
+    """Per-user metric distribution per model (box plots with the mean marked)."""
+    fig = go.Figure()
+    for i, (model, part) in enumerate(frame.groupby("model", sort=True)):
+        fig.add_trace(go.Box(y=part[metric], name=_esc([model])[0], boxmean=True,
+                             marker_color=PALETTE[i % len(PALETTE)]))
+    fig.update_yaxes(title=metric)
+    return _layout(fig, f"Per-user {metric} distribution", height=340, showlegend=False)
+
+
+def score_bars(frame: pd.DataFrame) -> go.Figure:
+    """Search results: text and preference contributions side by side per product."""
+    labels = _short(frame["title"], 40)[::-1]
+    fig = go.Figure([
+        go.Bar(y=labels, x=frame["text_score"].to_numpy()[::-1], orientation="h", name="text similarity",
+               marker_color=PALETTE[0]),
+        go.Bar(y=labels, x=frame["preference_score"].to_numpy()[::-1], orientation="h",
+               name="user preference", marker_color=PALETTE[1]),
+    ])
+    return _layout(fig, "Both scores per result", height=max(260, 28 * len(frame) + 80), barmode="group",
+                   legend=dict(orientation="h", y=-0.15))

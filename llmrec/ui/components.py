@@ -1,0 +1,125 @@
+"""Small building blocks shared by pages: error boundary, empty states, safe text, pickers, tables."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from llmrec.errors import LlmrecError
+from llmrec.ui import state
+from llmrec.ui.context import Context
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text from data made inert for st.markdown (no links, images, HTML or formatting)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
+
+
+def plot_escape(text: object) -> str:
+    """Text from data made inert for Plotly labels (which understand a few HTML tags)."""
+    return html.escape(str(text if text is not None else ""), quote=False)
+
+
+@contextmanager
+def guard(what: str = "this view") -> Iterator[None]:
+    """Page boundary: an LlmrecError becomes a readable st.error and the page stops there."""
+    try:
+        yield
+    except LlmrecError as error:
+        st.error(f"Could not show {what}: {error}")
+        st.stop()
+
+
+def require_workspace(ctx: Context) -> None:
+    """Empty state when no workspace is built yet: say what to do, then stop the page."""
+    if ctx.ws is not None:
+        return
+    if ctx.error:
+        st.error(f"The workspace at `{md_escape(ctx.root)}` cannot be opened: {ctx.error}")
+    else:
+        st.info(
+            f"No workspace at `{md_escape(ctx.root)}` yet. Build one on the **Data** page, or run "
+            "`make demo` (or `python -m llmrec build --workspace workspace --source demo`) and reload.",
+            icon=":material/inventory_2:")
+    st.page_link("pages/7_data.py", label="Go to the Data page", icon=":material/database:")
+    st.stop()
+
+
+def require_models(ctx: Context) -> None:
+    if not ctx.models:
+        st.warning("This workspace has no trained models; rebuild it with at least one model.")
+        st.stop()
+
+
+def user_picker(ctx: Context, key: str, label: str = "User") -> str:
+    """Pick a user (search box + list, most active first); mirrored into ?user=. Returns the real id."""
+    privacy = ctx.privacy
+    everyone = ctx.value("find_users", "", 1_000_000)
+    from_url = state.param("user")
+    if key not in st.session_state and from_url is not None:
+        resolved = privacy.resolve(from_url)
+        if resolved is not None:
+            st.session_state[key] = resolved
+    search = st.text_input("Find a user", key=f"{key}_search", placeholder="part of an id",
+                           help="Filters the list below; in privacy mode it matches pseudonyms.")
+    if search:
+        options = [u for u in everyone if search.lower() in privacy.user(u).lower()][:500]
+    else:
+        options = everyone[:500]
+    current = st.session_state.get(key)
+    if current in everyone and current not in options:
+        options = [current, *options]
+    if not options:
+        st.warning("No user matches that search.")
+        st.stop()
+    state.choose(key, options, default=options[0])
+    user = st.selectbox(label, options, key=key, format_func=privacy.user)
+    state.share(user=privacy.user(user))
+    return user
+
+
+def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[str] | None = None) -> str:
+    """Pick a product by title search; mirrored into ?item=. Returns the item id."""
+    search = st.text_input("Find a product", key=f"{key}_search", placeholder="words from the title")
+    found = ctx.frame("search_items", search, 300)
+    titles = dict(zip(found["item_id"], found["title"], strict=False))
+    options = list(dict.fromkeys([*(preferred or []), *found["item_id"]]))
+    from_url = state.param("item")
+    if key not in st.session_state and from_url is not None:
+        options = list(dict.fromkeys([from_url, *options]))
+    current = st.session_state.get(key)
+    if current and current not in options:
+        options = [current, *options]
+    if not options:
+        st.warning("No product matches that search.")
+        st.stop()
+    state.choose(key, options, param_name="item", default=options[0])
+    known = {i: titles.get(i) or ctx.value("item_card", i)["title"] for i in options[:1000]}
+    item = st.selectbox(label, options, key=key, format_func=lambda i: f"{known.get(i, i)} · {i}")
+    state.share(item=item)
+    return item
+
+
+def facts(pairs: dict[str, object], columns: int = 4) -> None:
+    """A row of st.metric tiles."""
+    cols = st.columns(columns)
+    for i, (label, value) in enumerate(pairs.items()):
+        cols[i % columns].metric(label, value)
+
+
+def table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto", **column_config) -> None:
+    """A read-only data table (cells are rendered as text, never as HTML)."""
+    st.dataframe(frame, hide_index=True, height=height, key=key, column_config=column_config or None)
+
+
+def chips(label: str, values: list[str]) -> None:
+    """A label followed by comma-separated values, safely escaped."""
+    shown = ", ".join(md_escape(v) for v in values) if values else "—"
+    st.markdown(f"**{md_escape(label)}:** {shown}")

@@ -1,0 +1,1 @@
+"""Screen sections, one module per page; each function draws one part of a page."""

@@ -1,0 +1,61 @@
+"""Overview page sections: dataset card, distributions, category mix, long tail, top products."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from llmrec.ui import charts
+from llmrec.ui.components import facts, md_escape, table
+from llmrec.ui.context import Context
+
+
+def dataset_card(ctx: Context) -> None:
+    card = ctx.value("dataset_card")
+    st.markdown(f"**{md_escape(card['name'])}** · source `{md_escape(card['source'])}` · "
+                f"models: {md_escape(', '.join(card['models']) or 'none')}")
+    span = (f"{card['first']:%Y-%m-%d} → {card['last']:%Y-%m-%d}" if card["first"] is not None
+            else "order only")
+    facts({"Users": f"{card['users']:,}", "Items": f"{card['items']:,}",
+           "Interactions": f"{card['interactions']:,}", "Reviews": f"{card['reviews']:,}"})
+    facts({"Sparsity": f"{card['sparsity']:.3%}", "Per user (mean)": f"{card['mean_per_user']:.1f}",
+           "Categories": f"{card['categories']:,}", "Time span": span})
+
+
+def distributions(ctx: Context) -> None:
+    left, right = st.columns(2)
+    per_user = ctx.frame("interactions_per_user")
+    left.plotly_chart(charts.histogram(per_user["interactions"], "Interactions per user", "interactions",
+                                       log_y=True), key="overview_per_user")
+    ratings = ctx.frame("rating_distribution")
+    if ratings.empty:
+        right.info("This dataset has no ratings (implicit feedback only).")
+    else:
+        right.plotly_chart(charts.bars(ratings.assign(rating=ratings["rating"].astype(str)), "rating", "count",
+                                       "Rating distribution"), key="overview_ratings")
+
+
+def catalogue(ctx: Context) -> None:
+    left, right = st.columns(2)
+    mix = ctx.frame("category_mix")
+    left.plotly_chart(charts.bars(mix, "category", "interactions", "Category mix (interactions)",
+                                  horizontal=True), key="overview_categories")
+    head = ctx.value("head_share", 0.2)
+    right.plotly_chart(charts.long_tail(ctx.frame("long_tail"), head), key="overview_long_tail")
+
+
+def top_products(ctx: Context, n: int = 10) -> None:
+    st.subheader("Top products")
+    table(ctx.frame("top_products", n), key="overview_top",
+          price=st.column_config.NumberColumn("price", format="$%.2f"),
+          popularity=st.column_config.ProgressColumn(
+              "interactions", format="%d", min_value=0,
+              max_value=int(ctx.frame("top_products", n)["popularity"].max() or 1)))
+
+
+def load_report(ctx: Context) -> None:
+    with st.expander("Load report and build timings"):
+        lines = ctx.value("load_report")
+        st.code("\n".join(lines) or "(empty)", language=None)
+        timings = ctx.frame("stage_timings")
+        if not timings.empty:
+            table(timings, key="overview_timings", seconds=st.column_config.NumberColumn(format="%.1f s"))

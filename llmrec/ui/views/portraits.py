@@ -1,0 +1,96 @@
+"""User portrait sections: profile facts, history timeline, taste vs population, aspects, neighbours."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from llmrec.ui import cache, charts
+from llmrec.ui.components import chips, facts, md_escape, table
+from llmrec.ui.context import Context
+
+
+def profile(ctx: Context, user: str) -> dict:
+    p = ctx.value("portrait", user)
+    sentiment = p.get("sentiment")
+    facts({"Interactions": f"{p['n_interactions']:,}", "Reviews": f"{p['n_reviews']:,}",
+           "Mean rating": "—" if pd.isna(p.get("mean_rating")) else f"{p['mean_rating']:.2f}",
+           "Sentiment": "—" if sentiment is None or pd.isna(sentiment) else f"{sentiment:+.2f}"})
+    facts({"Price band": md_escape(p.get("price_band") or "—"),
+           "Mean price": "—" if pd.isna(p.get("mean_price")) else f"${p['mean_price']:,.2f}",
+           "Top category": p.get("top_category") or "—",
+           "Interest cluster": p.get("cluster_label") or "—"})
+    chips("Top brands", list(p.get("top_brands") or []))
+    return p
+
+
+def summary(ctx: Context, user: str) -> None:
+    """The portrait summary from llmrec.reasons (LLM or template), else a structured sentence."""
+    generated = cache.summary(ctx.root, ctx.stamp, user)
+    with st.container(border=True):
+        st.markdown(f"**Portrait summary** · source: `{md_escape(generated.source)}`")
+        st.markdown(md_escape(ctx.privacy.text(generated.text)))
+        if generated.fallback_reason and generated.source != "llm":
+            st.caption(f"Fallback: {md_escape(generated.fallback_reason)}")
+        if generated.cited_facts:
+            with st.expander("Cited evidence"):
+                for fact in generated.cited_facts:
+                    st.markdown(f"- {md_escape(ctx.privacy.text(str(fact)))}")
+
+
+def history(ctx: Context, user: str) -> pd.DataFrame:
+    hist = ctx.frame("history", user)
+    if hist.empty:
+        st.info("This user has no interactions.")
+        return hist
+    st.plotly_chart(charts.timeline(hist), key="portraits_timeline")
+    shown = hist[["date", "title", "category", "brand", "price", "rating", "review"]].copy()
+    shown["review"] = shown["review"].map(ctx.privacy.text)
+    table(shown.iloc[::-1], key="portraits_history",
+          price=st.column_config.NumberColumn(format="$%.2f"),
+          rating=st.column_config.NumberColumn(format="%.0f ⭐"),
+          review=st.column_config.TextColumn(width="large"))
+    return hist
+
+
+def taste(ctx: Context, user: str) -> None:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.compare_bars(ctx.frame("category_profile", user), "category",
+                                          "Categories vs everyone"), key="portraits_categories")
+    right.plotly_chart(charts.compare_bars(ctx.frame("price_profile", user), "band", "Price band vs everyone"),
+                       key="portraits_price")
+
+
+def aspects(ctx: Context, user: str, p: dict) -> None:
+    frame = ctx.frame("user_aspects", user)
+    if frame.empty:
+        st.info("No product aspects found in this user's reviews.")
+        return
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.aspects(frame), key="portraits_aspects")
+    with right:
+        chips("Praises", list(p.get("praised") or []))
+        chips("Criticises", list(p.get("criticised") or []))
+        table(frame, key="portraits_aspect_table",
+              sentiment=st.column_config.ProgressColumn(min_value=-1.0, max_value=1.0, format="%+.2f"))
+
+
+def interests(ctx: Context, user: str) -> None:
+    frame = ctx.frame("interests", user)
+    if frame.empty:
+        return
+    table(frame[["cluster_label", "share"]].head(5), key="portraits_interests",
+          cluster_label=st.column_config.TextColumn("interest cluster"),
+          share=st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"))
+
+
+def similar_users(ctx: Context, user: str) -> str | None:
+    frame = ctx.frame("similar_users", user, 5).copy()
+    if frame.empty:
+        st.info("No similar users found.")
+        return None
+    frame["user_id"] = ctx.privacy.users(frame["user_id"])
+    table(frame, key="portraits_similar",
+          similarity=st.column_config.NumberColumn(format="%.3f"),
+          n_interactions=st.column_config.NumberColumn("interactions", format="%d"))
+    return None
