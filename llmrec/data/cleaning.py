@@ -44,7 +44,7 @@ def clean_text(value: object) -> str:
         return ""
     if isinstance(value, float) and math.isnan(value):
         return ""
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, np.ndarray)):
         return normalise_whitespace(" ".join(clean_text(v) for v in value))
     return strip_html(str(value))
 
@@ -124,7 +124,7 @@ def attributes_json(attributes: Mapping | None) -> str:
     for key, value in (attributes or {}).items():
         if isinstance(value, Mapping):
             text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-        elif isinstance(value, (list, tuple)):
+        elif isinstance(value, (list, tuple, np.ndarray)):
             text = "; ".join(t for t in (clean_text(v) for v in value) if t)
         else:
             text = clean_text(value)

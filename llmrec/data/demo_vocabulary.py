@@ -21,6 +21,7 @@ class Subcategory:
     name: str
     nouns: tuple[str, ...]  # product nouns, lower case, free of aspect words (used in reviews)
     features: tuple[str, ...]  # description sentences specific to this shelf
+    attributes: dict[str, tuple[str, ...]] | None = None  # replaces the department's attributes
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ CATEGORIES: tuple[Category, ...] = (
                 "Preset programmes take the guesswork out of crispy fries and golden toast.")),
             Subcategory("Knives & Cutlery", ("chef's knife", "knife block set", "paring knife"), (
                 "Forged high-carbon steel holds a razor edge through months of daily prep.",
-                "A balanced, full-tang handle gives control for slicing, dicing and mincing.")),
+                "A balanced, full-tang handle gives control for slicing, dicing and mincing."),
+                {"blade": ("German steel", "Japanese VG-10 steel", "ceramic", "Damascus steel"),
+                 "handle": ("pakkawood", "olive wood", "polymer", "walnut"),
+                 "blade_length": ("9 cm", "15 cm", "20 cm", "23 cm")}),
             Subcategory("Food Storage", ("glass meal prep containers", "vacuum sealer", "bento box"), (
                 "Airtight lids lock in freshness and stack neatly in fridge and freezer.",
                 "Leak-proof seals make packed lunches and leftovers travel without spills.")),
@@ -148,7 +152,10 @@ CATEGORIES: tuple[Category, ...] = (
                 "Folds flat in seconds for winter storage.")),
             Subcategory("Camping Gear", ("camping tent", "sleeping bag", "camp stove", "headlamp"), (
                 "Pitches in under five minutes and keeps out wind and rain.",
-                "Packs down small and light enough for backpacking trips.")),
+                "Packs down small and light enough for backpacking trips."),
+                {"color": ("forest green", "orange", "sand", "sky blue"),
+                 "material": ("ripstop nylon", "polyester", "aluminium"),
+                 "season": ("3-season", "4-season", "all-weather")}),
             Subcategory("Plants & Seeds", ("heirloom seed kit", "raised garden bed", "compost bin"), (
                 "Everything you need to grow tomatoes, herbs and salad greens from seed.",
                 "Untreated cedar boards keep soil warm and roots healthy.")),
@@ -156,8 +163,9 @@ CATEGORIES: tuple[Category, ...] = (
         brands=("Greenhollow", "Trailmark", "Emberstone", "Wildmere", "Fieldcraft", "Northpine"),
         price_median=55.0, price_sigma=0.85,
         attributes={"color": ("forest green", "charcoal", "sand", "orange", "natural wood"),
-                    "material": ("acacia wood", "powder-coated steel", "ripstop nylon", "cedar", "aluminium"),
-                    "season": ("3-season", "4-season", "all-weather")},
+                    "material": ("acacia wood", "powder-coated steel", "cedar", "aluminium",
+                                 "stainless steel"),
+                    "warranty": ("1 year", "2 years", "5 years")},
         aspects=GENERAL_ASPECTS + ("ease of use", "size", "performance"),
         uses=("weekend gardeners", "backyard barbecues", "camping trips", "balcony growers",
               "outdoor entertaining"),
@@ -202,7 +210,9 @@ CATEGORIES: tuple[Category, ...] = (
                 "A lightweight, non-greasy texture layers well under make-up.")),
             Subcategory("Hair Care", ("hair dryer", "shampoo bar", "hair mask", "straightener"), (
                 "Ionic airflow dries hair quickly while taming frizz.",
-                "Argan oil and keratin repair damaged ends and add shine.")),
+                "Argan oil and keratin repair damaged ends and add shine."),
+                {"hair_type": ("all hair types", "curly", "fine", "thick", "coloured"),
+                 "color": ("rose gold", "black", "white", "sage green")}),
             Subcategory("Makeup", ("lipstick", "mascara", "foundation", "eyeshadow palette"), (
                 "Richly pigmented shades blend easily and stay put all day.",
                 "A buildable formula gives anything from a natural to a bold finish.")),
@@ -237,10 +247,12 @@ CATEGORIES: tuple[Category, ...] = (
                 "Challenging logic puzzles for curious minds of every age.")),
             Subcategory("Plush & Dolls", ("plush teddy bear", "rag doll", "dollhouse"), (
                 "Huggable, with safety-stitched eyes suitable from birth.",
-                "A detailed dollhouse with furniture for hours of imaginative play.")),
+                "A detailed dollhouse with furniture for hours of imaginative play."),
+                {"age": ("0+", "3+", "5+"), "color": ("honey brown", "cream", "pink", "grey", "blue")}),
             Subcategory("Outdoor Play", ("kids scooter", "water blaster", "kite", "play tent"), (
                 "Adjustable handlebars grow with your child.",
-                "Gets kids outside and moving on sunny afternoons.")),
+                "Gets kids outside and moving on sunny afternoons."),
+                {"age": ("3+", "5+", "8+"), "color": ("red", "blue", "green", "yellow", "multicolour")}),
         ),
         brands=("Tumbletree", "Wonderkin", "Brightbox", "Piccolo Play", "Mapleworks", "Quirkle"),
         price_median=28.0, price_sigma=0.7,
@@ -265,7 +277,8 @@ CATEGORIES: tuple[Category, ...] = (
             Subcategory("Children's Books", ("picture book", "bedtime story collection", "activity book"), (
                 "Bright illustrations and gentle rhymes perfect for reading aloud.",
                 "Encourages early reading with short chapters and lively pictures.")),
-            Subcategory("Self-Help", ("productivity guide", "mindfulness workbook", "personal finance book"), (
+            Subcategory("Self-Help", ("productivity guide", "mindfulness workbook",
+                                      "personal finance book"), (
                 "Practical, research-backed habits for calmer, more focused days.",
                 "Clear exercises help you budget, save and plan with confidence.")),
             Subcategory("History & Science", ("popular science book", "history book", "biography"), (
@@ -294,10 +307,14 @@ CATEGORIES: tuple[Category, ...] = (
                 "A covered design traps odour and keeps litter off the floor.")),
             Subcategory("Pet Food", ("grain-free dog food", "wet cat food", "training treats"), (
                 "Real chicken is the first ingredient, with no artificial colours or fillers.",
-                "High-protein recipe supports lean muscle and a glossy coat.")),
+                "High-protein recipe supports lean muscle and a glossy coat."),
+                {"flavour": ("chicken", "salmon", "lamb", "turkey", "duck"),
+                 "weight": ("400 g", "1 kg", "2 kg", "6 kg", "12 kg"),
+                 "life_stage": ("puppy", "adult", "senior")}),
             Subcategory("Aquarium", ("aquarium filter", "fish tank kit", "aquarium heater"), (
                 "Three-stage filtration keeps water crystal clear.",
-                "An all-in-one kit with LED lighting for freshwater fish.")),
+                "An all-in-one kit with LED lighting for freshwater fish."),
+                {"tank_volume": ("20 L", "60 L", "120 L", "200 L"), "color": ("black", "white", "clear")}),
             Subcategory("Small Animals", ("hamster cage", "rabbit hutch", "hay feeder"), (
                 "Spacious levels and tunnels give small pets room to explore.",
                 "Easy-clean trays make weekly cleaning quick.")),
@@ -306,7 +323,8 @@ CATEGORIES: tuple[Category, ...] = (
         price_median=26.0, price_sigma=0.75,
         attributes={"pet_size": ("small", "medium", "large", "all sizes"),
                     "color": ("grey", "tan", "navy", "forest green", "pink"),
-                    "material": ("memory foam", "sisal", "nylon webbing", "natural rubber", "recycled plastic")},
+                    "material": ("memory foam", "sisal", "nylon webbing", "natural rubber",
+                                 "recycled plastic")},
         aspects=GENERAL_ASPECTS + ("size", "taste", "comfort"),
         uses=("happy dogs", "indoor cats", "puppy training", "senior pets", "busy pet parents"),
         features=("Vet-recommended and pet-tested.",
@@ -407,18 +425,24 @@ CATEGORIES: tuple[Category, ...] = (
             Subcategory("Power Tools", ("cordless drill", "impact driver", "circular saw", "jigsaw"), (
                 "A brushless motor delivers 60 Nm of torque for drilling masonry and driving screws.",
                 "Two 18 V batteries and a rapid charger included.")),
-            Subcategory("Hand Tools", ("screwdriver set", "socket wrench set", "claw hammer", "tape measure"), (
+            Subcategory("Hand Tools", ("screwdriver set", "socket wrench set", "claw hammer",
+                                       "tape measure"), (
                 "Chrome vanadium steel bits resist rounding and rust.",
-                "A magnetic tip and ratcheting handle speed up every job.")),
+                "A magnetic tip and ratcheting handle speed up every job."),
+                {"material": ("chrome vanadium steel", "hardened steel", "fibreglass"),
+                 "color": ("yellow", "orange", "red", "black", "blue"), "pieces": ("1", "12", "32", "65")}),
             Subcategory("Storage & Workbenches", ("tool chest", "workbench", "wall pegboard kit"), (
                 "Ball-bearing drawers glide smoothly even when fully loaded.",
                 "A solid beech top withstands heavy hammering and clamping.")),
-            Subcategory("Painting & Decorating", ("paint roller kit", "decorating brush set", "wallpaper steamer"), (
+            Subcategory("Painting & Decorating", ("paint roller kit", "decorating brush set",
+                                                  "wallpaper steamer"), (
                 "Synthetic bristles lay down a smooth, streak-free coat.",
-                "Everything you need to repaint a room in one weekend.")),
+                "Everything you need to repaint a room in one weekend."),
+                {"pieces": ("3", "5", "10"), "color": ("grey", "blue", "orange")}),
             Subcategory("Safety Gear", ("safety glasses", "work gloves", "ear defenders", "dust masks"), (
                 "Meets EN166 impact standards with anti-fog coating.",
-                "Reinforced palms protect hands during demolition and gardening.")),
+                "Reinforced palms protect hands during demolition and gardening."),
+                {"size": ("one size", "M", "L", "XL"), "color": ("clear", "yellow", "black", "orange")}),
         ),
         brands=("Forgeline", "Torquemaster", "Brickhaven", "Steelwright", "Gridlock Tools", "Ashdown"),
         price_median=48.0, price_sigma=0.9,
@@ -557,9 +581,10 @@ ASPECT_CRITICISM: dict[str, tuple[str, ...]] = {
                 "Not soft, it is scratchy and annoying."),
     "performance": ("Performance is slow and weak.", "Not accurate at all.",
                     "The performance is mediocre at best."),
-    "battery": ("The battery is weak.", "The battery life is terrible.", "The charging is slow and annoying."),
-    "shipping": ("The delivery was slow and the packaging was poor.", "Awful delivery, it came two weeks late.",
-                 "Terrible shipping, it took weeks."),
+    "battery": ("The battery is weak.", "The battery life is terrible.",
+                "The charging is slow and annoying."),
+    "shipping": ("The delivery was slow and the packaging was poor.",
+                 "Awful delivery, it came two weeks late.", "Terrible shipping, it took weeks."),
     "noise": ("It is far too loud.", "Very noisy.", "The noise is annoying."),
     "taste": ("The taste is awful.", "The flavor is disappointing.", "The smell is horrible."),
 }

@@ -31,7 +31,7 @@ from llmrec.evaluation.metrics import (
     item_popularity,
     relevant_counts,
 )
-from llmrec.evaluation.protocol import MASKING_TEST, MASKING_VALID, Protocol
+from llmrec.evaluation.protocol import CANDIDATES, MASKING_TEST, MASKING_VALID, Protocol
 from llmrec.evaluation.splits import Split
 from llmrec.models.base import Recommender
 
@@ -109,12 +109,16 @@ def evaluate(
     per_user: bool = False,
     rating_models: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
+    candidates: np.ndarray | None = None,
 ) -> EvaluationResult:
     """Evaluate fitted `models` on the `on` part ("test" or "valid") of `split`.
 
     Ranking metrics (Precision, Recall, F1, NDCG, MAP, HitRate, MRR), catalogue coverage,
     novelty and average popularity are computed at every K in `ks`; intra-list diversity too
     when `item_text` ((n_items, dim) embeddings, row i = item index i) is given.
+
+    `candidates` (item indices) restricts ranking to those items, e.g. the new items of a
+    cold-start split; every other item is masked for every user and the protocol says so.
 
     RMSE and MAE are computed for `rating_models` (default: every model with a `predict(users,
     items)` method) on the held-out interactions that have a rating; when there are none, or no
@@ -148,6 +152,14 @@ def evaluate(
     if item_text is None:
         notes.append("intra-list diversity (ILD) not computed: no item text embeddings given")
 
+    blocked = None
+    candidate_text = CANDIDATES
+    if candidates is not None:
+        blocked = np.ones(ids.n_items, dtype=bool)
+        blocked[np.asarray(candidates, dtype=np.int64)] = False
+        candidate_text = (f"only the {int((~blocked).sum()):,} candidate items (held-out new items); "
+                          "every other item is masked for every user")
+
     rows = max(1, min(batch_size, MAX_BATCH_CELLS // max(ids.n_items, 1)))
     rows_out: list[dict] = []
     per_user_frames: list[pd.DataFrame] = []
@@ -157,6 +169,8 @@ def evaluate(
         for start in range(0, len(users), rows):
             batch = users[start:start + rows]
             scores = _checked_scores(model, name, batch, ids.n_items)
+            if blocked is not None:
+                scores = np.where(blocked, np.float32(-np.inf), scores)  # (batch, n_items), a new array
             ranked = rank_items(scores, max(ks), exclude=mask[batch])  # (batch, max K)
             hits = hits_matrix(ranked, relevant[batch])
             part = slice(start, start + len(batch))
@@ -195,7 +209,8 @@ def evaluate(
                .sort_values(["_model", "_order"], kind="stable")
                .drop(columns=["_order", "_model"]).reset_index(drop=True))
     protocol = Protocol(split=split.description(), ks=tuple(ks), n_users=len(users), n_items=ids.n_items,
-                        target=on, masking=MASKING_TEST if on == "test" else MASKING_VALID,
+                        target=on, candidates=candidate_text,
+                        masking=MASKING_TEST if on == "test" else MASKING_VALID,
                         notes=tuple(split.notes) + tuple(notes))
     per_user_frame = pd.concat(per_user_frames, ignore_index=True) if per_user else None
     return EvaluationResult(metrics=metrics, protocol=protocol, per_user=per_user_frame)
@@ -214,33 +229,30 @@ def rank_items(scores: np.ndarray, k: int, exclude: sp.spmatrix | None = None) -
 
     Masked items (non-zeros of `exclude`, one row per score row) and items scored -inf are never
     returned: when fewer than k remain, the row ends in -1. Ties are broken by the lower item
-    index, so a ranking never depends on where a relevant item happens to sit among equals
-    beyond that fixed rule.
+    index, so the same scores always give the same ranking.
     """
+    import torch  # here, not at the top: metrics and splits should not pay for importing torch
+
     k = check_k(k)
     scores = np.array(scores, dtype=np.float32, copy=True)  # (n, n_items)
     if exclude is not None:
         r, c = sp.csr_matrix(exclude).nonzero()
         scores[r, c] = -np.inf
-    n, n_items = scores.shape
-    k = min(k, n_items)
-    if k == n_items:
-        columns = np.broadcast_to(np.arange(n_items), (n, n_items))
-    else:
-        # Keep everything above the k-th best value, then the lowest-index items tied with it.
-        kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1]
-        take = scores > kth[:, None]
-        tied = scores == kth[:, None]
-        need = k - take.sum(axis=1)
-        ambiguous = tied.sum(axis=1) > need
-        take[~ambiguous] |= tied[~ambiguous]
-        if ambiguous.any():
-            sub = tied[ambiguous]
-            take[ambiguous] |= sub & (np.cumsum(sub, axis=1, dtype=np.int32) <= need[ambiguous, None])
-        columns = np.nonzero(take)[1].reshape(n, k)
-    values = np.take_along_axis(scores, columns, axis=1)
+    k = min(k, scores.shape[1])
+    # torch.topk stays fast when most scores are equal (np.partition does not).
+    values, columns = torch.topk(torch.from_numpy(scores), k, dim=1)  # (n, k) each
+    values, columns = values.numpy(), columns.numpy().astype(np.int64)
+    kth = values[:, -1]
+    # Where more items tie with the k-th value than fit, topk keeps an arbitrary subset of them;
+    # keep the lowest-index ones instead.
+    ambiguous = (scores == kth[:, None]).sum(axis=1) > (values == kth[:, None]).sum(axis=1)
+    for row in np.flatnonzero(ambiguous):
+        above = np.flatnonzero(scores[row] > kth[row])
+        tied = np.flatnonzero(scores[row] == kth[row])[: k - len(above)]
+        columns[row] = np.r_[above, tied]
+        values[row] = scores[row, columns[row]]
     order = np.lexsort((columns, -values))  # best score first, then lower index
-    ranked = np.take_along_axis(columns, order, axis=1).astype(np.int64)
+    ranked = np.take_along_axis(columns, order, axis=1)
     ranked[np.take_along_axis(values, order, axis=1) == -np.inf] = -1
     return ranked
 

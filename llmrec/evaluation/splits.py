@@ -48,6 +48,15 @@ class Split:
 
     def description(self) -> str:
         """One or two sentences saying how the data was split, for the evaluation protocol."""
+        try:
+            how = self._how()
+        except KeyError:  # built by hand (e.g. from stored tables) without the usual params
+            how = f"{self.kind} split with parameters {self.params}."
+        sizes = self.sizes()
+        return (f"{how} Train {sizes['train']:,} / validation {sizes['valid']:,} / "
+                f"test {sizes['test']:,} interactions.")
+
+    def _how(self) -> str:
         p = self.params
         if self.kind == "leave_last_out":
             how = (f"Leave-last-out split: for each user with at least {p['min_history']} interactions, "
@@ -71,9 +80,7 @@ class Split:
                    f"{p['n_valid_items']:,} more in validation; none of them appear in training.")
         else:
             how = f"{self.kind} split with parameters {p}."
-        sizes = self.sizes()
-        return (f"{how} Train {sizes['train']:,} / validation {sizes['valid']:,} / "
-                f"test {sizes['test']:,} interactions.")
+        return how
 
 
 def leave_last_out(interactions: pd.DataFrame, *, min_history: int = 3) -> Split:

@@ -68,14 +68,12 @@ class MFModule(nn.Module):
     def forward(self, users: torch.Tensor, positives: torch.Tensor,
                 negatives: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(BPR loss, L2 penalty) of a batch: users (b,), positives (b,), negatives (b, m)."""
-        b, m = negatives.shape
+        items = torch.cat([positives[:, None], negatives], dim=1)          # (b, 1 + m), positive first
         p = self.user[users]                                                # (b, f)
-        q_pos, b_pos, n_pos = self.item_terms(positives)                    # (b, f), (b,), (b,)
-        q_neg, b_neg, n_neg = self.item_terms(negatives.reshape(-1))        # (b*m, f), (b*m,), (b*m,)
-        x_pos = (p * q_pos).sum(-1) + b_pos                                 # (b,)
-        x_neg = torch.bmm(q_neg.view(b, m, -1), p.unsqueeze(-1)).squeeze(-1) + b_neg.view(b, m)  # (b, m)
-        loss = F.softplus(x_neg - x_pos[:, None]).mean()                    # -log sigmoid(x_pos - x_neg)
-        penalty = (p.square().sum(-1) + n_pos + n_neg.view(b, m).sum(-1)).mean() + self.global_penalty()
+        q, bias, norms = self.item_terms(items.view(-1))                    # (b(1+m), f), (b(1+m),) x 2
+        x = (q.view(*items.shape, -1) * p[:, None, :]).sum(-1) + bias.view(items.shape)  # (b, 1 + m)
+        loss = F.softplus(x[:, 1:] - x[:, :1]).mean()                      # -log sigmoid(x_pos - x_neg)
+        penalty = (p.square().sum() + norms.sum()) / len(users) + self.global_penalty()
         return loss, penalty
 
 

@@ -94,6 +94,19 @@ def reason(root: str, stamp: float, user_id: str, item_id: str) -> q.Reason:
     return q.reason(workspace(root, stamp), user_id, item_id, reason_service(root, stamp))
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def launch(root: str, stamp: float, title: str, description: str, k: int) -> q.Launch:
+    """Where a new product lands on the text map and who would see it (see queries.launch_product)."""
+    return q.launch_product(workspace(root, stamp), encoder_for(root), title, description, k)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search(root: str, stamp: float, query: str, user_id: str | None, model: str | None, weight: float,
+           k: int):
+    """Personalised search results (see queries.personalised_search)."""
+    return q.personalised_search(workspace(root, stamp), encoder_for(root), query, user_id, model, weight, k)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def frame(root: str, stamp: float, query: str, *args) -> pd.DataFrame:
     """The DataFrame returned by queries.<query>(workspace, *args), cached per workspace."""

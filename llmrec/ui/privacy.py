@@ -11,7 +11,8 @@ KEY_ENV = "LLMREC_PSEUDONYM_KEY"
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # international or local phone numbers: 7+ digits with optional separators and a leading +
-_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{5,}\d(?![\w])")
+_PHONE = re.compile(r"(?<![\w])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def pseudonym_key(fingerprint: str) -> bytes:
@@ -31,7 +32,14 @@ def mask_pii(text: str) -> str:
     if not text:
         return text
     text = _EMAIL.sub("[email]", text)
-    return _PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group()) >= 7 else m.group(), text)
+    return _PHONE.sub(_phone, text)
+
+
+def _phone(match: re.Match) -> str:
+    found = match.group()
+    if sum(c.isdigit() for c in found) < 7 or _DATE.fullmatch(found.strip()):
+        return found
+    return "[phone]"
 
 
 class Privacy:

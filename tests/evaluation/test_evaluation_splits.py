@@ -153,3 +153,13 @@ def test_bad_input_is_a_data_error(split, random_interactions):
     broken.loc[3, "item_id"] = pd.NA
     with pytest.raises(DataError, match="field 'item_id'"):
         split(broken)
+
+
+def test_description_of_a_hand_built_split(random_interactions):
+    from llmrec.evaluation.splits import Split
+
+    split = Split(kind="leave_last_out", train=random_interactions, valid=random_interactions.iloc[:0],
+                  test=random_interactions.iloc[:5])
+    assert split.description().endswith("Train 3,000 / validation 0 / test 5 interactions.")
+    with pytest.raises(ConfigError, match="choose one of"):
+        split.part("holdout")

@@ -31,7 +31,8 @@ def snippet(text: object) -> str:
 
 def is_missing(value: object) -> bool:
     """True for None, NaN, NA and NaT; False for everything else, lists included."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, float) and math.isnan(value)))
 
 
 def require_file(path: str | Path | None, option: str) -> Path:
@@ -440,10 +441,11 @@ def finish(name: str, report: LoadReport, *, interactions: pd.DataFrame, items: 
     """
     interactions = drop_missing_ids(interactions, report, "interactions")
     interactions = drop_duplicates(interactions, report, "interactions")
+    if interactions.empty:
+        raise DataError(f"{name}: no valid interactions (every row was malformed or lacked an id)")
     interactions = kcore_filter(interactions, kcore, report)
     if interactions.empty:
-        hint = f" (kcore={kcore} removed them all; try a smaller kcore)" if kcore > 1 else ""
-        raise ConfigError(f"{name}: no interactions left after cleaning{hint}")
+        raise ConfigError(f"{name}: kcore={kcore} removed every interaction; try a smaller kcore")
     kept_users = pd.Index(interactions["user_id"].unique())
     kept_items = pd.Index(interactions["item_id"].unique())
     if reviews is not None:
@@ -453,7 +455,9 @@ def finish(name: str, report: LoadReport, *, interactions: pd.DataFrame, items: 
         report.drop("reviews of users or items not in the interactions", int(outside.sum()))
         reviews = reviews.loc[~outside].reset_index(drop=True)
     if users is not None:
-        users = users.loc[users["user_id"].isin(kept_users)].reset_index(drop=True)
+        unused_users = ~users["user_id"].isin(kept_users)
+        report.drop("users without interactions", int(unused_users.sum()))
+        users = users.loc[~unused_users].reset_index(drop=True)
     if items is not None:
         items = items.loc[items["item_id"].notna() & (items["item_id"].astype("string").str.strip() != "")]
         duplicated = items["item_id"].duplicated(keep="first")

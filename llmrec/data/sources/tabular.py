@@ -69,11 +69,14 @@ def load_csv(
     """
     check_common_options(kcore, max_rows)
     mapping = column_mapping(columns)
+    # A flat mapping serves every table, so a name only has to exist in one of the files.
+    strict = any(isinstance(v, Mapping) for v in (columns or {}).values())
     interactions_file = require_file(interactions_path, "interactions_path")
     items_file = require_file(items_path, "items_path") if items_path is not None else None
     reviews_file = require_file(reviews_path, "reviews_path") if reviews_path is not None else None
     report = LoadReport(source="csv")
-    options = {"sep": sep, "encoding": encoding, "skip": skip_bad_lines}
+    seen: set[str] = set()  # column names of every file read, to check a flat mapping
+    options = {"sep": sep, "encoding": encoding, "skip": skip_bad_lines, "strict": strict, "seen": seen}
 
     table = read_any(interactions_file, report, mapping["interactions"], max_rows=max_rows, **options)
     interactions = _events(table, report, with_text=False)
@@ -90,6 +93,12 @@ def load_csv(
         reviews = _events(read_any(reviews_file, report, mapping["reviews"], max_rows=None, **options),
                           report, with_text=True)
         report.rows_read["reviews"] = len(reviews)
+    unused = [] if strict else [(c, yours) for c, yours in (columns or {}).items() if yours not in seen]
+    if unused:
+        canonical, yours = unused[0]
+        raise DataError(f"the 'columns' option maps '{canonical}' to '{yours}', a column none of the files "
+                        f"has (columns found: {', '.join(sorted(seen))})", file=str(interactions_file),
+                        field=canonical)
     return finish(f"csv:{file_stem(interactions_file)}", report, interactions=interactions, items=items,
                   reviews=reviews, kcore=kcore, keep_unused_items=keep_unused_items)
 
@@ -102,7 +111,8 @@ def column_mapping(columns: Mapping[str, object] | None) -> dict[str, dict[str, 
     if nested:
         unknown = [t for t in columns if t not in _MAPPED_TABLES]
         if unknown:
-            raise ConfigError(f"columns: unknown table {unknown[0]!r}; expected one of {', '.join(_MAPPED_TABLES)}")
+            raise ConfigError(f"columns: unknown table {unknown[0]!r}; expected one of "
+                              f"{', '.join(_MAPPED_TABLES)}")
         per_table = {t: dict(v) for t, v in columns.items()}  # type: ignore[call-overload]
     else:
         per_table = {t: {k: v for k, v in columns.items() if k in TABLES[t]} for t in _MAPPED_TABLES}
@@ -124,8 +134,11 @@ def column_mapping(columns: Mapping[str, object] | None) -> dict[str, dict[str, 
 
 
 def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str | None, encoding: str,
-             skip: bool, max_rows: int | None) -> Table:
-    """A CSV/TSV or Parquet file as a Table whose columns carry canonical names where mapped."""
+             skip: bool, max_rows: int | None, strict: bool = True, seen: set[str] | None = None) -> Table:
+    """A CSV/TSV or Parquet file as a Table whose columns carry canonical names where mapped.
+
+    With `strict`, every column named in `rename` must exist; otherwise absent ones are ignored.
+    """
     report.files.append(str(path))
     bad = BadLines(path, report, skip)
     if _is_parquet(path):
@@ -136,7 +149,11 @@ def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str
         table = read_delimited(path, bad, sep=sep, encoding=encoding, max_rows=max_rows,
                                has_encoding_option=True)
     missing = [yours for yours in rename if yours not in table.frame.columns]
-    if missing:
+    if seen is not None:
+        seen.update(map(str, table.frame.columns))
+    if not strict:
+        rename = {yours: canonical for yours, canonical in rename.items() if yours not in missing}
+    elif missing:
         raise DataError(f"missing column '{missing[0]}' named in the 'columns' option (found columns: "
                         f"{', '.join(map(str, table.frame.columns))})", file=str(path),
                         line=1 if table.row_label == "line" else None, field=rename[missing[0]])
@@ -199,44 +216,37 @@ def _ids(values: pd.Series) -> pd.Series:
 
 def _timestamps(table: Table) -> tuple[pd.Series, str | None]:
     raw = table.frame["timestamp"]
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        stamps = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw
-        seconds = (stamps.dt.tz_convert("UTC").astype("int64", errors="ignore") // 10**9) \
-            if not stamps.isna().any() else None
-        if seconds is None:
-            table.flag(stamps.isna().to_numpy(), "timestamp", "a date-time", raw)
-            seconds = stamps.fillna(pd.Timestamp(0, tz="UTC")).astype("int64") // 10**9
-        return seconds.astype("int64"), None
-    numbers = pd.to_numeric(raw, errors="coerce")
-    text = numbers.isna() & raw.notna()
-    seconds = pd.Series(np.zeros(len(raw), dtype="int64"), index=raw.index)
     note = None
-    if (~text & numbers.notna()).any():
-        converted, note = epoch_to_seconds(numbers[numbers.notna()])
-        seconds[numbers.notna()] = converted
-    if text.any():
-        parsed = pd.to_datetime(raw[text].astype(str), format="ISO8601", utc=True, errors="coerce")
-        good = parsed.notna()
-        seconds[parsed.index[good]] = parsed[good].astype("int64") // 10**9
-        failed = pd.Series(False, index=raw.index)
-        failed[parsed.index[~good]] = True
-        if failed.any():
-            table.flag(failed.to_numpy(), "timestamp", "a unix time or an ISO date-time", raw)
-    missing = raw.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        seconds = _datetime_seconds(raw if raw.dt.tz is not None else raw.dt.tz_localize("UTC"))
+    else:
+        numbers = pd.to_numeric(raw, errors="coerce")
+        seconds = pd.Series(np.nan, index=raw.index)
+        if numbers.notna().any():
+            converted, note = epoch_to_seconds(numbers[numbers.notna()])
+            seconds[numbers.notna()] = converted
+        text = numbers.isna() & raw.notna()
+        if text.any():
+            parsed = pd.to_datetime(raw[text].astype(str), format="ISO8601", utc=True, errors="coerce")
+            seconds[text] = _datetime_seconds(parsed)
+    missing = seconds.isna().to_numpy()
     if missing.any():
         table.flag(missing, "timestamp", "a unix time or an ISO date-time", raw)
-    return seconds, note
+    return seconds.fillna(0).astype("int64"), note
+
+
+def _datetime_seconds(stamps: pd.Series) -> pd.Series:
+    """Whole seconds since the epoch, NaN for NaT, whatever the series' time resolution."""
+    return (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
 
 
 def _items(table: Table, categories_sep: str | None) -> pd.DataFrame:
     table.require("item_id", " (map yours with the 'columns' option)")
     raw = table.frame
-    known = set(TABLES["items"])
-    extra = [c for c in raw.columns if c not in known]
+    extra = [c for c in raw.columns if c not in TABLES["items"]]
     text = lambda column: raw[column].map(clean_text) if column in raw else ""  # noqa: E731
-    attributes = [_attributes(table, row, extra) for row in range(len(raw))]
-    categories = raw["categories"].map(lambda v: split_categories(v, categories_sep)) \
-        if "categories" in raw else pd.Series([[] for _ in range(len(raw))])
+    categories = (raw["categories"].map(lambda v: split_categories(v, categories_sep))
+                  if "categories" in raw else pd.Series([[] for _ in range(len(raw))]))
     items = pd.DataFrame({
         "item_id": _ids(raw["item_id"]),
         "title": text("title"),
@@ -245,31 +255,34 @@ def _items(table: Table, categories_sep: str | None) -> pd.DataFrame:
         "category": text("category"),
         "brand": text("brand"),
         "price": raw["price"].map(parse_price) if "price" in raw else np.nan,
-        "attributes": attributes,
+        "attributes": _attributes(table, extra),
     })
     items = table.valid_frame(items)
     table.bad.close()
     return items
 
 
-def _attributes(table: Table, row: int, extra: list[str]) -> str:
-    values: dict[str, object] = {}
-    if "attributes" in table.frame:
-        given = table.frame["attributes"].iloc[row]
-        if isinstance(given, str) and given.strip():
+def _attributes(table: Table, extra: list[str]) -> list[str]:
+    """The attributes column (a JSON object) merged with every unmapped column, as JSON strings."""
+    raw = table.frame
+    given = raw["attributes"].tolist() if "attributes" in raw else [None] * len(raw)
+    others = raw[extra].to_dict("records") if extra else [{} for _ in range(len(raw))]
+    invalid = np.zeros(len(raw), dtype=bool)
+    out = []
+    for row, (value, other) in enumerate(zip(given, others, strict=True)):
+        values: dict[str, object] = {}
+        if isinstance(value, str) and value.strip():
             try:
-                given = json.loads(given)
+                value = json.loads(value)
             except json.JSONDecodeError:
-                given = None
-            if not isinstance(given, dict):
-                mask = np.zeros(len(table.frame), dtype=bool)
-                mask[row] = True
-                table.flag(mask, "attributes", "a JSON object", table.frame["attributes"])
-                return "{}"
-        if isinstance(given, Mapping):
-            values.update(given)
-    for column in extra:
-        value = table.frame[column].iloc[row]
-        if not is_missing(value):
-            values[column] = value if not isinstance(value, np.generic) else value.item()
-    return attributes_json(values)
+                value = None
+            if not isinstance(value, dict):
+                invalid[row] = True
+        if isinstance(value, Mapping):
+            values.update(value)
+        values.update({k: (v.item() if isinstance(v, np.generic) else v)
+                       for k, v in other.items() if not is_missing(v)})
+        out.append(attributes_json(values))
+    if invalid.any():
+        table.flag(invalid, "attributes", "a JSON object", raw["attributes"])
+    return out

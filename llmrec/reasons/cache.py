@@ -1,0 +1,75 @@
+"""The generated-text cache: one Parquet table in the workspace, keyed by generator, prompt and evidence.
+
+    <workspace>/reasons/cache.parquet   key, generator, prompt_version, task, user_id, item_id, text,
+                                        source, fallback_reason, raw_text, created
+
+A key is sha256(generator identity, prompt version, evidence fingerprint): new facts, a new
+prompt or another model all miss. New rows are held in memory and written by `flush()` (an atomic
+rewrite of the table), so many generations cost one write. No pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from llmrec.reasons.evidence import Evidence
+
+COLUMNS = ("key", "generator", "prompt_version", "task", "user_id", "item_id", "text", "source",
+           "fallback_reason", "raw_text", "created")
+
+
+def cache_key(generator_identity: str, prompt_version: str, evidence: Evidence) -> str:
+    text = f"{generator_identity}\n{prompt_version}\n{evidence.fingerprint()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ReasonCache:
+    """Generated texts by key; `path` is the Parquet file (created on the first flush)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._rows: dict[str, dict] = {}
+        self._pending = 0
+        if self.path.is_file():
+            frame = pd.read_parquet(self.path)
+            for row in frame.to_dict("records"):
+                self._rows[row["key"]] = {c: _plain(row.get(c)) for c in COLUMNS}
+
+    @classmethod
+    def for_workspace(cls, root: Path | str) -> ReasonCache:
+        return cls(Path(root) / "reasons" / "cache.parquet")
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def get(self, key: str) -> dict | None:
+        return self._rows.get(key)
+
+    def put(self, key: str, row: dict) -> None:
+        """Remember `row` (fields of COLUMNS; missing ones null) under `key` until the next flush."""
+        record = {c: row.get(c) for c in COLUMNS}
+        record["key"] = key
+        record["created"] = int(record["created"] or time.time())
+        self._rows[key] = record
+        self._pending += 1
+
+    def flush(self) -> None:
+        """Write every row (if any changed) to the Parquet file atomically."""
+        if not self._pending:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame(list(self._rows.values()), columns=list(COLUMNS))
+        for column in COLUMNS:
+            frame[column] = frame[column].astype("int64" if column == "created" else "string")
+        tmp = self.path.with_suffix(".parquet.tmp")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(self.path)
+        self._pending = 0
+
+
+def _plain(value):
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value

@@ -1,0 +1,157 @@
+"""The reason service: evidence -> generator -> sentence-by-sentence check -> template fallback -> cache.
+
+Nothing a generator writes reaches a caller unchecked: each sentence of its output is validated,
+and when one fails the whole text is replaced by the template text, with the failure recorded in
+`fallback_reason`. Cached texts are validated again on every hit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from llmrec.reasons.cache import ReasonCache, cache_key
+from llmrec.reasons.evidence import (
+    Evidence,
+    EvidenceContext,
+    Fact,
+    build_evidence,
+    description_evidence,
+    portrait_evidence,
+)
+from llmrec.reasons.templates import TemplateGenerator
+from llmrec.reasons.validation import Catalogue, ValidationResult, Validator, split_sentences
+
+# How many sentences each task must have.
+SENTENCES: dict[str, tuple[int, int]] = {"reason": (1, 1), "description": (1, 1), "portrait": (2, 3)}
+
+
+class TextGenerator(Protocol):
+    """Anything that writes one text per evidence: TemplateGenerator, LLMGenerator, a test fake."""
+
+    identity: str  # names the model and its settings (part of the cache key)
+    prompt_version: str
+
+    def generate(self, evidences: Sequence[Evidence]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class GeneratedText:
+    """A checked text and how it came to be."""
+
+    text: str
+    source: str  # "llm" (the configured generator's words) | "template"
+    fallback_reason: str | None  # why the generator's text was replaced; None when it was not
+    cited_facts: tuple[Fact, ...]
+    evidence: Evidence
+    grounded: bool = True  # the shown text passed validation (False only without any evidence)
+    raw_text: str | None = None  # the generator's output before the check (None for templates)
+    raw_ok: bool | None = None  # whether that output passed
+    latency_s: float = 0.0  # generation time attributed to this text (0 for cache hits)
+    cached: bool = False
+
+    @property
+    def sentences(self) -> list[str]:
+        return split_sentences(self.text)
+
+
+class ReasonService:
+    """Grounded reasons, portrait summaries and product descriptions for users and items (indices).
+
+    `generator` defaults to the templates; pass an LLMGenerator for model-written text. `validator`
+    defaults to one over the context's catalogue; `cache` (optional) makes repeats free.
+    """
+
+    def __init__(self, ctx: EvidenceContext, generator: TextGenerator | None = None,
+                 validator: Validator | None = None, cache: ReasonCache | None = None,
+                 *, catalogue: Catalogue | None = None) -> None:
+        self.ctx = ctx
+        self.templates = TemplateGenerator()
+        self.generator = generator if generator is not None else self.templates
+        if validator is None:
+            validator = Validator(catalogue or Catalogue.from_context(ctx))
+        self.validator = validator
+        self.cache = cache
+
+    def reason(self, user: int, item: int) -> GeneratedText:
+        return self.reasons([(user, item)])[0]
+
+    def reasons(self, pairs: Sequence[tuple[int, int]]) -> list[GeneratedText]:
+        """Reasons for many (user, item) pairs; the generator sees all cache misses in one batch."""
+        return self.run([build_evidence(self.ctx, int(u), int(i)) for u, i in pairs])
+
+    def portrait_summary(self, user: int) -> GeneratedText:
+        return self.run([portrait_evidence(self.ctx, int(user))])[0]
+
+    def product_description(self, user: int, item: int) -> GeneratedText:
+        return self.run([description_evidence(self.ctx, int(user), int(item))])[0]
+
+    def check(self, text: str, evidence: Evidence) -> tuple[bool, str | None, list[Fact]]:
+        """(ok, first failure, cited facts) of a whole text, sentence by sentence."""
+        sentences = split_sentences(text)
+        low, high = SENTENCES[evidence.task]
+        if not low <= len(sentences) <= high:
+            expected = f"{low}" if low == high else f"{low}-{high}"
+            return False, f"has {len(sentences)} sentences ({expected} expected)", []
+        cited: list[Fact] = []
+        for sentence in sentences:
+            result: ValidationResult = self.validator(sentence, evidence)
+            if not result.ok:
+                return False, "; ".join(result.reasons), []
+            cited += [f for f in result.cited_facts if f not in cited]
+        return True, None, cited
+
+    def run(self, evidences: Sequence[Evidence]) -> list[GeneratedText]:
+        """Check the cache, generate the misses in one batch, validate, fall back, remember."""
+        out: list[GeneratedText | None] = [None] * len(evidences)
+        keys = [cache_key(self.generator.identity, self.generator.prompt_version, ev) for ev in evidences]
+        misses = []
+        for j, (ev, key) in enumerate(zip(evidences, keys, strict=True)):
+            row = self.cache.get(key) if self.cache is not None else None
+            if row is not None:
+                ok, _, cited = self.check(row["text"], ev)
+                if ok:
+                    out[j] = GeneratedText(text=row["text"], source=row["source"],
+                                           fallback_reason=row["fallback_reason"], cited_facts=tuple(cited),
+                                           evidence=ev, raw_text=row["raw_text"],
+                                           raw_ok=row["fallback_reason"] is None, cached=True)
+                    continue
+            misses.append(j)
+        if misses:
+            start = time.perf_counter()
+            raw = self.generator.generate([evidences[j] for j in misses])
+            latency = (time.perf_counter() - start) / len(misses)
+            for j, text in zip(misses, raw, strict=True):
+                out[j] = self._finish(evidences[j], text, latency)
+                if self.cache is not None:
+                    self.cache.put(keys[j], self._row(out[j]))
+            if self.cache is not None:
+                self.cache.flush()
+        return out  # type: ignore[return-value]
+
+    def _finish(self, ev: Evidence, raw: str, latency: float) -> GeneratedText:
+        by_templates = self.generator is self.templates
+        source = "template" if by_templates else "llm"
+        ok, failure, cited = self.check(raw, ev)
+        if ok:
+            return GeneratedText(text=raw, source=source, fallback_reason=None, cited_facts=tuple(cited),
+                                 evidence=ev, raw_text=None if by_templates else raw, raw_ok=True,
+                                 latency_s=latency)
+        reason = None if by_templates else failure
+        fallback = raw if by_templates else self.templates.write(ev)
+        fallback_ok, fallback_failure, fallback_cited = (ok, failure, cited) if by_templates \
+            else self.check(fallback, ev)
+        if not fallback_ok:
+            # Only without usable evidence (e.g. a user with no history): say so, never hide it.
+            reason = f"{reason + '; ' if reason else ''}template not grounded: {fallback_failure}"
+        return GeneratedText(text=fallback, source="template", fallback_reason=reason,
+                             cited_facts=tuple(fallback_cited), evidence=ev, grounded=fallback_ok,
+                             raw_text=None if by_templates else raw, raw_ok=False, latency_s=latency)
+
+    def _row(self, text: GeneratedText) -> dict:
+        ev = text.evidence
+        return {"generator": self.generator.identity, "prompt_version": self.generator.prompt_version,
+                "task": ev.task, "user_id": ev.user_id, "item_id": ev.item_id, "text": text.text,
+                "source": text.source, "fallback_reason": text.fallback_reason, "raw_text": text.raw_text}

@@ -1,0 +1,208 @@
+"""Data page sections: choose a source, check it, build a workspace with per-stage progress."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from llmrec.errors import LlmrecError
+from llmrec.ui import cache, state
+from llmrec.ui.components import md_escape
+from llmrec.ui.context import Context
+
+SOURCES = {
+    "demo": "Demo store (generated, no files needed)",
+    "amazon2023": "Amazon Reviews 2023 (reviews + meta JSONL)",
+    "amazon2018": "Amazon Reviews 2018 (reviews + meta JSON)",
+    "movielens": "MovieLens (ml-100k / ml-1m / ml-latest folder)",
+    "recbole": "RecBole atomic files (.inter / .item)",
+    "csv": "CSV / Parquet with a column mapping",
+}
+# Canonical names the CSV loader maps columns onto.
+CSV_FIELDS = ("user_id", "item_id", "rating", "timestamp", "title", "description", "category", "brand",
+              "price", "text")
+STAGE_LABELS = {"load": "Load data", "embed": "Embed text", "split": "Split", "train": "Train models",
+                "evaluate": "Evaluate", "project": "Project (UMAP)", "portraits": "Portraits"}
+UPLOADS = Path("workspaces") / ".uploads"
+
+
+@dataclass
+class SourceChoice:
+    """A source kind and the loader options the form produced."""
+
+    kind: str
+    options: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def pick_source() -> str:
+    state.choose("data_source", list(SOURCES), param_name="source", default="demo")
+    kind = st.selectbox("Source", list(SOURCES), key="data_source", format_func=SOURCES.get)
+    state.share(source=kind)
+    return kind
+
+
+def _file_field(label: str, key: str, required: bool, types: list[str] | None = None) -> str | None:
+    """A path box plus an upload box; an upload is saved under workspaces/.uploads and used instead."""
+    left, right = st.columns(2)
+    path = left.text_input(f"{label} — path", key=f"{key}_path", placeholder="/data/file.jsonl.gz")
+    upload = right.file_uploader(f"… or upload {label.lower()}", key=f"{key}_upload", type=types)
+    if upload is not None:
+        data = upload.getvalue()
+        folder = UPLOADS / hashlib.sha256(data).hexdigest()[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / Path(upload.name).name
+        if not target.exists():
+            target.write_bytes(data)
+        return str(target)
+    return path.strip() or None
+
+
+def source_form(kind: str) -> SourceChoice:
+    choice = SourceChoice(kind)
+    opts = choice.options
+    if kind == "demo":
+        left, right = st.columns(2)
+        opts["n_users"] = int(left.number_input("Users", 50, 200_000, 2_000, step=100, key="data_demo_users"))
+        opts["n_items"] = int(right.number_input("Items", 50, 200_000, 1_000, step=100, key="data_demo_items"))
+        return choice
+    if kind in ("amazon2023", "amazon2018"):
+        opts["reviews_path"] = _file_field("Reviews file", "data_reviews", True)
+        opts["meta_path"] = _file_field("Metadata file", "data_meta", False)
+    elif kind == "movielens":
+        opts["path"] = st.text_input("MovieLens folder", key="data_ml_path", placeholder="/data/ml-1m").strip()
+    elif kind == "recbole":
+        opts["path"] = st.text_input("RecBole folder", key="data_rb_path").strip()
+        opts["dataset"] = st.text_input("Dataset name (file stem)", key="data_rb_name").strip() or None
+    elif kind == "csv":
+        opts["interactions_path"] = _file_field("Interactions file", "data_inter", True,
+                                                ["csv", "tsv", "parquet", "txt", "gz"])
+        opts["items_path"] = _file_field("Items file (optional)", "data_items", False,
+                                         ["csv", "tsv", "parquet", "txt", "gz"])
+        opts["reviews_path"] = _file_field("Reviews file (optional)", "data_rev", False,
+                                           ["csv", "tsv", "parquet", "txt", "gz"])
+        with st.expander("Column mapping (leave blank where your column already has the canonical name)"):
+            cols = st.columns(5)
+            mapping = {}
+            for i, name in enumerate(CSV_FIELDS):
+                column = cols[i % 5].text_input(name, key=f"data_map_{name}").strip()
+                if column:
+                    mapping[name] = column
+            if mapping:
+                opts["columns"] = mapping
+    left, right = st.columns(2)
+    if left.checkbox("Skip malformed lines", key="data_skip_bad",
+                     help="Count and report bad lines instead of stopping at the first one."):
+        opts["skip_bad_lines"] = True
+    kcore = right.number_input("k-core filter (0 = none)", 0, 50, 0, key="data_kcore")
+    if kcore:
+        opts["kcore"] = int(kcore)
+    required = {"amazon2023": ["reviews_path"], "amazon2018": ["reviews_path"], "movielens": ["path"],
+                "recbole": ["path"], "csv": ["interactions_path"]}[kind]
+    choice.missing = [name for name in required if not opts.get(name)]
+    choice.options = {k: v for k, v in opts.items() if v not in (None, "")}
+    return choice
+
+
+def check(choice: SourceChoice) -> None:
+    """Load the source once (without building) and show the load report or the error."""
+    from llmrec.pipeline.config import BuildConfig
+    from llmrec.pipeline.stages import load_dataset
+
+    if choice.missing:
+        st.warning("Fill in: " + ", ".join(choice.missing))
+        return
+    with st.spinner("Reading the source…"), _boundary("read this source"):
+        config = BuildConfig(source=choice.kind, source_options=dict(choice.options))
+        dataset = load_dataset(config)
+        st.success(f"Read {dataset.n_users:,} users, {dataset.n_items:,} items, "
+                   f"{len(dataset.interactions):,} interactions, {len(dataset.reviews):,} reviews.")
+        st.code("\n".join(dataset.report.lines()), language=None)
+
+
+def target_folder(ctx: Context) -> Path:
+    default = ctx.root if ctx.ws is None else str(Path("workspaces") / time.strftime("build-%Y%m%d-%H%M%S"))
+    state.ensure("data_target", default)
+    target = st.text_input("Workspace folder to write", key="data_target",
+                           help="Written atomically: the folder is replaced only when the whole build "
+                                "succeeds, so a failed build leaves the previous workspace untouched.")
+    return Path(target.strip() or default)
+
+
+def build(choice: SourceChoice, target: Path, models: list[str], quick: bool) -> bool:
+    """Run the build with one progress bar per stage; True when it succeeded."""
+    from llmrec.pipeline.config import BuildConfig
+    from llmrec.pipeline.run import STAGES, build_workspace
+
+    if choice.missing:
+        st.warning("Fill in: " + ", ".join(choice.missing))
+        return False
+    bars = {}
+    box = st.container(border=True)
+    for stage in STAGES:
+        bars[stage] = box.progress(0.0, text=f"{STAGE_LABELS.get(stage, stage)} — waiting")
+
+    def progress(stage: str, fraction: float, message: str) -> None:
+        bar = bars.get(stage)
+        if bar is not None:
+            bar.progress(min(max(float(fraction), 0.0), 1.0),
+                         text=f"{STAGE_LABELS.get(stage, stage)} — {message}"[:120])
+
+    with _boundary("build the workspace"):
+        extra = {"epochs": 5, "factors": 32} if quick else {}
+        config = BuildConfig(workspace=target, source=choice.kind, source_options=dict(choice.options),
+                             models=tuple(models), **extra)
+        started = time.perf_counter()
+        ws = build_workspace(config, progress=progress)
+        cache.clear()
+        st.success(f"Built `{md_escape(ws.root)}` in {time.perf_counter() - started:.0f} s.")
+        st.code("\n".join(ws.dataset.report.lines()), language=None)
+        st.session_state["data_built"] = str(target)
+        return True
+    return False
+
+
+def use_built() -> None:
+    built = st.session_state.get("data_built")
+    if built:
+        st.button("Use this workspace", key="data_use", type="primary", on_click=_switch, args=(built,))
+
+
+def _switch(root: str) -> None:
+    st.session_state["sidebar_custom_ws"] = root
+    st.session_state["sidebar_workspace"] = root
+
+
+class _boundary:
+    """Errors from reading or building become st.error; nothing else on the page is affected."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, tb) -> bool:
+        if error is None:
+            return False
+        if isinstance(error, LlmrecError):
+            st.error(f"Could not {self.what}: {error}")
+        elif isinstance(error, (OSError, ValueError, KeyError, TypeError, ImportError)):
+            st.error(f"Could not {self.what}: {type(error).__name__}: {error}")
+        else:
+            return False
+        st.caption("The workspace in use is unchanged.")
+        return True
+
+
+def _models() -> tuple[str, ...]:
+    from llmrec.pipeline.config import ALL_MODELS
+
+    return ALL_MODELS
+
+
+MODELS = _models()

@@ -1,0 +1,102 @@
+"""Evaluation sections: protocol, metrics across models and K, curves, distributions, drill-down."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from llmrec.ui import charts, state
+from llmrec.ui.components import md_escape, table
+from llmrec.ui.context import Context
+
+METRICS = ("ndcg", "recall", "precision", "hr", "ap")
+
+
+def protocol(ctx: Context) -> None:
+    with st.container(border=True):
+        st.markdown("**Protocol**")
+        for line in ctx.value("protocol_lines"):
+            st.markdown(f"- {md_escape(line)}")
+
+
+def ks(ctx: Context) -> list[int]:
+    return sorted(int(k) for k in ctx.frame("metrics")["k"].unique())
+
+
+def pick_k(ctx: Context) -> int:
+    available = ks(ctx)
+    state.choose("eval_k", available, param_name="eval_k", default=ctx.k if ctx.k in available else available[0],
+                 parse=int)
+    k = st.segmented_control("K", available, key="eval_k") or available[0]
+    state.share(eval_k=k)
+    return int(k)
+
+
+def metrics_table(ctx: Context, k: int) -> None:
+    frame = ctx.frame("metrics_table", k)
+    best = {c: frame[c].idxmax() for c in frame.columns}
+    st.dataframe(frame.style.format("{:.4f}").highlight_max(axis=0, color="#d5ecd4"), key="eval_table")
+    st.caption("Best per column highlighted. Best NDCG: " + md_escape(
+        str(best.get(next((c for c in frame.columns if c.startswith("NDCG")), ""), "—"))))
+
+
+def curves(ctx: Context, k: int) -> None:
+    all_metrics = ctx.frame("metrics")
+    left, right = st.columns(2)
+    ndcg = all_metrics[all_metrics["metric"].str.lower() == "ndcg"]
+    left.plotly_chart(charts.metric_curves(ndcg, "ndcg"), key="eval_curves")
+    cov = ctx.frame("accuracy_vs_coverage", k, "ndcg")
+    if cov["coverage"].isna().all():
+        right.info("Coverage was not recorded in this workspace's metrics.")
+    else:
+        right.plotly_chart(charts.accuracy_coverage(cov, "ndcg", k), key="eval_coverage")
+
+
+def per_user(ctx: Context, k: int) -> None:
+    state.choose("eval_metric", METRICS, default="ndcg")
+    metric = st.radio("Per-user metric", METRICS, key="eval_metric", horizontal=True)
+    frame = ctx.frame("per_user", k)
+    if frame.empty:
+        st.info("Per-user metrics were not recorded.")
+        return
+    st.plotly_chart(charts.distributions(frame, metric), key="eval_dist")
+
+
+def cold_start(ctx: Context, k: int) -> None:
+    frame = ctx.frame("cold_start")
+    if frame.empty:
+        st.info("No cold-start evaluation in this workspace (build with cold-start enabled).")
+        return
+    wide = frame[frame["k"] == k].pivot_table(index="model", columns="metric", values="value", aggfunc="first")
+    st.dataframe(wide.style.format("{:.4f}"), key="eval_cold")
+    st.caption("Cold start: the models never saw these items in training and rank only the new items. "
+               "Only text-aware models can place them above chance.")
+
+
+def drill_down(ctx: Context, k: int) -> None:
+    state.choose("eval_model", ctx.models, param_name="eval_model",
+                 default="text_mf" if "text_mf" in ctx.models else ctx.models[0])
+    left, right = st.columns([1, 2])
+    model = left.selectbox("Model", ctx.models, key="eval_model")
+    state.share(eval_model=model)
+    worst = ctx.frame("worst_users", model, k, "ndcg", 20).copy()
+    if worst.empty:
+        st.info("No per-user results for this model.")
+        return
+    real_ids = worst["user_id"].tolist()
+    worst["user_id"] = ctx.privacy.users(worst["user_id"])
+    with left:
+        st.caption("Worst-served users (lowest NDCG, most history first). Select a row.")
+        event = st.dataframe(worst[["user_id", "ndcg", "recall", "n_interactions"]], hide_index=True,
+                             key="eval_worst", on_select="rerun", selection_mode="single-row", height=420)
+    rows = event.selection.rows if event is not None else []
+    user = real_ids[rows[0]] if rows else real_ids[0]
+    with right:
+        st.markdown(f"**{md_escape(ctx.privacy.user(user))}**: what {md_escape(model)} recommended "
+                    f"(training items excluded, as in evaluation)")
+        recs = ctx.frame("recommend", user, model, k, "train")
+        table(recs[["rank", "title", "category", "score", "held_out"]], key="eval_user_recs",
+              held_out=st.column_config.CheckboxColumn("hit (held out)"))
+        held = ctx.frame("test_items", user)
+        st.markdown("**What they actually did next (test items)**")
+        table(held[["title"]] if not held.empty else pd.DataFrame({"title": ["(none)"]}), key="eval_user_test")

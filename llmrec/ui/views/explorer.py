@@ -1,0 +1,101 @@
+"""Embedding explorer sections: the 2-D item map with colourings, overlays and neighbour lists."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from llmrec.pipeline.queries import COLOUR_BY
+from llmrec.ui import charts, state
+from llmrec.ui.components import item_picker, md_escape, table, user_picker
+from llmrec.ui.context import Context
+
+SPACE_LABELS = {"text": "Text (language model)", "mf": "Collaborative (MF factors)"}
+
+
+def spaces(ctx: Context) -> list[str]:
+    return [s for s in SPACE_LABELS if (ctx.ws.root / "projection" / f"{s}.parquet").is_file()]
+
+
+def controls(ctx: Context) -> tuple[str, str, bool]:
+    available = spaces(ctx)
+    if not available:
+        st.warning("This workspace has no 2-D projection; rebuild it to get the map.")
+        st.stop()
+    left, middle, right = st.columns([2, 2, 1])
+    state.choose("explorer_space", available, param_name="space", default="text")
+    with left:
+        space = st.radio("Space", available, key="explorer_space", horizontal=True,
+                         format_func=SPACE_LABELS.get)
+    state.choose("explorer_colour", COLOUR_BY, param_name="colour", default="category")
+    with middle:
+        colour = st.radio("Colour by", COLOUR_BY, key="explorer_colour", horizontal=True)
+    state.ensure("explorer_overlay", state.param("overlay") == "1")
+    with right:
+        overlay = st.toggle("Overlay a user", key="explorer_overlay",
+                            help="Show a user's history and recommendations on the map.")
+    state.share(space=space, colour=colour, overlay="1" if overlay else None)
+    return space, colour, overlay
+
+
+def _on_select() -> None:
+    """Map click -> selected item (runs before the rerun, so the item picker can take the value)."""
+    event = st.session_state.get("explorer_map")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    for point in points:
+        item = point.get("customdata")
+        if isinstance(item, list):
+            item = item[0] if item else None
+        if item:
+            st.session_state["explorer_item"] = str(item)
+            return
+
+
+def overlay_frames(ctx: Context, points: pd.DataFrame, user: str) -> dict[str, pd.DataFrame]:
+    hist = ctx.frame("history", user)
+    recs = ctx.frame("recommend", user, ctx.model, ctx.k, "seen") if ctx.model else pd.DataFrame()
+    by_id = points.set_index("item_id")[["x", "y", "title"]]
+    out = {"history": by_id.reindex(hist["item_id"]).dropna().reset_index()}
+    if not recs.empty:
+        out["recommended"] = by_id.reindex(recs["item_id"]).dropna().reset_index()
+    return out
+
+
+def item_map(ctx: Context, space: str, colour: str, highlight: dict[str, pd.DataFrame],
+             selected: str | None, neighbours: pd.DataFrame | None) -> None:
+    points = ctx.frame("map_frame", space)
+    if neighbours is not None and not neighbours.empty:
+        by_id = points.set_index("item_id")[["x", "y", "title"]]
+        highlight = {**highlight, "neighbours": by_id.reindex(neighbours["item_id"]).dropna().reset_index()}
+    fig = charts.embedding_map(points, colour, highlight=highlight, selected=selected)
+    st.plotly_chart(fig, key="explorer_map", on_select=_on_select, selection_mode="points",
+                    config={"scrollZoom": True, "displaylogo": False})
+    st.caption(f"{len(points):,} products · click a point to select it · scroll to zoom, drag to pan")
+
+
+def selected_item(ctx: Context) -> str:
+    return item_picker(ctx, "explorer_item", "Selected product")
+
+
+def neighbours(ctx: Context, item: str, space: str) -> pd.DataFrame:
+    """Nearest neighbours of the item in both spaces, side by side; returns those of `space`."""
+    card = ctx.value("item_card", item)
+    price = "no price" if pd.isna(card["price"]) else f"${card['price']:,.2f}"
+    st.markdown(f"**{md_escape(card['title'])}** — {md_escape(card['category'])} · {price} · "
+                f"{card['popularity']:,} interactions")
+    cols = st.columns(len(spaces(ctx)))
+    shown = None
+    for col, name in zip(cols, spaces(ctx), strict=True):
+        frame = ctx.frame("nearest_items", item, name, 10)
+        with col:
+            st.markdown(f"**Nearest in {SPACE_LABELS[name].lower()} space**")
+            table(frame[["title", "category", "price", "similarity"]], key=f"explorer_nn_{name}",
+                  price=st.column_config.NumberColumn(format="$%.2f"),
+                  similarity=st.column_config.NumberColumn(format="%.3f"))
+        if name == space:
+            shown = frame
+    return shown
+
+
+def overlay_user(ctx: Context) -> str:
+    return user_picker(ctx, "explorer_user", "User to overlay")

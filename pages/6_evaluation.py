@@ -1,0 +1,25 @@
+"""Evaluation: offline metrics across models and K, with the protocol that produced them."""
+
+import streamlit as st
+
+from llmrec.ui.components import guard, require_models, require_workspace
+from llmrec.ui.context import current
+from llmrec.ui.views import evaluation
+
+ctx = current()
+st.title("Evaluation")
+require_workspace(ctx)
+require_models(ctx)
+
+with guard("the evaluation"):
+    evaluation.protocol(ctx)
+    k = evaluation.pick_k(ctx)
+    st.subheader("Metrics")
+    evaluation.metrics_table(ctx, k)
+    evaluation.curves(ctx, k)
+    st.subheader("Per-user distributions")
+    evaluation.per_user(ctx, k)
+    st.subheader("Cold start (new products)")
+    evaluation.cold_start(ctx, k)
+    st.subheader("Drill down: the worst-served users")
+    evaluation.drill_down(ctx, k)
