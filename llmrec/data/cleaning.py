@@ -17,12 +17,14 @@ from llmrec.errors import ConfigError
 # A tag must start with a letter (or '/', '!'), so "a < b and c > d" in prose survives.
 _TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|</?[A-Za-z!][^<>]*>", re.S | re.I)
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});", re.I)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def normalise_whitespace(text: str) -> str:
     """Collapse every run of whitespace (including non-breaking spaces) to one space; drop zero-widths."""
-    return " ".join(text.translate(_INVISIBLE).split())
+    if not text.isascii():  # O(1) in CPython, and most catalogue text is ASCII
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def strip_html(text: str) -> str:
@@ -40,6 +42,8 @@ def strip_html(text: str) -> str:
 
 def clean_text(value: object) -> str:
     """Any text-ish field as one clean string: None/NaN -> "", lists of paragraphs joined by spaces."""
+    if type(value) is str:
+        return strip_html(value)
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):

@@ -10,6 +10,7 @@ planted. The planted structure is returned in `Dataset.ground_truth`, so every l
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from dataclasses import dataclass
@@ -23,10 +24,10 @@ from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.errors import ConfigError
 
 MIN_INTERACTIONS_PER_USER = 5  # so leave-last-out always leaves history to learn from
-_SUBCATEGORY_BOOST = 6.0  # how much more a user buys on a preferred shelf than on another one
+_SUBCATEGORY_BOOST = 10.0  # how much more a user buys on a preferred shelf than on another one
 # (user's band, item's band) -> relative appetite; budget shoppers rarely buy premium and vice versa.
-_BAND_AFFINITY = np.array([[1.0, 0.3, 0.06], [0.3, 1.0, 0.3], [0.06, 0.3, 1.0]])
-_TASTE_POPULARITY_POWER = 0.6  # within a shelf, taste-driven picks follow a flattened popularity
+_BAND_AFFINITY = np.array([[1.0, 0.25, 0.05], [0.25, 1.0, 0.25], [0.05, 0.25, 1.0]])
+_TASTE_POPULARITY_POWER = 0.5  # within a shelf, taste-driven picks follow a flattened popularity
 _CONTACT_RATE = 0.01  # share of reviews that leak a (fake) e-mail address or phone number
 
 
@@ -215,6 +216,7 @@ def _sample_rows(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.minimum((cum <= draw[:, None]).sum(axis=1), weights.shape[1] - 1)
 
 
+@functools.cache
 def _title_case(noun: str) -> str:
     special = {"usb-c": "USB-C", "gps": "GPS", "3d": "3D"}
     return " ".join(special.get(w, w[:1].upper() + w[1:]) for w in noun.split())
@@ -253,9 +255,8 @@ def _item_table(catalog: _Catalog, categories, rnd: random.Random) -> pd.DataFra
         brands.append(brand)
         attributes.append(json.dumps(attrs))
     titles = pd.Series(titles, dtype="object")
-    repeated = titles.duplicated(keep="first").to_numpy()
-    for k in np.flatnonzero(repeated):  # a model number tells look-alike listings apart
-        titles.iloc[k] = f"{titles.iloc[k]} No. {k + 1}"
+    repeated = titles.duplicated(keep="first")  # a model number tells look-alike listings apart
+    titles[repeated] = titles[repeated] + " No. " + (titles.index[repeated] + 1).astype(str)
     return pd.DataFrame({"title": titles, "description": descriptions, "categories": paths,
                          "category": labels, "brand": brands, "price": catalog.price,
                          "attributes": attributes})
@@ -293,7 +294,7 @@ def _make_tastes(config: DemoConfig, catalog: _Catalog, categories, rng: np.rand
     exists = np.array([[s < len(c.subcategories) for s in range(n_sub)] for c in categories])
     shelf_keys = np.where(exists[None], rng.random((n, n_cat, n_sub)), -1.0)
     ranks = np.argsort(np.argsort(-shelf_keys, axis=2, kind="stable"), axis=2, kind="stable")
-    n_pref = rng.choice([1, 2], size=(n, n_cat, 1), p=[0.55, 0.45])
+    n_pref = rng.choice([1, 2], size=(n, n_cat, 1), p=[0.6, 0.4])
     preferred_sub = (ranks < n_pref) & exists[None]
 
     band = rng.choice(3, size=n, p=[0.35, 0.4, 0.25])

@@ -153,7 +153,8 @@ def check_finite(arrays: dict[str, np.ndarray], *, owner: str, when: str) -> Non
 def expect_shapes(tensors: dict[str, np.ndarray], shapes: dict[str, tuple], *, owner: str) -> None:
     """ModelError unless `tensors` has exactly the keys of `shapes` with matching shapes (None: any)."""
     if set(tensors) != set(shapes):
-        raise ModelError(f"{owner}: saved tensors {sorted(tensors)} do not match the expected {sorted(shapes)}")
+        raise ModelError(f"{owner}: saved tensors {sorted(tensors)} do not match the expected "
+                         f"{sorted(shapes)}")
     for key, shape in shapes.items():
         got = tensors[key].shape
         if len(got) != len(shape) or any(s is not None and s != g for s, g in zip(shape, got, strict=True)):
@@ -161,7 +162,8 @@ def expect_shapes(tensors: dict[str, np.ndarray], shapes: dict[str, tuple], *, o
 
 
 def csr_state(prefix: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
-    return {f"{prefix}.data": matrix.data.astype(np.float32), f"{prefix}.indices": matrix.indices.astype(np.int64),
+    return {f"{prefix}.data": matrix.data.astype(np.float32),
+            f"{prefix}.indices": matrix.indices.astype(np.int64),
             f"{prefix}.indptr": matrix.indptr.astype(np.int64),
             f"{prefix}.shape": np.asarray(matrix.shape, dtype=np.int64)}
 

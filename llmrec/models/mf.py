@@ -121,7 +121,7 @@ def train_bpr(module: MFModule, train: sp.csr_matrix, settings: BPRSettings, gen
     users = torch.from_numpy(coo.row.astype(np.int64))                      # (nnz,)
     items = torch.from_numpy(coo.col.astype(np.int64))                      # (nnz,)
     positive_keys = sorted_pair_keys(train)
-    optimizer = torch.optim.Adam(module.parameters(), lr=settings.lr)
+    optimizer = torch.optim.Adam(module.parameters(), lr=settings.lr, fused=True)
     stopping = EarlyStopping(settings.patience, higher_is_better=True)
     history: list[dict[str, float]] = []
     owner = type(module).__name__
@@ -269,8 +269,8 @@ class BPRMF(ParamsMixin, PersistenceMixin):
     def _set_state(self, tensors: dict[str, np.ndarray]) -> None:
         f = self.factors
         n_items = tensors["item_bias"].shape[0] if "item_bias" in tensors else None
-        expect_shapes(tensors, {"user_factors": (None, f), "item_factors": (n_items, f), "item_bias": (None,)},
-                      owner=type(self).__name__)
+        expect_shapes(tensors, {"user_factors": (None, f), "item_factors": (n_items, f),
+                                "item_bias": (None,)}, owner=type(self).__name__)
         self.user_factors_ = tensors["user_factors"]
         self.item_factors_ = tensors["item_factors"]
         self.item_bias_ = tensors["item_bias"]

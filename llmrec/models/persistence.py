@@ -80,7 +80,8 @@ def load_model(folder: Path | str):
     classes = {cls.__name__: cls for cls in MODELS.values()}
     cls = classes.get(config.get("class"))
     if cls is None:
-        raise ModelError(f"{config_path} names class {config.get('class')!r}; known: {', '.join(sorted(classes))}")
+        raise ModelError(f"{config_path} names class {config.get('class')!r}; "
+                         f"known: {', '.join(sorted(classes))}")
     try:
         model = cls(**config.get("params", {}))
         model._validate_params()
@@ -92,7 +93,8 @@ def load_model(folder: Path | str):
         raise ModelError(f"{weights_path} could not be read: {error}") from None
     shapes = {key: list(value.shape) for key, value in tensors.items()}
     if shapes != config.get("shapes"):
-        raise ModelError(f"{weights_path}: tensor shapes {shapes} differ from config.json {config.get('shapes')}")
+        raise ModelError(f"{weights_path}: tensor shapes {shapes} differ from config.json "
+                         f"{config.get('shapes')}")
     for key, value in tensors.items():
         if np.issubdtype(value.dtype, np.floating) and not np.isfinite(value).all():
             raise ModelError(f"{weights_path}: tensor '{key}' contains NaN or infinite values")

@@ -240,7 +240,8 @@ def portrait(ws: Workspace, user_id: str) -> dict:
             out[key] = value.tolist()
     if not isinstance(out.get("cluster_label"), str):
         cluster = int(out.get("cluster", -1))
-        out["cluster_label"] = cluster_labels(ws).get(cluster, "none" if cluster < 0 else f"cluster {cluster}")
+        fallback = "none" if cluster < 0 else f"cluster {cluster}"
+        out["cluster_label"] = cluster_labels(ws).get(cluster, fallback)
     return out
 
 
@@ -390,20 +391,22 @@ def _model(ws: Workspace, model):
     return load_workspace_model(ws, model) if isinstance(model, str) else model
 
 
-EXCLUDE = ("train", "seen", "none")
+EXCLUDE = ("evaluation", "seen", "none")
 
 
 def _excluded_items(ws: Workspace, user_id: str, exclude: str) -> np.ndarray:
-    """Item indices masked for the user: training items ('train', as in evaluation), everything
-    the user interacted with ('seen'), or nothing ('none')."""
+    """Item indices masked for the user: training and validation items ('evaluation', as the offline
+    evaluation masks them before ranking the test items), everything the user interacted with
+    ('seen'), or nothing ('none')."""
     if exclude == "none":
         return np.empty(0, dtype=np.int64)
     if exclude == "seen":
         rows = _lookup(ws).user_rows.get(str(user_id), np.empty(0, dtype=int))
         return ws.ids.item_indices(ws.dataset.interactions["item_id"].iloc[rows])
-    if exclude == "train":
-        train = ws.split["train"]
-        return ws.ids.item_indices(train.loc[train["user_id"].astype(str) == str(user_id), "item_id"])
+    if exclude == "evaluation":
+        parts = [ws.split[p] for p in ("train", "valid")]
+        items = pd.concat([p.loc[p["user_id"].astype(str) == str(user_id), "item_id"] for p in parts])
+        return ws.ids.item_indices(items)
     raise ConfigError(f"unknown exclude '{exclude}'; choose one of {', '.join(EXCLUDE)}")
 
 
@@ -414,10 +417,11 @@ def user_scores(ws: Workspace, user_id: str, model) -> np.ndarray:
     return np.asarray(scores, dtype=np.float32)[0]
 
 
-def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "train") -> pd.DataFrame:
+def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "evaluation") -> pd.DataFrame:
     """rank, item_id, title, category, brand, price, score, held_out: the user's top-k.
 
-    `exclude` masks training items (the evaluation setting; default), all seen items, or none.
+    `exclude` masks training and validation items (the evaluation setting; default), all seen
+    items, or none.
     `held_out` marks items in the user's test split, i.e. hits of the offline evaluation.
     """
     scores = user_scores(ws, user_id, model).copy()
@@ -444,7 +448,7 @@ def _test_items(ws: Workspace, user_id: str) -> set[str]:
 
 
 def compare_models(ws: Workspace, user_id: str, models: list[str] | tuple[str, ...], k: int = 10,
-                   exclude: str = "train") -> pd.DataFrame:
+                   exclude: str = "evaluation") -> pd.DataFrame:
     """One column of titles per model (rank as index): the models' top-k side by side."""
     columns = {name: recommend(ws, user_id, name, k, exclude)["title"].tolist() for name in models}
     width = max((len(v) for v in columns.values()), default=0)
@@ -522,28 +526,34 @@ class Reason:
     cited_facts: list = field(default_factory=list)
 
 
-def reason_service(ws: Workspace):
-    """The workspace's ReasonService, or None when llmrec.reasons is not available."""
+def reason_service(ws: Workspace, model: str | None = None):
+    """A template-backed ReasonService over the workspace (None when llmrec.reasons is missing).
+
+    Evidence uses the whole interaction history, the item text embeddings and the factors and
+    explanations of `model` (default: the text-aware model, else the first MF model present).
+    """
     try:
         reasons = importlib.import_module("llmrec.reasons")
     except ImportError:
         return None
-    service = getattr(reasons, "ReasonService", None)
-    if service is None:
-        return None
-    for build in (lambda: service(ws), lambda: service(workspace=ws), lambda: service.from_workspace(ws)):
-        try:
-            return build()
-        except (TypeError, AttributeError):
-            continue
-    return None
+    from llmrec.data.ids import interaction_matrix
+
+    data = ws.dataset
+    names = model_names(ws)
+    chosen = model or next((n for n in ("text_mf", "bpr", "rating_mf") if n in names), None)
+    obj = load_workspace_model(ws, chosen) if chosen else None
+    context = reasons.EvidenceContext.from_arrays(
+        data.items, data.reviews, ws.ids, interaction_matrix(data.interactions, ws.ids),
+        item_text=ws.embeddings.get("items"),
+        item_factors=getattr(obj, "item_factors_", None), user_factors=getattr(obj, "user_factors_", None),
+        explain=getattr(obj, "explain", None))
+    return reasons.ReasonService(context)
 
 
 def reason(ws: Workspace, user_id: str, item_id: str, service=None, ev: Evidence | None = None) -> Reason:
     """A one-sentence reason for recommending the item, from the ReasonService when present."""
     if service is not None:
-        generated = service.reason(str(user_id), str(item_id))
-        return _as_reason(generated)
+        return _as_reason(service.reason(_check_user(ws, user_id), _check_item(ws, item_id)))
     ev = ev or evidence(ws, user_id, item_id)
     parts = []
     if len(ev.closest_history):
@@ -560,7 +570,7 @@ def reason(ws: Workspace, user_id: str, item_id: str, service=None, ev: Evidence
 def portrait_summary(ws: Workspace, user_id: str, service=None) -> Reason:
     """A short paragraph describing the user, from the ReasonService when present."""
     if service is not None:
-        return _as_reason(service.portrait_summary(str(user_id)))
+        return _as_reason(service.portrait_summary(_check_user(ws, user_id)))
     p = portrait(ws, user_id)
     cats = ", ".join(p.get("top_categories") or []) or "no clear category"
     praised = ", ".join(p.get("praised") or []) or "nothing in particular"
@@ -570,11 +580,10 @@ def portrait_summary(ws: Workspace, user_id: str, service=None) -> Reason:
 
 
 def _as_reason(generated) -> Reason:
-    cited = getattr(generated, "cited_facts", None) or []
-    return Reason(text=str(getattr(generated, "text", generated)),
-                  source=str(getattr(generated, "source", "template")),
-                  fallback_reason=getattr(generated, "fallback_reason", None),
-                  cited_facts=list(cited))
+    """GeneratedText -> Reason with the cited facts as plain statements."""
+    cited = [getattr(fact, "text", str(fact)) for fact in (generated.cited_facts or ())]
+    return Reason(text=str(generated.text), source=str(generated.source),
+                  fallback_reason=generated.fallback_reason, cited_facts=cited)
 
 
 # --------------------------------------------------------------------------- embedding map
@@ -690,15 +699,11 @@ def search_items(ws: Workspace, text: str, limit: int = 50) -> pd.DataFrame:
 
 
 def item_document(title: str, description: str = "") -> str:
-    """The text of a new product, in the form the encoder saw items (via llmrec.text when present)."""
-    try:
-        documents = importlib.import_module("llmrec.text.documents")
-        build = getattr(documents, "item_document", None)
-        if callable(build):
-            return build(title=title, description=description)
-    except (ImportError, TypeError):
-        pass
-    return f"{title.strip()}. {description.strip()}".strip()
+    """The text of a new product, built exactly as the catalogue's item texts were."""
+    from llmrec.text.documents import item_document as build
+
+    return build({"item_id": "new", "title": title, "description": description, "categories": [],
+                  "category": "", "brand": "", "price": None, "attributes": "{}"})
 
 
 def personalised_search(ws: Workspace, encoder, query: str, user_id: str | None, model,
@@ -756,7 +761,8 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     find the users whose top-k it would enter under the text-aware model.
 
     Map position: similarity-weighted mean of the UMAP coordinates of the nearest catalogue items
-    (`llmrec.projection.place_new_points`; no UMAP is run). Audience: users whose score for the new item beats their k-th best unseen item.
+    (`llmrec.projection.place_new_points`; no UMAP is run). Audience: users whose score for the new
+    item reaches the score of their k-th best unseen catalogue item.
     """
     if not title or not title.strip():
         raise ConfigError("a new product needs a title")
@@ -769,7 +775,8 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     items = _lookup(ws).items.iloc[best]
     neighbours = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
                                "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
-                               "price": items["price"].to_numpy(), "similarity": sims[best].astype("float64")})
+                               "price": items["price"].to_numpy(),
+                               "similarity": sims[best].astype("float64")})
     proj = ws.projection("text")
     proj["item_id"] = proj["item_id"].astype(str)
     rows = ws.ids.item_indices(proj["item_id"])
@@ -780,14 +787,14 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     used = None
     if model in model_names(ws):
         obj = load_workspace_model(ws, model)
-        score_new = getattr(obj, "score_new_items", None)
-        if callable(score_new):
+        if callable(getattr(obj, "score_new_items", None)):
             used = model
-            audience = _audience(ws, obj, doc, vec, k)
+            audience = _audience(ws, obj, vec, k)
     return Launch({"text": x}, {"text": y}, neighbours, audience, ws.ids.n_users, used)
 
 
-def _audience(ws: Workspace, model, doc: str, vec: np.ndarray, k: int, batch: int = 2048) -> pd.DataFrame:
+def _audience(ws: Workspace, model, vec: np.ndarray, k: int, batch: int = 2048) -> pd.DataFrame:
+    """Users whose score for the new item (text embedding `vec`, (1, d)) reaches their k-th best."""
     data = ws.dataset
     seen_u = ws.ids.user_indices(data.interactions["user_id"])
     seen_i = ws.ids.item_indices(data.interactions["item_id"])
@@ -800,7 +807,7 @@ def _audience(ws: Workspace, model, doc: str, vec: np.ndarray, k: int, batch: in
         scores[seen_u[mask] - start, seen_i[mask]] = -np.inf
         kk = min(k, scores.shape[1])
         kth = -np.partition(-scores, kk - 1, axis=1)[:, kk - 1]  # (batch,)
-        new = _score_new(model, users, doc, vec)  # (batch,)
+        new = np.asarray(model.score_new_items(users, vec), dtype=np.float32)[:, 0]  # (batch,)
         hit = new >= kth
         found_users.append(users[hit])
         found_scores.append(new[hit])
@@ -818,35 +825,41 @@ def _audience(ws: Workspace, model, doc: str, vec: np.ndarray, k: int, batch: in
     return out.sort_values("margin", ascending=False).reset_index(drop=True)
 
 
-def _score_new(model, users: np.ndarray, doc: str, vec: np.ndarray) -> np.ndarray:
-    """Scores of one new item for `users`; accepts either text or text embeddings (API in flux)."""
-    for item_text in (vec, [doc]):
-        try:
-            scores = np.asarray(model.score_new_items(users, item_text), dtype=np.float32)
-        except (TypeError, ValueError, AttributeError):
-            continue
-        return scores.reshape(len(users), -1)[:, 0]
-    raise ConfigError(f"{type(model).__name__}.score_new_items rejected the new product's text")
-
-
 # --------------------------------------------------------------------------- evaluation
 
 
 def metrics(ws: Workspace) -> pd.DataFrame:
-    """model, metric, k, value (offline evaluation on the test split)."""
+    """model, metric, k, value (offline evaluation on the test split; k is <NA> for RMSE/MAE)."""
     return ws.table("evaluation/metrics.parquet")
 
 
-def metrics_table(ws: Workspace, k: int | None = None) -> pd.DataFrame:
-    """Models as rows, `METRIC@K` as columns."""
+def metric_ks(ws: Workspace) -> list[int]:
+    """The cut-offs K the ranking metrics were computed at."""
+    return sorted(int(k) for k in metrics(ws)["k"].dropna().unique())
+
+
+METRIC_ORDER = ("NDCG", "Recall", "Precision", "HitRate", "MAP", "MRR", "F1", "Coverage", "Novelty",
+                "AvgPop", "ILD", "RMSE", "MAE")
+
+
+def metrics_table(ws: Workspace, k: int | None = None, names: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Models as rows, `METRIC@K` as columns (one K, or all K), accuracy metrics first."""
     table = metrics(ws)
-    if k is not None:
-        table = table[table["k"] == k]
-    table = table.assign(column=table["metric"].astype(str).str.upper().str.replace("_", " ")
-                         + "@" + table["k"].astype(str))
+    table = table[table["k"].isna() | (table["k"] == k)] if k is not None else table
+    if names is not None:
+        table = table[table["metric"].isin(names)]
+    cut = table["k"].astype("string").fillna("")
+    table = table.assign(column=table["metric"].astype(str) + ("@" + cut).where(cut != "", ""))
     wide = table.pivot_table(index="model", columns="column", values="value", aggfunc="first")
-    order = sorted(wide.columns, key=lambda c: (int(c.split("@")[1]), c))
-    return wide[order]
+    rank = {name: i for i, name in enumerate(METRIC_ORDER)}
+
+    def order(column: str) -> tuple:
+        name, _, cut = column.partition("@")
+        return (rank.get(name, len(rank)), name, int(cut) if cut else 0)
+
+    wide = wide[sorted(wide.columns, key=order)]
+    wide.columns.name = None
+    return wide
 
 
 def protocol(ws: Workspace) -> dict:
@@ -868,19 +881,34 @@ def protocol_lines(ws: Workspace) -> list[str]:
     return lines
 
 
-def accuracy_vs_coverage(ws: Workspace, k: int, accuracy: str = "ndcg") -> pd.DataFrame:
-    """model, accuracy, coverage at k (coverage from the metrics table, else computed)."""
+def accuracy_vs_coverage(ws: Workspace, k: int, accuracy: str = "NDCG") -> pd.DataFrame:
+    """model, accuracy, coverage at k (coverage: share of the catalogue recommended to anyone)."""
     table = metrics(ws)
     table = table[table["k"] == k]
-    acc = table[table["metric"].str.lower() == accuracy].set_index("model")["value"]
-    cov = table[table["metric"].str.lower().str.contains("coverage")].set_index("model")["value"]
+    metric = table["metric"].astype(str).str.lower()
+    acc = table[metric == accuracy.lower()].set_index("model")["value"]
+    cov = table[metric.str.contains("coverage")].set_index("model")["value"]
     cov = cov[~cov.index.duplicated()]
     return pd.DataFrame({"model": acc.index, "accuracy": acc.to_numpy(),
                          "coverage": cov.reindex(acc.index).to_numpy()})
 
 
+def per_user_metrics(ws: Workspace) -> list[str]:
+    """Names of the metrics recorded per user (e.g. NDCG, Recall, HitRate)."""
+    columns = pq_columns(ws.root / "evaluation" / "per_user.parquet")
+    return [c for c in columns if c not in ("model", "user_id", "k")]
+
+
+def pq_columns(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        raise WorkspaceError(f"{path} is missing; rebuild the workspace")
+    return list(pq.read_schema(path).names)
+
+
 def per_user(ws: Workspace, k: int, model: str | None = None) -> pd.DataFrame:
-    """model, user_id, k, precision, recall, ndcg, hr, ap for one k (and model)."""
+    """model, user_id, k and one column per metric (NDCG, Recall, ...) for one k (and model)."""
     table = ws.table("evaluation/per_user.parquet")
     table = table[table["k"] == k]
     if model is not None:
@@ -890,7 +918,7 @@ def per_user(ws: Workspace, k: int, model: str | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def worst_users(ws: Workspace, model: str, k: int, metric: str = "ndcg", n: int = 20) -> pd.DataFrame:
+def worst_users(ws: Workspace, model: str, k: int, metric: str = "NDCG", n: int = 20) -> pd.DataFrame:
     """The n users the model serves worst at k (ties broken by more history first)."""
     table = per_user(ws, k, model)
     counts = {u: len(r) for u, r in _lookup(ws).user_rows.items()}

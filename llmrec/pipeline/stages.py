@@ -100,13 +100,14 @@ def split(run, dataset: Dataset) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for part in ("train", "valid", "test"):
         result.part(part).to_parquet(folder / f"{part}.parquet", index=False)
-    meta = {"kind": result.kind, "params": result.params, "description": result.description()}
+    meta = {"kind": result.kind, "params": result.params, "notes": result.notes,
+            "description": result.description()}
     if config.cold_start:
         cold = splits.cold_start_split(dataset.interactions, seed=config.seed)
         for part in ("train", "valid", "test"):
             cold.part(part).to_parquet(folder / f"cold_{part}.parquet", index=False)
         meta["cold_start"] = {"description": cold.description(), "params": cold.params,
-                              "cold_items": [str(i) for i in cold.cold_items]}
+                              "notes": cold.notes, "cold_items": [str(i) for i in cold.cold_items]}
     (folder / "split.json").write_text(json.dumps(meta, indent=2, default=str))
 
 
@@ -159,10 +160,16 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
     folder.mkdir(parents=True, exist_ok=True)
     fitted = {name: load_model(run.staging / "models" / name) for name in models}
     meta = json.loads((run.staging / "split" / "split.json").read_text())
-    split_obj = splits.Split(kind=meta["kind"], params=meta["params"], train=parts["train"],
-                             valid=parts["valid"], test=parts["test"])
-    run.progress("evaluate", 0.1, "full ranking over all items")
-    result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text, per_user=True)
+    split_obj = splits.Split(kind=meta["kind"], params=meta["params"], notes=meta["notes"],
+                             train=parts["train"], valid=parts["valid"], test=parts["test"])
+
+    def report(name: str, done: int, total: int) -> None:
+        step = 0.6 / len(fitted)
+        run.progress("evaluate", list(fitted).index(name) * step + step * done / max(total, 1),
+                     f"{name}: full ranking, {done:,}/{total:,} users")
+
+    result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text, per_user=True,
+                            progress=report)
     result.metrics.to_parquet(folder / "metrics.parquet", index=False)
     result.per_user.to_parquet(folder / "per_user.parquet", index=False)
     (folder / "protocol.json").write_text(json.dumps(result.protocol.to_dict(), indent=2, default=str))
@@ -186,8 +193,8 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     cold_models = [m for m in models if m in ("popularity", "itemknn", "bpr", "text_mf")]
     fitted = {name: _fit(name, run.config, parts["train"], parts["valid"], ids, item_text)
               for name in cold_models}
-    split_obj = splits.Split(kind="cold_start", params=meta["params"], train=parts["train"],
-                             valid=parts["valid"], test=parts["test"])
+    split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
+                             train=parts["train"], valid=parts["valid"], test=parts["test"])
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text,
                             candidates=cold_items)
     result.metrics.to_parquet(folder / "cold_start.parquet", index=False)

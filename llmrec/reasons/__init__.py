@@ -6,7 +6,17 @@ it; a sentence that fails is replaced by the template sentence (`service`). Gene
 cached in the workspace (`cache`) and measured (`quality`).
 """
 
-from llmrec.reasons.evidence import Evidence, EvidenceContext, Fact, build_evidence
+from llmrec.reasons.cache import ReasonCache
+from llmrec.reasons.evidence import (
+    Evidence,
+    EvidenceContext,
+    Fact,
+    build_evidence,
+    description_evidence,
+    portrait_evidence,
+)
+from llmrec.reasons.llm import LLMGenerator
+from llmrec.reasons.quality import explanation_quality, sampled_explanation_quality
 from llmrec.reasons.service import GeneratedText, ReasonService
 from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import Catalogue, ValidationResult, Validator, validate
@@ -17,10 +27,16 @@ __all__ = [
     "EvidenceContext",
     "Fact",
     "GeneratedText",
+    "LLMGenerator",
+    "ReasonCache",
     "ReasonService",
     "TemplateGenerator",
     "ValidationResult",
     "Validator",
     "build_evidence",
+    "description_evidence",
+    "explanation_quality",
+    "portrait_evidence",
+    "sampled_explanation_quality",
     "validate",
 ]

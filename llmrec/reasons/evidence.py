@@ -205,7 +205,7 @@ class EvidenceContext:
             else:
                 row = self.train[user]
                 overlap = np.asarray((self.train @ row.T).todense()).ravel()  # (n_users,)
-                degree = np.asarray(self.train.sum(axis=1)).ravel()
+                degree = np.diff(self.train.indptr)  # (n_users,) history sizes
                 sims = overlap / np.sqrt(np.maximum(degree * max(row.nnz, 1), 1.0))
             sims = np.asarray(sims, dtype=np.float64).copy()
             sims[user] = -np.inf

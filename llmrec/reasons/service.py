@@ -8,7 +8,7 @@ and when one fails the whole text is replaced by the template text, with the fai
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,6 +21,7 @@ from llmrec.reasons.evidence import (
     description_evidence,
     portrait_evidence,
 )
+from llmrec.reasons.llm import postprocess
 from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import Catalogue, ValidationResult, Validator, split_sentences
 
@@ -87,6 +88,22 @@ class ReasonService:
 
     def product_description(self, user: int, item: int) -> GeneratedText:
         return self.run([description_evidence(self.ctx, int(user), int(item))])[0]
+
+    def stream(self, evidence: Evidence) -> Iterator[str | GeneratedText]:
+        """Raw chunks as the generator writes them (str, for a typing effect), then the checked
+        GeneratedText, which the caller must show in place of the chunks. Generators without a
+        `stream` method yield only the final text."""
+        stream = getattr(self.generator, "stream", None)
+        if stream is None:
+            yield self.run([evidence])[0]
+            return
+        start = time.perf_counter()
+        chunks = []
+        for chunk in stream(evidence):
+            chunks.append(chunk)
+            yield chunk
+        raw = postprocess("".join(chunks), SENTENCES[evidence.task][1])
+        yield self._finish(evidence, raw, time.perf_counter() - start)
 
     def check(self, text: str, evidence: Evidence) -> tuple[bool, str | None, list[Fact]]:
         """(ok, first failure, cited facts) of a whole text, sentence by sentence."""

@@ -50,7 +50,7 @@ REASON_CLAUSES: dict[str, tuple[str, ...]] = {
     ),
     "praised_aspect": (
         "reviewers praise its {key}, something you care about",
-        "its {key} earns praise in reviews, and that matters to you",
+        "its {key} earns praise in reviews, which matters to you",
         "reviews single out its {key}, an aspect you often write about",
     ),
     "popular_with_similar": (
@@ -136,12 +136,14 @@ class TemplateGenerator:
         """Two to three sentences: what they buy, how they spend and rate, what their reviews say."""
         sentences = []
         cats = [f.key for f in ev.of_kind("top_category")]
+        brands = [f.key for f in ev.of_kind("top_brand")]
         if cats:
             s = _choose(PORTRAIT_CATEGORY, ev, "cats").format(cats=_join(cats))
-            brands = [f.key for f in ev.of_kind("top_brand")]
             if brands:
                 s += _choose(PORTRAIT_BRAND, ev, "brands").format(brands=_join(brands))
             sentences.append(s)
+        elif brands:
+            sentences.append(f"This shopper keeps coming back to {_join(brands)}")
         band = ev.of_kind("usual_price_band")
         rating = ev.of_kind("rating_behaviour")
         if band:

@@ -53,7 +53,7 @@ STOPWORDS = frozenset(
 _NUMBER = re.compile(r"(?<![\w.])([$€£]\s?)?(\d+(?:[.,]\d+)*)(%?)")
 _URL = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.\w+|\b\w+\.(com|net|org|io)\b", re.IGNORECASE)
 _MARKUP = re.compile(r"[<>*#`\[\]{}|\\^~]|__")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘A-Z])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘A-Z])")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&+-]*")
 
 

@@ -61,20 +61,17 @@ def model(root: str, stamp: float, name: str):
 
 
 @st.cache_resource(show_spinner="Loading the text encoder…")
-def encoder(model_name: str | None):
-    """The text encoder the workspace was built with (loaded from local files only)."""
+def encoder(model_name: str | None, max_length: int):
+    """The text encoder (loaded from local files only; shared by every session)."""
     from llmrec.text.encoder import TextEncoder
 
-    return TextEncoder(model_name) if model_name else TextEncoder()
+    return TextEncoder(model_name, max_length=max_length)
 
 
 def encoder_for(root: str):
-    ws = ws_of(root)
-    config = ws.manifest.get("config", {}) or {}
-    name = config.get("encoder") or config.get("text_model") or config.get("encoder_model")
-    if isinstance(name, dict):
-        name = name.get("model") or name.get("name")
-    return encoder(name)
+    """The encoder the workspace was built with, so queries land in the same space as its items."""
+    config = ws_of(root).manifest.get("config", {}) or {}
+    return encoder(config.get("encoder"), int(config.get("max_length", 256)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -117,66 +117,74 @@ def aspects(frame: pd.DataFrame, title: str = "What they talk about") -> go.Figu
 def embedding_map(points: pd.DataFrame, colour_by: str, *, highlight: dict[str, pd.DataFrame] | None = None,
                   selected: str | None = None, new_point: tuple[float, float, str] | None = None,
                   height: int = 620) -> go.Figure:
-    """The 2-D item map (Scattergl). `points` needs item_id, x, y, title and the colour column.
+    """The 2-D item map (Scattergl). `points` needs item_id, x, y, title, category, price, popularity.
 
     Categorical colourings (category, cluster) keep the MAX_LEGEND largest groups and grey the rest;
     numeric ones (price, popularity) use one log-scaled colour bar. `highlight` overlays named
-    groups of items (e.g. history, recommendations) on top.
+    groups of items (e.g. history, recommendations) on top. Every marker's customdata is the
+    item's row in `points` (an int ships far cheaper than an id string), so a click maps back.
     """
     fig = go.Figure()
     hover = "%{text}<extra></extra>"
-    text = _hover_text(points, colour_by)
+    text = hover_text(points)
+    rows = np.arange(len(points), dtype=np.int32)
+    x = points["x"].to_numpy(dtype=np.float32)
+    y = points["y"].to_numpy(dtype=np.float32)
+    size = 5 if len(points) <= 20_000 else 3
     if colour_by in ("price", "popularity"):
         raw = points[colour_by].astype("float64")
         colour = np.log10(raw.fillna(raw.median() if raw.notna().any() else 0).clip(lower=0) + 1)
-        ticks = np.array([v for v in (1, 10, 100, 1_000, 10_000, 100_000) if v <= max(raw.max(), 1) * 10])
+        top = max(float(raw.max()) if raw.notna().any() else 1.0, 1.0)
+        ticks = np.array([v for v in (1, 10, 100, 1_000, 10_000, 100_000) if v <= top * 10])
         fig.add_trace(go.Scattergl(
-            x=points["x"], y=points["y"], mode="markers", text=text, hovertemplate=hover,
-            customdata=points["item_id"], name="items", showlegend=False,
-            marker=dict(size=5, color=colour, colorscale="Viridis", opacity=0.75,
-                        colorbar=dict(title=colour_by, tickvals=np.log10(ticks + 1), ticktext=[f"{t:,}" for t in ticks]))))
+            x=x, y=y, mode="markers", text=text, hovertemplate=hover, customdata=rows, name="items",
+            showlegend=False,
+            marker=dict(size=size, color=colour.to_numpy(dtype=np.float32), colorscale="Viridis",
+                        opacity=0.75,
+                        colorbar=dict(title=colour_by, tickvals=np.log10(ticks + 1),
+                                      ticktext=[f"{t:,}" for t in ticks]))))
     else:
         column = "cluster_label" if colour_by == "cluster" and "cluster_label" in points else colour_by
-        groups = points[column].astype(str)
-        order = groups.value_counts().index.tolist()
-        keep = order[:MAX_LEGEND]
-        rest = ~groups.isin(keep)
+        groups = points[column].astype(str).to_numpy()
+        counts = pd.Series(groups).value_counts()
+        keep = counts.index[:MAX_LEGEND].tolist()
+        rest = ~np.isin(groups, keep)
         if rest.any():
-            part = points[rest]
             fig.add_trace(go.Scattergl(
-                x=part["x"], y=part["y"], mode="markers", name=f"other ({len(order) - MAX_LEGEND})",
-                text=[t for t, r in zip(text, rest, strict=True) if r], hovertemplate=hover,
-                customdata=part["item_id"], marker=dict(size=4, color=OTHER_COLOUR, opacity=0.5)))
+                x=x[rest], y=y[rest], mode="markers", name=f"other ({len(counts) - len(keep)})",
+                text=text[rest], hovertemplate=hover, customdata=rows[rest],
+                marker=dict(size=size, color=OTHER_COLOUR, opacity=0.5)))
         for i, group in enumerate(keep):
-            mask = (groups == group).to_numpy()
-            part = points[mask]
+            mask = groups == group
             fig.add_trace(go.Scattergl(
-                x=part["x"], y=part["y"], mode="markers", name=_short([group], 32)[0],
-                text=[t for t, m in zip(text, mask, strict=True) if m], hovertemplate=hover,
-                customdata=part["item_id"],
-                marker=dict(size=5, color=PALETTE[i % len(PALETTE)], opacity=0.75)))
+                x=x[mask], y=y[mask], mode="markers", name=_short([group], 32)[0], text=text[mask],
+                hovertemplate=hover, customdata=rows[mask],
+                marker=dict(size=size, color=PALETTE[i % len(PALETTE)], opacity=0.75)))
+    position = pd.Series(rows, index=points["item_id"].to_numpy())
     symbols = {"history": ("circle-open", "#111111", 13), "recommended": ("star", "#E45756", 15),
                "neighbours": ("diamond-open", "#111111", 12)}
     for name, frame in (highlight or {}).items():
         if frame is None or frame.empty:
             continue
-        symbol, colour, size = symbols.get(name, ("circle-open", "#111111", 12))
-        fig.add_trace(go.Scattergl(
+        symbol, colour, size_ = symbols.get(name, ("circle-open", "#111111", 12))
+        fig.add_trace(go.Scatter(
             x=frame["x"], y=frame["y"], mode="markers", name=name, text=_short(frame["title"]),
-            hovertemplate=f"{name}: " + "%{text}<extra></extra>", customdata=frame["item_id"],
-            marker=dict(size=size, symbol=symbol, color=colour, line=dict(width=2, color=colour))))
+            hovertemplate=f"{name}: " + "%{text}<extra></extra>",
+            customdata=position.reindex(frame["item_id"]).fillna(-1).astype(int).to_numpy(),
+            marker=dict(size=size_, symbol=symbol, color=colour, line=dict(width=2, color=colour))))
     if selected is not None:
         row = points[points["item_id"] == selected]
         if not row.empty:
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(go.Scatter(
                 x=row["x"], y=row["y"], mode="markers", name="selected", text=_short(row["title"]),
-                hovertemplate="selected: %{text}<extra></extra>", customdata=row["item_id"],
+                hovertemplate="selected: %{text}<extra></extra>",
+                customdata=position.loc[row["item_id"]].to_numpy(),
                 marker=dict(size=20, symbol="x", color="#000000")))
     if new_point is not None:
-        x, y, label = new_point
-        fig.add_trace(go.Scattergl(
-            x=[x], y=[y], mode="markers+text", name="new product", text=_short([label], 40),
-            textposition="top center", hovertemplate="new: %{text}<extra></extra>",
+        nx, ny, label = new_point
+        fig.add_trace(go.Scatter(
+            x=[nx], y=[ny], mode="markers+text", name="new product", text=_short([label], 40),
+            textposition="top center", hovertemplate="new: %{text}<extra></extra>", customdata=[-1],
             marker=dict(size=22, symbol="star-diamond", color="#E45756", line=dict(width=2, color="black"))))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
@@ -184,16 +192,24 @@ def embedding_map(points: pd.DataFrame, colour_by: str, *, highlight: dict[str, 
                    dragmode="pan", hovermode="closest", uirevision="map")
 
 
-def _hover_text(points: pd.DataFrame, colour_by: str) -> list[str]:
-    """Title plus two facts; for very large maps only the (short) title."""
-    titles = _short(points["title"], HOVER_LIMIT if len(points) <= 20_000 else 40)
-    if len(points) > 50_000:
-        return titles
-    cats = _short(points["category"], 30)
-    price = points["price"].to_numpy()
-    pop = points["popularity"].to_numpy()
-    return [f"{t}<br>{c} · {'—' if p != p else f'${p:,.2f}'} · {n:,} interactions"
-            for t, c, p, n in zip(titles, cats, price, pop, strict=True)]
+def hover_text(points: pd.DataFrame) -> np.ndarray:
+    """Per-point hover: title, category, price, interactions; only the short title above 20k points
+    (hover strings dominate what the browser receives)."""
+    limit = HOVER_LIMIT if len(points) <= 20_000 else 40
+    title = points["title"].fillna("").astype(str)
+    title = title.where(title.str.len() <= limit, title.str.slice(0, limit - 1) + "…")
+    title = _escape_series(title)
+    if len(points) > 20_000:
+        return title.to_numpy(dtype=object)
+    category = _escape_series(points["category"].fillna("").astype(str).str.slice(0, 30))
+    price = points["price"].map(lambda p: "no price" if p != p else f"${p:,.2f}")
+    pop = points["popularity"].map("{:,} interactions".format)
+    return (title + "<br>" + category + " · " + price + " · " + pop).to_numpy(dtype=object)
+
+
+def _escape_series(values: pd.Series) -> pd.Series:
+    escaped = values.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
+    return escaped.str.replace(">", "&gt;", regex=False)
 
 
 def metric_curves(frame: pd.DataFrame, metric: str) -> go.Figure:

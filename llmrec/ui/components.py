@@ -48,7 +48,7 @@ def require_workspace(ctx: Context) -> None:
             f"No workspace at `{md_escape(ctx.root)}` yet. Build one on the **Data** page, or run "
             "`make demo` (or `python -m llmrec build --workspace workspace --source demo`) and reload.",
             icon=":material/inventory_2:")
-    st.page_link("pages/7_data.py", label="Go to the Data page", icon=":material/database:")
+    st.page_link("app_pages/7_data.py", label="Go to the Data page", icon=":material/database:")
     st.stop()
 
 
@@ -67,8 +67,9 @@ def user_picker(ctx: Context, key: str, label: str = "User") -> str:
         resolved = privacy.resolve(from_url)
         if resolved is not None:
             st.session_state[key] = resolved
-    search = st.text_input("Find a user", key=f"{key}_search", placeholder="part of an id",
-                           help="Filters the list below; in privacy mode it matches pseudonyms.")
+    find, pick = st.columns([1, 2])
+    search = find.text_input("Find a user", key=f"{key}_search", placeholder="part of an id",
+                             help="Filters the list; in privacy mode it matches pseudonyms.")
     if search:
         options = [u for u in everyone if search.lower() in privacy.user(u).lower()][:500]
     else:
@@ -80,14 +81,16 @@ def user_picker(ctx: Context, key: str, label: str = "User") -> str:
         st.warning("No user matches that search.")
         st.stop()
     state.choose(key, options, default=options[0])
-    user = st.selectbox(label, options, key=key, format_func=privacy.user)
+    user = pick.selectbox(label, options, key=key, format_func=privacy.user,
+                          help="Most active users first; the choice is kept in the page link (?user=).")
     state.share(user=privacy.user(user))
     return user
 
 
 def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[str] | None = None) -> str:
     """Pick a product by title search; mirrored into ?item=. Returns the item id."""
-    search = st.text_input("Find a product", key=f"{key}_search", placeholder="words from the title")
+    find, pick = st.columns([1, 2])
+    search = find.text_input("Find a product", key=f"{key}_search", placeholder="words from the title")
     found = ctx.frame("search_items", search, 300)
     titles = dict(zip(found["item_id"], found["title"], strict=False))
     options = list(dict.fromkeys([*(preferred or []), *found["item_id"]]))
@@ -102,7 +105,8 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
         st.stop()
     state.choose(key, options, param_name="item", default=options[0])
     known = {i: titles.get(i) or ctx.value("item_card", i)["title"] for i in options[:1000]}
-    item = st.selectbox(label, options, key=key, format_func=lambda i: f"{known.get(i, i)} · {i}")
+    item = pick.selectbox(label, options, key=key, format_func=lambda i: f"{known.get(i, i)} · {i}",
+                          help="Or click a point on the map.")
     state.share(item=item)
     return item
 
@@ -114,7 +118,8 @@ def facts(pairs: dict[str, object], columns: int = 4) -> None:
         cols[i % columns].metric(label, value)
 
 
-def table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto", **column_config) -> None:
+def table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
+          **column_config) -> None:
     """A read-only data table (cells are rendered as text, never as HTML)."""
     st.dataframe(frame, hide_index=True, height=height, key=key, column_config=column_config or None)
 

@@ -134,3 +134,10 @@ def test_mapping_errors() -> None:
     with pytest.raises(DataError, match="missing column 'buyer' named in the 'columns' option"):
         load_source("csv", interactions_path=CSV / "interactions.csv",
                     columns={"interactions": {"user_id": "buyer", "item_id": "sku"}})
+
+
+def test_unknown_encoding_and_bad_columns_type_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown text encoding 'klingon'"):
+        load_source("csv", interactions_path=CSV / "wrong_type.csv", encoding="klingon")
+    with pytest.raises(ConfigError, match="columns must be a mapping"):
+        load_source("csv", interactions_path=CSV / "wrong_type.csv", columns=["user_id"])

@@ -67,35 +67,55 @@ def read_reviews(path: Path, report: LoadReport, *, skip_bad_lines: bool,
                  max_rows: int | None) -> pd.DataFrame:
     """The reviews file as one frame with the interaction and review columns."""
     report.files.append(str(path))
-    columns: dict[str, list] = {k: [] for k in ("user_id", "item_id", "rating", "timestamp", "title", "text")}
+    users: list = []
+    items: list = []
+    ratings: list[float] = []
+    stamps: list[int] = []
+    titles: list[str] = []
+    texts: list[str] = []
     bad = BadLines(path, report, skip_bad_lines)
     for line, record in iter_json_records(path, bad, expected="one JSON review object per line"):
         try:
-            hint = _LOOKS_2018 if "reviewerID" in record else ""
-            user = as_id(get_required(record, "user_id", path, line, hint), path, line, "user_id")
-            item = as_id(get_required(record, ("parent_asin", "asin"), path, line, hint),
-                         path, line, "parent_asin")
-            rating = as_float(get_required(record, "rating", path, line, hint), path, line, "rating")
-            stamp = as_int(get_required(record, "timestamp", path, line, hint), path, line, "timestamp")
+            user, item, rating, stamp = _review_keys(record, path, line)
         except DataError as error:
             bad.handle(error)
             continue
-        for key, value in (("user_id", user), ("item_id", item), ("rating", rating), ("timestamp", stamp),
-                           ("title", clean_text(record.get("title"))),
-                           ("text", clean_text(record.get("text")))):
-            columns[key].append(value)
-        if max_rows is not None and len(columns["user_id"]) >= max_rows:
+        users.append(user)
+        items.append(item)
+        ratings.append(rating)
+        stamps.append(stamp)
+        titles.append(clean_text(record.get("title")))
+        texts.append(clean_text(record.get("text")))
+        if max_rows is not None and len(users) >= max_rows:
             report.notes.append(f"{path.name}: stopped after max_rows={max_rows:,} reviews")
             break
     bad.close()
-    if not columns["user_id"]:
+    if not users:
         raise DataError("no valid reviews (every line was malformed)", file=str(path))
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame({"user_id": users, "item_id": items, "rating": ratings, "timestamp": stamps,
+                          "title": titles, "text": texts})
     # The 2023 dump stores milliseconds; detection by magnitude also accepts seconds.
     frame["timestamp"], _ = epoch_to_seconds(frame["timestamp"])
     report.rows_read["interactions"] = len(frame)
     report.rows_read["reviews"] = len(frame)
     return frame
+
+
+def _review_keys(record: dict, path: Path, line: int) -> tuple[str | None, str | None, float, int]:
+    """User, item, rating and timestamp of one review; a DataError naming the bad key."""
+    try:  # the common case, checked cheaply: these loaders see millions of lines
+        user, rating, stamp = record["user_id"], record["rating"], record["timestamp"]
+        item = record["parent_asin"] if "parent_asin" in record else record["asin"]
+        if (type(user) is str and user and type(item) is str and item and type(rating) is float
+                and type(stamp) is int):
+            return user, item, rating, stamp
+    except KeyError:
+        pass
+    hint = _LOOKS_2018 if "reviewerID" in record else ""
+    return (as_id(get_required(record, "user_id", path, line, hint), path, line, "user_id"),
+            as_id(get_required(record, ("parent_asin", "asin"), path, line, hint), path, line, "parent_asin"),
+            as_float(get_required(record, "rating", path, line, hint), path, line, "rating"),
+            as_int(get_required(record, "timestamp", path, line, hint), path, line, "timestamp"))
 
 
 def read_meta(path: Path, report: LoadReport, *, skip_bad_lines: bool, wanted: set | None) -> pd.DataFrame:

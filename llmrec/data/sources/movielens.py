@@ -96,7 +96,8 @@ def _read_ratings_table(path: Path, report: LoadReport, skip: bool, max_rows: in
     report.files.append(str(path))
     bad = BadLines(path, report, skip)
     table = read_delimited(path, bad, sep=sep, names=names, max_rows=max_rows,
-                           expected="ratings: user, movie, rating, timestamp")
+                           expected="ratings: user, movie, rating, timestamp",
+                           floats=lambda columns: {"rating", "timestamp"})
     if names is None:
         table.frame = table.frame.rename(columns={"userId": "user_id", "movieId": "item_id"})
     for column in ("user_id", "item_id", "rating", "timestamp"):

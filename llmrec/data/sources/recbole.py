@@ -20,6 +20,7 @@ from llmrec.data.sources.common import (
     BadLines,
     Table,
     check_common_options,
+    check_encoding,
     finish,
     position_timestamps,
     read_delimited,
@@ -65,6 +66,7 @@ def load_recbole(
     keep_unused_items: keep items no kept interaction mentions.
     """
     check_common_options(kcore, max_rows)
+    check_encoding(encoding)
     folder = require_dir(path, "path")
     name = detect_dataset(folder, dataset)
     report = LoadReport(source="recbole")
@@ -153,7 +155,8 @@ def _read_atomic(path: Path, report: LoadReport, skip: bool, max_rows: int | Non
     bad = BadLines(path, report, skip)
     table = read_delimited(path, bad, sep="\t", quoting=csv.QUOTE_NONE, max_rows=max_rows, encoding=encoding,
                            expected="a 'name:type' header line and tab-separated rows",
-                           has_encoding_option=True, header_parser=header)
+                           has_encoding_option=True, header_parser=header,
+                           floats=lambda names: [n for n in names if types.get(n) == "float"])
     for name, kind in types.items():
         if kind == "float":
             table.numbers(name)

@@ -21,6 +21,7 @@ from llmrec.data.sources.common import (
     BadLines,
     Table,
     check_common_options,
+    check_encoding,
     file_stem,
     finish,
     is_missing,
@@ -68,6 +69,7 @@ def load_csv(
     keep_unused_items: keep items no kept interaction mentions.
     """
     check_common_options(kcore, max_rows)
+    check_encoding(encoding)
     mapping = column_mapping(columns)
     # A flat mapping serves every table, so a name only has to exist in one of the files.
     strict = any(isinstance(v, Mapping) for v in (columns or {}).values())
@@ -105,6 +107,9 @@ def load_csv(
 
 def column_mapping(columns: Mapping[str, object] | None) -> dict[str, dict[str, str]]:
     """Per table, your column name -> canonical name; a ConfigError for an unknown canonical name."""
+    if columns is not None and not isinstance(columns, Mapping):
+        raise ConfigError(f"columns must be a mapping of canonical name -> your column name, "
+                          f"got {type(columns).__name__}")
     columns = dict(columns or {})
     nested = any(isinstance(v, Mapping) for v in columns.values())
     out: dict[str, dict[str, str]] = {table: {} for table in _MAPPED_TABLES}

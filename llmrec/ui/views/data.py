@@ -67,14 +67,18 @@ def source_form(kind: str) -> SourceChoice:
     opts = choice.options
     if kind == "demo":
         left, right = st.columns(2)
-        opts["n_users"] = int(left.number_input("Users", 50, 200_000, 2_000, step=100, key="data_demo_users"))
-        opts["n_items"] = int(right.number_input("Items", 50, 200_000, 1_000, step=100, key="data_demo_items"))
+        users = int(left.number_input("Users", 50, 200_000, 3_000, step=100, key="data_demo_users"))
+        items = int(right.number_input("Items", 50, 200_000, 2_000, step=100, key="data_demo_items"))
+        # the demo default of 20 purchases and 5 reviews per user, within its one-third-of-catalogue cap
+        per_user = max(5, min(20, items // 3))
+        opts.update(n_users=users, n_items=items, n_interactions=users * per_user, n_reviews=users * 5)
         return choice
     if kind in ("amazon2023", "amazon2018"):
         opts["reviews_path"] = _file_field("Reviews file", "data_reviews", True)
         opts["meta_path"] = _file_field("Metadata file", "data_meta", False)
     elif kind == "movielens":
-        opts["path"] = st.text_input("MovieLens folder", key="data_ml_path", placeholder="/data/ml-1m").strip()
+        opts["path"] = st.text_input("MovieLens folder", key="data_ml_path",
+                                     placeholder="/data/ml-1m").strip()
     elif kind == "recbole":
         opts["path"] = st.text_input("RecBole folder", key="data_rb_path").strip()
         opts["dataset"] = st.text_input("Dataset name (file stem)", key="data_rb_name").strip() or None

@@ -9,8 +9,6 @@ from llmrec.ui import charts, state
 from llmrec.ui.components import md_escape, table
 from llmrec.ui.context import Context
 
-METRICS = ("ndcg", "recall", "precision", "hr", "ap")
-
 
 def protocol(ctx: Context) -> None:
     with st.container(border=True):
@@ -20,41 +18,49 @@ def protocol(ctx: Context) -> None:
 
 
 def ks(ctx: Context) -> list[int]:
-    return sorted(int(k) for k in ctx.frame("metrics")["k"].unique())
+    return ctx.value("metric_ks")
 
 
 def pick_k(ctx: Context) -> int:
     available = ks(ctx)
-    state.choose("eval_k", available, param_name="eval_k", default=ctx.k if ctx.k in available else available[0],
-                 parse=int)
+    default = ctx.k if ctx.k in available else available[0]
+    state.choose("eval_k", available, param_name="eval_k", default=default, parse=int)
     k = st.segmented_control("K", available, key="eval_k") or available[0]
     state.share(eval_k=k)
     return int(k)
 
 
-def metrics_table(ctx: Context, k: int) -> None:
+def metrics_across_k(ctx: Context) -> None:
+    """The headline accuracy metrics for every model at every K."""
+    frame = ctx.frame("metrics_table", None, ("NDCG", "Recall", "HitRate", "Coverage"))
+    st.dataframe(frame.style.format("{:.4f}").highlight_max(axis=0, color="#d5ecd4"), key="eval_table_all")
+    st.caption("Best model per column highlighted.")
+
+
+def metrics_at_k(ctx: Context, k: int) -> None:
+    """Every recorded metric at one K."""
     frame = ctx.frame("metrics_table", k)
-    best = {c: frame[c].idxmax() for c in frame.columns}
     st.dataframe(frame.style.format("{:.4f}").highlight_max(axis=0, color="#d5ecd4"), key="eval_table")
-    st.caption("Best per column highlighted. Best NDCG: " + md_escape(
-        str(best.get(next((c for c in frame.columns if c.startswith("NDCG")), ""), "—"))))
+    st.caption("Higher is better, except AvgPop (lower: less popularity-biased lists) and RMSE / MAE "
+               "(rating error, only for models that predict ratings).")
 
 
 def curves(ctx: Context, k: int) -> None:
     all_metrics = ctx.frame("metrics")
     left, right = st.columns(2)
-    ndcg = all_metrics[all_metrics["metric"].str.lower() == "ndcg"]
-    left.plotly_chart(charts.metric_curves(ndcg, "ndcg"), key="eval_curves")
-    cov = ctx.frame("accuracy_vs_coverage", k, "ndcg")
-    if cov["coverage"].isna().all():
+    ndcg = all_metrics[(all_metrics["metric"].astype(str).str.lower() == "ndcg") & all_metrics["k"].notna()]
+    left.plotly_chart(charts.metric_curves(ndcg, "NDCG"), key="eval_curves")
+    cov = ctx.frame("accuracy_vs_coverage", k, "NDCG")
+    if cov.empty or cov["coverage"].isna().all():
         right.info("Coverage was not recorded in this workspace's metrics.")
     else:
-        right.plotly_chart(charts.accuracy_coverage(cov, "ndcg", k), key="eval_coverage")
+        right.plotly_chart(charts.accuracy_coverage(cov, "NDCG", k), key="eval_coverage")
 
 
 def per_user(ctx: Context, k: int) -> None:
-    state.choose("eval_metric", METRICS, default="ndcg")
-    metric = st.radio("Per-user metric", METRICS, key="eval_metric", horizontal=True)
+    names = ctx.value("per_user_metrics")
+    state.choose("eval_metric", names, default="NDCG")
+    metric = st.radio("Per-user metric", names, key="eval_metric", horizontal=True)
     frame = ctx.frame("per_user", k)
     if frame.empty:
         st.info("Per-user metrics were not recorded.")
@@ -67,7 +73,8 @@ def cold_start(ctx: Context, k: int) -> None:
     if frame.empty:
         st.info("No cold-start evaluation in this workspace (build with cold-start enabled).")
         return
-    wide = frame[frame["k"] == k].pivot_table(index="model", columns="metric", values="value", aggfunc="first")
+    wide = frame[frame["k"] == k].pivot_table(index="model", columns="metric", values="value",
+                                              aggfunc="first")
     st.dataframe(wide.style.format("{:.4f}"), key="eval_cold")
     st.caption("Cold start: the models never saw these items in training and rank only the new items. "
                "Only text-aware models can place them above chance.")
@@ -79,7 +86,7 @@ def drill_down(ctx: Context, k: int) -> None:
     left, right = st.columns([1, 2])
     model = left.selectbox("Model", ctx.models, key="eval_model")
     state.share(eval_model=model)
-    worst = ctx.frame("worst_users", model, k, "ndcg", 20).copy()
+    worst = ctx.frame("worst_users", model, k, "NDCG", 20).copy()
     if worst.empty:
         st.info("No per-user results for this model.")
         return
@@ -87,16 +94,17 @@ def drill_down(ctx: Context, k: int) -> None:
     worst["user_id"] = ctx.privacy.users(worst["user_id"])
     with left:
         st.caption("Worst-served users (lowest NDCG, most history first). Select a row.")
-        event = st.dataframe(worst[["user_id", "ndcg", "recall", "n_interactions"]], hide_index=True,
+        event = st.dataframe(worst[["user_id", "NDCG", "Recall", "n_interactions"]], hide_index=True,
                              key="eval_worst", on_select="rerun", selection_mode="single-row", height=420)
     rows = event.selection.rows if event is not None else []
     user = real_ids[rows[0]] if rows else real_ids[0]
     with right:
         st.markdown(f"**{md_escape(ctx.privacy.user(user))}**: what {md_escape(model)} recommended "
-                    f"(training items excluded, as in evaluation)")
-        recs = ctx.frame("recommend", user, model, k, "train")
+                    f"(training and validation items masked, as in evaluation)")
+        recs = ctx.frame("recommend", user, model, k, "evaluation")
         table(recs[["rank", "title", "category", "score", "held_out"]], key="eval_user_recs",
               held_out=st.column_config.CheckboxColumn("hit (held out)"))
         held = ctx.frame("test_items", user)
         st.markdown("**What they actually did next (test items)**")
-        table(held[["title"]] if not held.empty else pd.DataFrame({"title": ["(none)"]}), key="eval_user_test")
+        shown = held[["title"]] if not held.empty else pd.DataFrame({"title": ["(none)"]})
+        table(shown, key="eval_user_test")

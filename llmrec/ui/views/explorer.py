@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -38,16 +40,19 @@ def controls(ctx: Context) -> tuple[str, str, bool]:
     return space, colour, overlay
 
 
-def _on_select() -> None:
-    """Map click -> selected item (runs before the rerun, so the item picker can take the value)."""
+def _on_select(ctx: Context, space: str) -> None:
+    """Map click -> selected item (runs before the rerun, so the item picker can take the value).
+
+    Each marker's customdata is its row in the map frame."""
     event = st.session_state.get("explorer_map")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
+    ids = ctx.frame("map_frame", space)["item_id"]
     for point in points:
-        item = point.get("customdata")
-        if isinstance(item, list):
-            item = item[0] if item else None
-        if item:
-            st.session_state["explorer_item"] = str(item)
+        row = point.get("customdata")
+        if isinstance(row, list):
+            row = row[0] if row else None
+        if isinstance(row, (int, float)) and 0 <= int(row) < len(ids):
+            st.session_state["explorer_item"] = str(ids.iloc[int(row)])
             return
 
 
@@ -68,7 +73,8 @@ def item_map(ctx: Context, space: str, colour: str, highlight: dict[str, pd.Data
         by_id = points.set_index("item_id")[["x", "y", "title"]]
         highlight = {**highlight, "neighbours": by_id.reindex(neighbours["item_id"]).dropna().reset_index()}
     fig = charts.embedding_map(points, colour, highlight=highlight, selected=selected)
-    st.plotly_chart(fig, key="explorer_map", on_select=_on_select, selection_mode="points",
+    st.plotly_chart(fig, key="explorer_map", on_select=partial(_on_select, ctx, space),
+                    selection_mode="points",
                     config={"scrollZoom": True, "displaylogo": False})
     st.caption(f"{len(points):,} products · click a point to select it · scroll to zoom, drag to pan")
 

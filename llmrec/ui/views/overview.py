@@ -13,11 +13,11 @@ def dataset_card(ctx: Context) -> None:
     card = ctx.value("dataset_card")
     st.markdown(f"**{md_escape(card['name'])}** · source `{md_escape(card['source'])}` · "
                 f"models: {md_escape(', '.join(card['models']) or 'none')}")
-    span = (f"{card['first']:%Y-%m-%d} → {card['last']:%Y-%m-%d}" if card["first"] is not None
+    span = (f"{card['first']:%b %Y} – {card['last']:%b %Y}" if card["first"] is not None
             else "order only")
     facts({"Users": f"{card['users']:,}", "Items": f"{card['items']:,}",
            "Interactions": f"{card['interactions']:,}", "Reviews": f"{card['reviews']:,}"})
-    facts({"Sparsity": f"{card['sparsity']:.3%}", "Per user (mean)": f"{card['mean_per_user']:.1f}",
+    facts({"Sparsity": f"{card['sparsity']:.2%}", "Per user (mean)": f"{card['mean_per_user']:.1f}",
            "Categories": f"{card['categories']:,}", "Time span": span})
 
 
@@ -30,8 +30,9 @@ def distributions(ctx: Context) -> None:
     if ratings.empty:
         right.info("This dataset has no ratings (implicit feedback only).")
     else:
-        right.plotly_chart(charts.bars(ratings.assign(rating=ratings["rating"].astype(str)), "rating", "count",
-                                       "Rating distribution"), key="overview_ratings")
+        labelled = ratings.assign(rating=ratings["rating"].astype(str))
+        right.plotly_chart(charts.bars(labelled, "rating", "count", "Rating distribution"),
+                           key="overview_ratings")
 
 
 def catalogue(ctx: Context) -> None:

@@ -16,10 +16,12 @@ def profile(ctx: Context, user: str) -> dict:
     facts({"Interactions": f"{p['n_interactions']:,}", "Reviews": f"{p['n_reviews']:,}",
            "Mean rating": "—" if pd.isna(p.get("mean_rating")) else f"{p['mean_rating']:.2f}",
            "Sentiment": "—" if sentiment is None or pd.isna(sentiment) else f"{sentiment:+.2f}"})
-    facts({"Price band": md_escape(p.get("price_band") or "—"),
+    facts({"Price band": p.get("price_band") or "—",
            "Mean price": "—" if pd.isna(p.get("mean_price")) else f"${p['mean_price']:,.2f}",
            "Top category": p.get("top_category") or "—",
-           "Interest cluster": p.get("cluster_label") or "—"})
+           "Rating spread": "—" if pd.isna(p.get("rating_std")) else f"±{p['rating_std']:.2f}"})
+    chips("Interest cluster", [p.get("cluster_label") or "none"])
+    chips("Top categories", list(p.get("top_categories") or []))
     chips("Top brands", list(p.get("top_brands") or []))
     return p
 
@@ -57,8 +59,8 @@ def taste(ctx: Context, user: str) -> None:
     left, right = st.columns(2)
     left.plotly_chart(charts.compare_bars(ctx.frame("category_profile", user), "category",
                                           "Categories vs everyone"), key="portraits_categories")
-    right.plotly_chart(charts.compare_bars(ctx.frame("price_profile", user), "band", "Price band vs everyone"),
-                       key="portraits_price")
+    bands = ctx.frame("price_profile", user)
+    right.plotly_chart(charts.compare_bars(bands, "band", "Price band vs everyone"), key="portraits_price")
 
 
 def aspects(ctx: Context, user: str, p: dict) -> None:

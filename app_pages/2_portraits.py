@@ -11,8 +11,7 @@ st.title("User portraits")
 require_workspace(ctx)
 
 with guard("this portrait"):
-    with st.sidebar:
-        user = user_picker(ctx, "portraits_user")
+    user = user_picker(ctx, "portraits_user")
     profile = portraits.profile(ctx, user)
     portraits.summary(ctx, user)
     st.subheader("History")

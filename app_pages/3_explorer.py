@@ -15,8 +15,7 @@ with guard("the embedding map"):
     points = ctx.frame("map_frame", space)
     highlight = {}
     if overlay:
-        with st.sidebar:
-            user = explorer.overlay_user(ctx)
+        user = explorer.overlay_user(ctx)
         highlight = explorer.overlay_frames(ctx, points, user)
     map_slot = st.container()
     st.subheader("Nearest neighbours")

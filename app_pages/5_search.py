@@ -12,7 +12,6 @@ require_workspace(ctx)
 require_models(ctx)
 
 with guard("search results"):
-    with st.sidebar:
-        user = user_picker(ctx, "search_user", "Search as user")
+    user = user_picker(ctx, "search_user", "Search as user")
     query, weight = search.query_box()
     search.results(ctx, query, user, weight)

@@ -13,8 +13,7 @@ require_models(ctx)
 
 for_user, side_by_side, launch = st.tabs(["For a user", "Models side by side", "Launch a new product"])
 with guard("recommendations"):
-    with st.sidebar:
-        user = user_picker(ctx, "recs_user")
+    user = user_picker(ctx, "recs_user")
     with for_user:
         recs = recommendations.top_k(ctx, user)
         recommendations.explanations(ctx, user, recs)

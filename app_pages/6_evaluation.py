@@ -13,9 +13,11 @@ require_models(ctx)
 
 with guard("the evaluation"):
     evaluation.protocol(ctx)
+    st.subheader("Metrics across models and K")
+    evaluation.metrics_across_k(ctx)
     k = evaluation.pick_k(ctx)
-    st.subheader("Metrics")
-    evaluation.metrics_table(ctx, k)
+    st.subheader("All metrics at the chosen K")
+    evaluation.metrics_at_k(ctx, k)
     evaluation.curves(ctx, k)
     st.subheader("Per-user distributions")
     evaluation.per_user(ctx, k)

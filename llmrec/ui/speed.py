@@ -1,0 +1,73 @@
+"""Dashboard speed through streamlit's AppTest: first render of each page, widget-change latency.
+
+Used by `python -m llmrec.bench.ui`; lives in llmrec/ui because it drives streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+PAGES = ("app_pages/1_overview.py", "app_pages/2_portraits.py", "app_pages/3_explorer.py",
+         "app_pages/4_recommendations.py", "app_pages/5_search.py", "app_pages/6_evaluation.py",
+         "app_pages/7_data.py")
+
+
+def _app(timeout: float = 120):
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(APP), default_timeout=timeout)
+
+
+def _ms(action) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _check(at, step: str) -> None:
+    if at.exception:
+        raise RuntimeError(f"{step}: {at.exception[0].value}")
+
+
+def measure(workspace: Path, repeat: int = 3) -> dict[str, float]:
+    """Milliseconds per step (median of `repeat` for the switches)."""
+    os.environ["LLMREC_WORKSPACE"] = str(workspace)
+    results: dict[str, float] = {}
+    at = _app()
+    results["first page (cold: workspace + overview)"] = _ms(at.run)
+    _check(at, "first page")
+    for page in PAGES:
+        results[f"open {page} (cold)"] = _ms(lambda page=page: at.switch_page(page).run())
+        _check(at, page)
+
+    def switches(page: str, key: str, where: str = "main") -> float:
+        at.switch_page(page).run()
+        box = (at.sidebar if where == "sidebar" else at).selectbox(key=key)
+        options = list(box.options)
+        times = []
+        for i in range(repeat):
+            box = (at.sidebar if where == "sidebar" else at).selectbox(key=key)
+            times.append(_ms(lambda i=i, box=box: box.select_index((i + 1) % len(options)).run()))
+            _check(at, f"{page} {key}")
+        return statistics.median(times)
+
+    def radio(page: str, key: str) -> float:
+        at.switch_page(page).run()
+        times = []
+        for i in range(repeat):
+            widget = at.radio(key=key)
+            times.append(_ms(lambda i=i, w=widget: w.set_value(w.options[(i + 1) % len(w.options)]).run()))
+            _check(at, f"{page} {key}")
+        return statistics.median(times)
+
+    results["switch user (portraits)"] = switches("app_pages/2_portraits.py", "portraits_user")
+    results["switch user (recommendations)"] = switches("app_pages/4_recommendations.py", "recs_user")
+    results["switch model (recommendations)"] = switches("app_pages/4_recommendations.py", "sidebar_model",
+                                                         "sidebar")
+    results["switch colouring (explorer)"] = radio("app_pages/3_explorer.py", "explorer_colour")
+    results["switch space (explorer)"] = radio("app_pages/3_explorer.py", "explorer_space")
+    return results

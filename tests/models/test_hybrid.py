@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from model_datasets import block_text, withheld_first_rate
+
+from llmrec.errors import ConfigError, DataError
+from llmrec.models import BPRMF, TextAwareMF, load_model
+
+BOARD_MF = dict(factors=8, epochs=30, batch_size=64, lr=0.05, reg=0.05)
+N_COLD = 8  # items 40..47: two per block, text only, no interactions
+
+
+@pytest.fixture(scope="module")
+def with_cold_items(board):
+    train, withheld, _ = board
+    train = sp.hstack([train, sp.csr_matrix((40, N_COLD), dtype=np.float32)]).tocsr()
+    # item 40 + j belongs to block j % 4; block_text puts item i on axis (i // 10) % 4, so build it here
+    text = block_text(40 + N_COLD)
+    cold_blocks = np.arange(N_COLD) % 4
+    cold_text = block_text(N_COLD * 10, block=1, seed=3)[:N_COLD]      # item j on axis j % 4
+    text[40:] = cold_text
+    model = TextAwareMF(**BOARD_MF).fit(train, item_text=text)
+    return model, train, withheld, text, cold_blocks
+
+
+def test_withheld_item_ranks_first_on_checkerboard(with_cold_items):
+    model, train, withheld, _, _ = with_cold_items
+    scores = model.score(np.arange(40))[:, :40]
+    assert withheld_first_rate(scores, train[:, :40], withheld) >= 0.95
+
+
+def test_cold_items_rank_in_the_users_block_first(with_cold_items):
+    model, _, _, _, cold_blocks = with_cold_items
+    user_blocks = np.arange(40) // 10
+    best_cold = model.score(np.arange(40))[:, 40:].argmax(axis=1)             # (40,)
+    assert (cold_blocks[best_cold] == user_blocks).mean() >= 0.95
+    np.testing.assert_array_equal(model.free_item_factors_[40:], 0.0)      # text alone
+
+
+def test_score_new_items_matches_cold_item_scores(with_cold_items):
+    model, _, _, text, cold_blocks = with_cold_items
+    users = np.arange(40)
+    new = model.score_new_items(users, text[40:])
+    np.testing.assert_allclose(new, model.score(users)[:, 40:], rtol=1e-5, atol=1e-6)
+    assert (cold_blocks[new.argmax(axis=1)] == users // 10).mean() >= 0.95
+    np.testing.assert_allclose(model.item_vectors_from_text(text[40:]), model.item_factors_[40:], atol=1e-6)
+    with pytest.raises(DataError, match="item_text must have shape"):
+        model.score_new_items(users, text[:, :3])
+
+
+def test_explain_splits_free_and_text(with_cold_items):
+    model, _, _, _, _ = with_cold_items
+    cold = model.explain(3, 42)
+    assert cold["parts"]["free"] == 0.0 and cold["parts"]["free_bias"] == 0.0
+    warm = model.explain(3, 5)
+    assert set(warm["parts"]) == {"free", "text", "free_bias", "text_bias"}
+
+
+def test_save_load_keeps_the_text_projection(with_cold_items, tmp_path):
+    model, _, _, text, _ = with_cold_items
+    model.save(tmp_path)
+    loaded = load_model(tmp_path)
+    np.testing.assert_array_equal(loaded.score_new_items(np.arange(5), text[40:]),
+                                  model.score_new_items(np.arange(5), text[40:]))
+
+
+def test_plain_bpr_cannot_rank_cold_items(with_cold_items):
+    """The control: without text, cold items carry no block signal."""
+    _, train, _, _, cold_blocks = with_cold_items
+    scores = BPRMF(**BOARD_MF).fit(train).score(np.arange(40))[:, 40:]
+    assert (cold_blocks[scores.argmax(axis=1)] == np.arange(40) // 10).mean() < 0.6
+
+
+def test_item_text_is_required(board):
+    with pytest.raises(ConfigError, match="needs item_text"):
+        TextAwareMF(epochs=1).fit(board[0])
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.0, "half"])
+def test_invalid_free_dropout(board, value):
+    with pytest.raises(ConfigError, match="free_dropout"):
+        TextAwareMF(free_dropout=value).fit(board[0], item_text=board[2])
