@@ -16,7 +16,8 @@ with guard("recommendations"):
     user = user_picker(ctx, "recs_user")
     with for_user:
         recs = recommendations.top_k(ctx, user)
-        recommendations.explanations(ctx, user, recs)
+        st.subheader("Why this product")
+        recommendations.explanation(ctx, user, recs)
     with side_by_side:
         recommendations.side_by_side(ctx, user)
     with launch:

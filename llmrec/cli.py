@@ -79,9 +79,10 @@ def cmd_build(args: argparse.Namespace) -> int:
           + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
     for line in workspace.dataset.report.lines():
         print(f"  {line}")
-    report = workspace.root / "evaluation" / "report.txt"
-    if report.exists():
-        print("\n" + report.read_text())
+    from llmrec.pipeline.report import evaluation_report
+
+    print("\n" + evaluation_report(workspace, ks=(10,)).format())
+    print("\nMore: python -m llmrec evaluate --workspace", workspace.root, "--k 5 10 20 [--split cold_start]")
     return 0
 
 

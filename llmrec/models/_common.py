@@ -225,12 +225,15 @@ def contains(sorted_keys: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
 
 
 def validation_ndcg(score_users: Callable[[np.ndarray], np.ndarray], train: sp.csr_matrix,
-                    validation: sp.csr_matrix, k: int = 10) -> float:
+                    validation: sp.csr_matrix, k: int = 10, max_users: int | None = None) -> float:
     """Mean NDCG@k (binary relevance) over users with validation items, training items masked.
 
+    With `max_users`, only that many of those users, evenly spaced (the same ones on every call).
     A small private metric for early stopping; reported evaluation lives in llmrec.evaluation.
     """
     users = np.flatnonzero(np.diff(validation.indptr))
+    if max_users is not None and len(users) > max_users:
+        users = users[np.linspace(0, len(users) - 1, max_users).round().astype(np.int64)]
     if len(users) == 0:
         return 0.0
     n_items = train.shape[1]

@@ -8,6 +8,8 @@ training, or new items, are scored from their text alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -16,7 +18,7 @@ from torch import nn
 from llmrec.errors import DataError
 from llmrec.models._common import check_float, check_indices, check_item_text, expect_shapes
 from llmrec.models.base import check_fitted
-from llmrec.models.mf import BPRMF, INIT_STD, MFModule, top_factors
+from llmrec.models.mf import BPRMF, INIT_STD, VALIDATION_USERS, Gradient, MFModule, top_factors
 
 
 class TextMFModule(MFModule):
@@ -27,27 +29,45 @@ class TextMFModule(MFModule):
         n_items, dim = item_text.shape
         super().__init__(n_users, n_items, factors, item_bias, generator)
         self.register_buffer("text", item_text)                             # (n_items, d)
-        self.projection = nn.Parameter(torch.randn(dim, factors, generator=generator) * INIT_STD)  # (d, f)
-        self.text_bias = nn.Parameter(torch.zeros(dim)) if item_bias else None                    # (d,)
+        self.projection = nn.Parameter(torch.randn(dim, factors, generator=generator) * INIT_STD,
+                                       requires_grad=False)                 # (d, f)
+        self.text_bias = nn.Parameter(torch.zeros(dim), requires_grad=False) if item_bias else None  # (d,)
         self.free_dropout = free_dropout
         self.generator = generator
 
-    def item_terms(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        free, free_bias, norms = super().item_terms(items)                 # (b, f), (b,), (b,)
-        if self.training and self.free_dropout > 0:
-            keep = torch.rand(len(items), generator=self.generator) >= self.free_dropout  # (b,)
-            scale = keep.float() / (1.0 - self.free_dropout)                # inverted dropout
-            free, free_bias = free * scale[:, None], free_bias * scale
-        text = self.text[items]                                             # (b, d)
-        vectors = free + text @ self.projection                             # (b, f)
-        bias = free_bias + text @ self.text_bias if self.text_bias is not None else free_bias
-        return vectors, bias, norms
+    def item_terms(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        vectors, bias, _ = self._terms(items, torch.ones(len(items)))
+        return vectors, bias
 
-    def global_penalty(self) -> torch.Tensor:
-        penalty = self.projection.square().sum()
+    def train_item_terms(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Any]:
+        """Item terms with each row's free part dropped with probability free_dropout (inverted dropout)."""
+        keep = torch.rand(len(items), generator=self.generator) >= self.free_dropout   # (b,)
+        scale = keep.float() / (1.0 - self.free_dropout)                    # (b,)
+        return self._terms(items, scale)
+
+    def _terms(self, items: torch.Tensor, scale: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Any]:
+        free, free_bias = super().item_terms(items)                         # (b, f), (b,)
+        text = self.text[items]                                             # (b, d)
+        vectors = torch.addmm(free * scale[:, None], text, self.projection)  # (b, f) free + W t
+        bias = free_bias * scale
         if self.text_bias is not None:
-            penalty = penalty + self.text_bias.square().sum()
-        return penalty
+            bias = bias + text @ self.text_bias                             # (b,)
+        return vectors, bias, (scale, text)
+
+    def item_gradients(self, items: torch.Tensor, saved: Any, grad_vectors: torch.Tensor,
+                       grad_bias: torch.Tensor, l2: float) -> list[Gradient]:
+        # q = scale * free + t W and b = scale * free_b + t . w: the free rows get the scaled gradient,
+        # W and w the sum over the batch of t x gradient. Every row of the batch uses W and w, so their
+        # L2 weight is l2 per row, like a free row's per use.
+        scale, text = saved                                                 # (b,), (b, d)
+        grads = super().item_gradients(items, None, grad_vectors * scale[:, None], grad_bias * scale, l2)
+        shared_l2 = l2 * len(items)
+        grads.append(("projection", None,
+                      torch.addmm(self.projection, text.T, grad_vectors, beta=shared_l2)))   # (d, f)
+        if self.text_bias is not None:
+            grads.append(("text_bias", None,
+                          torch.addmv(self.text_bias, text.T, grad_bias, beta=shared_l2)))   # (d,)
+        return grads
 
 
 class TextAwareMF(BPRMF):
@@ -64,10 +84,12 @@ class TextAwareMF(BPRMF):
     def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.01, reg: float = 1e-4,
                  batch_size: int = 4096, negatives: int = 1, item_bias: bool = True,
                  patience: int | None = 3, eval_every: int = 1, random_state: int | None = 0,
-                 threads: int | None = None, free_dropout: float = 0.5) -> None:
+                 threads: int | None = None, validation_users: int | None = VALIDATION_USERS,
+                 free_dropout: float = 0.5) -> None:
         super().__init__(factors=factors, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
                          negatives=negatives, item_bias=item_bias, patience=patience,
-                         eval_every=eval_every, random_state=random_state, threads=threads)
+                         eval_every=eval_every, random_state=random_state, threads=threads,
+                         validation_users=validation_users)
         self.free_dropout = free_dropout
 
     def _validate_params(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -526,11 +527,12 @@ class Reason:
     cited_facts: list = field(default_factory=list)
 
 
-def reason_service(ws: Workspace, model: str | None = None):
-    """A template-backed ReasonService over the workspace (None when llmrec.reasons is missing).
+def reason_service(ws: Workspace, model: str | None = None, generator=None):
+    """A ReasonService over the workspace (None when llmrec.reasons is missing).
 
-    Evidence uses the whole interaction history, the item text embeddings and the factors and
-    explanations of `model` (default: the text-aware model, else the first MF model present).
+    `generator`: None for the templates, or e.g. an LLMGenerator. Evidence uses the whole
+    interaction history, the item text embeddings and the factors and explanations of `model`
+    (default: the text-aware model, else the first MF model present).
     """
     try:
         reasons = importlib.import_module("llmrec.reasons")
@@ -547,7 +549,21 @@ def reason_service(ws: Workspace, model: str | None = None):
         item_text=ws.embeddings.get("items"),
         item_factors=getattr(obj, "item_factors_", None), user_factors=getattr(obj, "user_factors_", None),
         explain=getattr(obj, "explain", None))
-    return reasons.ReasonService(context)
+    return reasons.ReasonService(context, generator=generator)
+
+
+def stream_text(ws: Workspace, service, user_id: str, item_id: str | None = None) -> Iterator[str | Reason]:
+    """Raw chunks as the service's generator writes them, then the checked Reason to show instead.
+
+    A portrait summary when `item_id` is None, else the reason for recommending the item.
+    """
+    from llmrec.reasons.evidence import build_evidence, portrait_evidence
+
+    user = _check_user(ws, user_id)
+    evidence = (portrait_evidence(service.ctx, user) if item_id is None
+                else build_evidence(service.ctx, user, _check_item(ws, item_id)))
+    for part in service.stream(evidence):
+        yield part if isinstance(part, str) else _as_reason(part)
 
 
 def reason(ws: Workspace, user_id: str, item_id: str, service=None, ev: Evidence | None = None) -> Reason:
@@ -565,6 +581,15 @@ def reason(ws: Workspace, user_id: str, item_id: str, service=None, ev: Evidence
         parts.append("reviewers praise its " + ", ".join(liked[:2]))
     text = ("Recommended because " + "; ".join(parts) + ".") if parts else "Recommended by the model score."
     return Reason(text, "structured", "llmrec.reasons is not available", list(ev.shared))
+
+
+def reasons(ws: Workspace, user_id: str, item_ids: list[str] | tuple[str, ...], service=None) -> list[Reason]:
+    """Reasons for several items at once (one batched call to the ReasonService)."""
+    if service is None:
+        return [reason(ws, user_id, item) for item in item_ids]
+    user = _check_user(ws, user_id)
+    pairs = [(user, _check_item(ws, item)) for item in item_ids]
+    return [_as_reason(generated) for generated in service.reasons(pairs)]
 
 
 def portrait_summary(ws: Workspace, user_id: str, service=None) -> Reason:
@@ -870,14 +895,14 @@ def protocol(ws: Workspace) -> dict:
 
 
 def protocol_lines(ws: Workspace) -> list[str]:
-    """The evaluation protocol as readable sentences."""
-    proto = protocol(ws)
-    describe = proto.get("description") or proto.get("text")
-    lines = [describe] if isinstance(describe, str) else []
-    for key, value in proto.items():
-        if key in ("description", "text"):
+    """The evaluation protocol as readable 'Name: value' sentences (empty entries left out)."""
+    lines = []
+    for key, value in protocol(ws).items():
+        if value in (None, "", [], {}):
             continue
-        lines.append(f"{key.replace('_', ' ')}: {value}")
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
     return lines
 
 

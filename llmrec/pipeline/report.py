@@ -33,8 +33,19 @@ class EvaluationReport:
         return wide[columns]
 
     def format(self) -> str:
-        return (f"Protocol\n{self.protocol.describe()}\n\n"
-                f"{self.table().to_string(float_format=lambda v: f'{v:.4f}')}")
+        """The protocol, then one table per K (a single wide table would not fit a terminal)."""
+        table = self.table()
+        blocks = [f"Protocol\n{self.protocol.describe()}"]
+        ks = sorted({c.split("@")[1] for c in table.columns if "@" in c}, key=int)
+        for k in ks:
+            columns = [c for c in table.columns if c.endswith(f"@{k}")]
+            blocks.append(f"K = {k}\n" + table[columns].rename(columns=lambda c: c.split("@")[0])
+                          .to_string(float_format=lambda v: f"{v:.4f}"))
+        unranked = [c for c in table.columns if "@" not in c]
+        if unranked and table[unranked].notna().any().any():
+            blocks.append("Rating prediction\n" + table[unranked].dropna(how="all").to_string(
+                float_format=lambda v: f"{v:.4f}"))
+        return "\n\n".join(blocks)
 
     def to_json_dict(self) -> dict:
         return {"protocol": self.protocol.to_dict(), "metrics": self.metrics.to_dict(orient="records")}

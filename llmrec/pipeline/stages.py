@@ -191,8 +191,12 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     # Rank only the new items that users actually met in test; validation-only items stay out.
     cold_items = ids.item_indices(parts["test"]["item_id"].unique())
     cold_models = [m for m in models if m in ("popularity", "itemknn", "bpr", "text_mf")]
+    from llmrec.models.random import RandomScores
+
     fitted = {name: _fit(name, run.config, parts["train"], parts["valid"], ids, item_text)
               for name in cold_models}
+    fitted["random"] = RandomScores(random_state=run.config.seed).fit(
+        interaction_matrix(parts["train"], ids))
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text,

@@ -140,7 +140,7 @@ def validate(sentence: str, evidence: Evidence, catalogue: Catalogue) -> Validat
     band = evidence.item_band or next((f.key for f in evidence.facts if f.kind == "usual_price_band"), None)
     if band is not None:
         for other in BANDS_OPPOSITE.get(band, ()):
-            words = [w for w in BAND_WORDS[other] if _mentions(text, w)]
+            words = [w for w in BAND_WORDS[other] if _mentions(rest, w)]  # titles may say "Premium"
             if words:
                 reasons.append(f"contradicts the price band: says '{words[0]}' but the band is {band}")
     cited = [f for f in evidence.facts if cites(text, f, evidence)]

@@ -79,6 +79,15 @@ def reason_service(root: str, stamp: float):
     return q.reason_service(workspace(root, stamp))
 
 
+@st.cache_resource(show_spinner="Loading the local LLM (the first time converts it: up to a minute)…",
+                   max_entries=1)
+def llm_service(root: str, stamp: float):
+    """A ReasonService whose generator is the local LLM (shared; generation is serialised by it)."""
+    from llmrec.reasons.llm import LLMGenerator
+
+    return q.reason_service(workspace(root, stamp), generator=LLMGenerator().load())
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def summary(root: str, stamp: float, user_id: str) -> q.Reason:
     """The user's portrait summary (ReasonService when available, else structured)."""
@@ -89,6 +98,12 @@ def summary(root: str, stamp: float, user_id: str) -> q.Reason:
 def reason(root: str, stamp: float, user_id: str, item_id: str) -> q.Reason:
     """Why `item_id` suits `user_id` (ReasonService when available, else structured)."""
     return q.reason(workspace(root, stamp), user_id, item_id, reason_service(root, stamp))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def reasons(root: str, stamp: float, user_id: str, item_ids: tuple[str, ...]) -> list[q.Reason]:
+    """Reasons for a whole recommendation list in one batched call."""
+    return q.reasons(workspace(root, stamp), user_id, item_ids, reason_service(root, stamp))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6",
-           "#9D755D", "#BAB0AC", "#1F77B4", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#17BECF")
+PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
+           "#9C755F", "#17BECF", "#BCBD22", "#D37295", "#A0CBE8", "#8CD17D", "#B6992D", "#499894")
 OTHER_COLOUR = "#C8C8C8"
 MAX_LEGEND = 12  # categories beyond this are drawn as one grey "Other" trace
 HOVER_LIMIT = 60  # characters of a title shown on hover
@@ -40,7 +40,8 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 320, **kwarg
 def histogram(values: pd.Series, title: str, x_label: str, log_y: bool = False, bins: int = 40) -> go.Figure:
     fig = go.Figure(go.Histogram(x=values, nbinsx=bins, marker_color=PALETTE[0]))
     fig.update_xaxes(title=x_label)
-    fig.update_yaxes(title="count", type="log" if log_y else "linear")
+    fig.update_yaxes(title="count (log)" if log_y else "count", type="log" if log_y else "linear",
+                     dtick=1 if log_y else None)
     return _layout(fig, title)
 
 
@@ -53,6 +54,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, horizontal: bool = Fal
         fig.update_xaxes(title=y_label or y)
     else:
         fig = go.Figure(go.Bar(x=labels, y=frame[y], marker_color=colour))
+        fig.update_xaxes(type="category", title=x)
         fig.update_yaxes(title=y_label or y)
     return _layout(fig, title)
 

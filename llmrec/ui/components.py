@@ -128,3 +128,33 @@ def chips(label: str, values: list[str]) -> None:
     """A label followed by comma-separated values, safely escaped."""
     shown = ", ".join(md_escape(v) for v in values) if values else "—"
     st.markdown(f"**{md_escape(label)}:** {shown}")
+
+
+def llm_writer(ctx: Context, key: str, user: str, item: str | None = None) -> None:
+    """A button that has the local LLM write the text, streaming its draft, then showing the checked
+    text (or the template fallback) with its source. The result stays until the user or item changes."""
+    from llmrec.pipeline import queries
+    from llmrec.ui import cache
+
+    done_key = f"{key}_done"
+    target = (user, item)
+    if st.button("Write with the local LLM", key=key, help="SmolLM2-135M on this machine; its text is "
+                 "checked sentence by sentence against the evidence before it is shown."):
+        service = cache.llm_service(ctx.root, ctx.stamp)
+        slot = st.empty()
+        draft = ""
+        for part in queries.stream_text(ctx.ws, service, user, item):
+            if isinstance(part, str):
+                draft += part
+                slot.caption(f"Draft (not yet checked): {md_escape(ctx.privacy.text(draft))}▌")
+            else:
+                slot.empty()
+                st.session_state[done_key] = (target, part)
+    finished = st.session_state.get(done_key)
+    if finished and finished[0] == target:
+        written = finished[1]
+        st.markdown(md_escape(ctx.privacy.text(written.text)))
+        note = f"source: `{md_escape(written.source)}`"
+        if written.fallback_reason:
+            note += f" · the LLM draft was replaced: {md_escape(written.fallback_reason)}"
+        st.caption(note)

@@ -44,30 +44,36 @@ def measure(workspace: Path, repeat: int = 3) -> dict[str, float]:
         results[f"open {page} (cold)"] = _ms(lambda page=page: at.switch_page(page).run())
         _check(at, page)
 
-    def switches(page: str, key: str, where: str = "main") -> float:
+    from llmrec.pipeline.artifacts import Workspace
+
+    ws = Workspace(workspace)
+
+    def switches(page: str, key: str, values: list[str] | None, where: str = "main") -> float:
         at.switch_page(page).run()
-        box = (at.sidebar if where == "sidebar" else at).selectbox(key=key)
-        options = list(box.options)
+        if values is None:  # users: the next ones on the list (privacy is off, so labels are ids)
+            values = list((at.sidebar if where == "sidebar" else at).selectbox(key=key).options)[1:repeat + 1]
         times = []
-        for i in range(repeat):
+        for value in values:
             box = (at.sidebar if where == "sidebar" else at).selectbox(key=key)
-            times.append(_ms(lambda i=i, box=box: box.select_index((i + 1) % len(options)).run()))
+            times.append(_ms(lambda box=box, value=value: box.set_value(value).run()))
             _check(at, f"{page} {key}")
         return statistics.median(times)
 
-    def radio(page: str, key: str) -> float:
+    def radio(page: str, key: str, values: list[str]) -> float:
         at.switch_page(page).run()
         times = []
-        for i in range(repeat):
+        for value in values:
             widget = at.radio(key=key)
-            times.append(_ms(lambda i=i, w=widget: w.set_value(w.options[(i + 1) % len(w.options)]).run()))
+            times.append(_ms(lambda w=widget, value=value: w.set_value(value).run()))
             _check(at, f"{page} {key}")
         return statistics.median(times)
 
-    results["switch user (portraits)"] = switches("app_pages/2_portraits.py", "portraits_user")
-    results["switch user (recommendations)"] = switches("app_pages/4_recommendations.py", "recs_user")
+    models = [m for m in ws.model_names if m != "text_mf"][:repeat]
+    results["switch user (portraits)"] = switches("app_pages/2_portraits.py", "portraits_user", None)
+    results["switch user (recommendations)"] = switches("app_pages/4_recommendations.py", "recs_user", None)
     results["switch model (recommendations)"] = switches("app_pages/4_recommendations.py", "sidebar_model",
-                                                         "sidebar")
-    results["switch colouring (explorer)"] = radio("app_pages/3_explorer.py", "explorer_colour")
-    results["switch space (explorer)"] = radio("app_pages/3_explorer.py", "explorer_space")
+                                                         models, "sidebar")
+    results["switch colouring (explorer)"] = radio("app_pages/3_explorer.py", "explorer_colour",
+                                                   ["price", "popularity", "cluster", "category"])
+    results["switch space (explorer)"] = radio("app_pages/3_explorer.py", "explorer_space", ["mf", "text"])
     return results

@@ -88,8 +88,9 @@ def _settle(page, heading: str) -> None:
     """Wait for the heading, then for Streamlit to finish running the script."""
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
-    page.wait_for_function(  # every Plotly chart has drawn its SVG layer
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+    page.wait_for_function(  # lazy components loaded, every Plotly chart has drawn its SVG layer
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]') && "
+        "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(c => c.querySelector('.main-svg'))", timeout=60_000)
     page.wait_for_timeout(500)
 

@@ -3,7 +3,7 @@
 import pytest
 from conftest import idx
 
-from llmrec.reasons.evidence import build_evidence, portrait_evidence
+from llmrec.reasons.evidence import Evidence, Fact, build_evidence, portrait_evidence
 from llmrec.reasons.validation import Catalogue, split_sentences, validate
 
 # Evidence: U1 -> P1 "Soniq Wireless Headphones X1" (Electronics, Soniq, premium; reviews praise battery).
@@ -73,3 +73,16 @@ def test_portrait_may_name_its_top_categories_only(ctx, shop):
 ])
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+def test_names_inside_an_allowed_title_are_not_inventions():
+    catalogue = Catalogue(["Voltari Premium Cable 2", "Soniq Speaker"], ["Voltari", "Soniq"], ["Electronics"])
+    evidence = Evidence(task="reason", user_index=0, user_id="U", item_title="Voltari Premium Cable 2",
+                        item_category="Electronics", item_band="budget",
+                        facts=(Fact("shared_category", "Electronics", 2, "The shopper has bought 2 items in "
+                                                                          "Electronics."),))
+    ok = validate("The Voltari Premium Cable 2 suits your taste for Electronics.", evidence, catalogue)
+    assert ok.ok, ok.reasons
+    bad = validate("The premium Voltari cable suits your taste for Electronics.", evidence, catalogue)
+    assert {r.split(":")[0] for r in bad.reasons} == {"names a brand not in the evidence",
+                                                      "contradicts the price band"}

@@ -114,18 +114,32 @@ def test_privacy_mode_hides_user_ids(app, ui_workspace):
     assert similar["user_id"].str.startswith("user-").all()
 
 
+def recs_ids(app) -> list[str]:
+    """Item ids of the list on screen (the Explain picker shows titles, so ask the query)."""
+    from llmrec.pipeline import queries as q
+    from llmrec.ui.context import KEY
+
+    ctx = app.session_state[KEY]
+    user = app.selectbox(key="recs_user").value
+    return q.recommend(ctx.ws, user, ctx.model, ctx.k, "seen")["item_id"].tolist()
+
+
 def test_recommendations_follow_k_and_model(app):
     open_page(app, "app_pages/4_recommendations.py")
-    recs = table(app, "rank", "score", "brand")
+    recs = table(app, "rank", "score", "why")
     assert len(recs) == 10
     assert recs["score"].is_monotonic_decreasing
-    assert len(app.expander) >= 10
-    assert any("reason source" in c.value for c in app.caption)
+    assert recs["why"].str.len().gt(20).all()  # every item has its reason sentence
+    assert any(c.value.startswith("source:") for c in app.caption)
+    explain = app.selectbox(key="recs_explain")
+    first = [m.value for m in app.markdown]
+    explain.set_value(recs_ids(app)[3]).run()
+    assert not app.exception and [m.value for m in app.markdown] != first
     app.sidebar.select_slider(key="sidebar_k").set_value(5).run()
-    assert len(table(app, "rank", "score", "brand")) == 5
-    before = table(app, "rank", "score", "brand")["title"].tolist()
+    assert len(table(app, "rank", "score", "why")) == 5
+    before = table(app, "rank", "score", "why")["title"].tolist()
     app.sidebar.selectbox(key="sidebar_model").set_value("popularity").run()
-    after = table(app, "rank", "score", "brand")["title"].tolist()
+    after = table(app, "rank", "score", "why")["title"].tolist()
     assert not app.exception and before != after
     compare = table(app, "popularity", "bpr")
     assert len(compare) == 5
@@ -135,7 +149,7 @@ def test_launching_a_new_product_places_it_and_finds_an_audience(app):
     open_page(app, "app_pages/4_recommendations.py")
     app.text_input(key="recs_launch_title").input("Stainless steel espresso machine")
     app.text_area(key="recs_launch_description").input("15 bar pump, milk frother, compact design")
-    app.button[0].click()  # the form's submit button is the only button on the page
+    app.button(key="recs_launch_submit").click()
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     neighbours = tables(app, "title", "similarity")[-1]

@@ -173,3 +173,13 @@ def test_find_users_filters_by_text_most_active_first(ws):
     some = str(ws.ids.users[3])
     assert some in q.find_users(ws, some[-3:], 1000)
     assert isinstance(q.interactions_per_user(ws), pd.DataFrame)
+
+
+def test_stream_text_ends_with_the_checked_text(ws, user):
+    service = q.reason_service(ws)  # templates: no streaming, just the final checked text
+    parts = list(q.stream_text(ws, service, user))
+    assert isinstance(parts[-1], q.Reason) and parts[-1].source == "template"
+    assert parts[-1].text == q.portrait_summary(ws, user, service).text
+    item = q.recommend(ws, user, "text_mf", 1, "seen")["item_id"].iloc[0]
+    last = list(q.stream_text(ws, service, user, item))[-1]
+    assert last.text == q.reason(ws, user, item, service).text

@@ -11,10 +11,14 @@ from llmrec.ui.context import Context
 
 
 def protocol(ctx: Context) -> None:
+    """How the numbers below were produced, stated before the numbers."""
+    lines = ctx.value("protocol_lines")
     with st.container(border=True):
-        st.markdown("**Protocol**")
-        for line in ctx.value("protocol_lines"):
-            st.markdown(f"- {md_escape(line)}")
+        st.markdown("**Protocol** — " + " ".join(
+            f"{md_escape(line)}{'' if line.endswith('.') else '.'}" for line in lines[:1]))
+        with st.expander("Full protocol"):
+            for line in lines:
+                st.markdown(f"- {md_escape(line)}")
 
 
 def ks(ctx: Context) -> list[int]:

@@ -13,12 +13,14 @@ def dataset_card(ctx: Context) -> None:
     card = ctx.value("dataset_card")
     st.markdown(f"**{md_escape(card['name'])}** · source `{md_escape(card['source'])}` · "
                 f"models: {md_escape(', '.join(card['models']) or 'none')}")
-    span = (f"{card['first']:%b %Y} – {card['last']:%b %Y}" if card["first"] is not None
-            else "order only")
+    dated = card["first"] is not None
+    span = f"{(card['last'] - card['first']).days:,} days" if dated else "order only"
     facts({"Users": f"{card['users']:,}", "Items": f"{card['items']:,}",
            "Interactions": f"{card['interactions']:,}", "Reviews": f"{card['reviews']:,}"})
     facts({"Sparsity": f"{card['sparsity']:.2%}", "Per user (mean)": f"{card['mean_per_user']:.1f}",
            "Categories": f"{card['categories']:,}", "Time span": span})
+    if dated:
+        st.caption(f"History from {card['first']:%Y-%m-%d} to {card['last']:%Y-%m-%d}.")
 
 
 def distributions(ctx: Context) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.ui import cache, charts
-from llmrec.ui.components import chips, facts, md_escape, table
+from llmrec.ui.components import chips, facts, llm_writer, md_escape, table
 from llmrec.ui.context import Context
 
 
@@ -38,6 +38,7 @@ def summary(ctx: Context, user: str) -> None:
             with st.expander("Cited evidence"):
                 for fact in generated.cited_facts:
                     st.markdown(f"- {md_escape(ctx.privacy.text(str(fact)))}")
+        llm_writer(ctx, "portraits_llm", user)
 
 
 def history(ctx: Context, user: str) -> pd.DataFrame:

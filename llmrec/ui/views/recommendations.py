@@ -6,31 +6,47 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.ui import cache, charts, state
-from llmrec.ui.components import chips, md_escape, table
+from llmrec.ui.components import chips, llm_writer, md_escape, table
 from llmrec.ui.context import Context
 
 
 def top_k(ctx: Context, user: str) -> pd.DataFrame:
+    """The top-K table, each row with its one-sentence reason."""
     recs = ctx.frame("recommend", user, ctx.model, ctx.k, "seen")
+    reasons = cache.reasons(ctx.root, ctx.stamp, user, tuple(recs["item_id"]))
+    shown = recs[["rank", "title", "price", "score"]].copy()
+    shown["why"] = [ctx.privacy.text(r.text) for r in reasons]
     st.subheader(f"Top {ctx.k} from {ctx.model}")
-    table(recs[["rank", "title", "category", "brand", "price", "score"]], key="recs_table",
-          price=st.column_config.NumberColumn(format="$%.2f"),
-          score=st.column_config.NumberColumn(format="%.4f"))
+    table(shown, key="recs_table",
+          rank=st.column_config.NumberColumn("#", width=40),
+          title=st.column_config.TextColumn(width="medium"),
+          price=st.column_config.NumberColumn(format="$%.2f", width=70),
+          score=st.column_config.NumberColumn(format="%.3f", width=60),
+          why=st.column_config.TextColumn("reason (hover for the full sentence)", width="large"))
+    sources = sorted({r.source for r in reasons})
+    st.caption(f"Reasons written by: {', '.join(sources)} (each sentence checked against the evidence; "
+               "seen items excluded).")
     return recs
 
 
-def explanations(ctx: Context, user: str, recs: pd.DataFrame, expanded: int = 1) -> None:
-    """One expander per recommended item: the reason sentence, then the evidence behind it."""
-    st.subheader("Why these products")
-    for i, row in enumerate(recs.itertuples(index=False)):
-        with st.expander(f"{row.rank}. {row.title}", expanded=i < expanded):
-            reason = cache.reason(ctx.root, ctx.stamp, user, row.item_id)
-            st.markdown(f"{md_escape(ctx.privacy.text(reason.text))}")
-            source = f"reason source: `{md_escape(reason.source)}`"
-            if reason.fallback_reason and reason.source != "llm":
-                source += f" · fallback: {md_escape(reason.fallback_reason)}"
-            st.caption(source)
-            evidence(ctx, user, row.item_id)
+def explanation(ctx: Context, user: str, recs: pd.DataFrame) -> None:
+    """One recommended item in depth: its reason with source and citations, then the evidence."""
+    titles = dict(zip(recs["item_id"], recs["title"], strict=True))
+    items = list(titles)
+    state.choose("recs_explain", items, default=items[0])
+    item = st.selectbox("Explain", items, key="recs_explain",
+                        format_func=lambda i: f"{recs.set_index('item_id').loc[i, 'rank']}. {titles[i]}")
+    reason = cache.reason(ctx.root, ctx.stamp, user, item)
+    with st.container(border=True):
+        st.markdown(md_escape(ctx.privacy.text(reason.text)))
+        source = f"source: `{md_escape(reason.source)}`"
+        if reason.fallback_reason and reason.source != "llm":
+            source += f" · {md_escape(reason.fallback_reason)}"
+        st.caption(source)
+        if reason.cited_facts:
+            st.markdown("**Cited facts:** " + "; ".join(md_escape(f) for f in reason.cited_facts))
+        llm_writer(ctx, "recs_llm", user, item)
+    evidence(ctx, user, item)
 
 
 def evidence(ctx: Context, user: str, item: str) -> None:
@@ -74,7 +90,7 @@ def launch_form() -> tuple[str, str] | None:
         title = st.text_input("Product title", key="recs_launch_title",
                               placeholder="e.g. Cordless stick vacuum with HEPA filter")
         description = st.text_area("Description", key="recs_launch_description", height=100)
-        submitted = st.form_submit_button("Place on the map", type="primary")
+        submitted = st.form_submit_button("Place on the map", type="primary", key="recs_launch_submit")
     if submitted or st.session_state.get("recs_launched"):
         st.session_state["recs_launched"] = True
         return title, description
