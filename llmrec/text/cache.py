@@ -123,6 +123,10 @@ class EmbeddingCache:
         return self._index[identity]
 
 
+# Texts embedded between two cache writes: large enough for length-sorted batching to pay off.
+CHUNK = 4096
+
+
 def encode_cached(
     encoder: Embedder,
     texts: Sequence[str],
@@ -150,8 +154,19 @@ def encode_cached(
         missing.setdefault(hashes[position], int(position))
     if missing:
         new_texts = [texts[p] for p in missing.values()]
-        vectors = np.asarray(encoder.encode(new_texts, progress=progress), dtype=np.float32)
-        cache.put(identity, list(missing), vectors)
+        keys = list(missing)
+        chunks = []
+        # Saved chunk by chunk, so an interrupted build keeps what it embedded so far.
+        for start in range(0, len(new_texts), CHUNK):
+            def chunk_progress(done: int, _total: int, start: int = start) -> None:
+                if progress is not None:
+                    progress(start + done, len(new_texts))
+
+            vectors = np.asarray(encoder.encode(new_texts[start:start + CHUNK], progress=chunk_progress),
+                                 dtype=np.float32)
+            cache.put(identity, keys[start:start + CHUNK], vectors)
+            chunks.append(vectors)
+        vectors = np.concatenate(chunks)
         row_of = {key: row for row, key in enumerate(missing)}
         rows = [row_of[hashes[p]] for p in np.flatnonzero(~found)]
         out[~found] = vectors[rows]

@@ -112,3 +112,25 @@ def test_progress_counts_only_new_texts_and_bad_input_fails(tmp_path):
         encode_cached(spy, "abc", cache)
     with pytest.raises(DataError, match="text 1"):
         encode_cached(spy, ["a", 3], cache)
+
+
+def test_interrupted_run_keeps_finished_chunks(tmp_path, monkeypatch):
+    import llmrec.text.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "CHUNK", 2)
+
+    class FailsOnSecondChunk(SpyEncoder):
+        def encode(self, texts, *, progress=None):
+            if self.seen:
+                raise KeyboardInterrupt
+            return super().encode(texts, progress=progress)
+
+    texts = ["a", "b", "c", "d"]
+    with pytest.raises(KeyboardInterrupt):
+        encode_cached(FailsOnSecondChunk(), texts, EmbeddingCache(tmp_path))
+    spy = SpyEncoder()
+    steps = []
+    result = encode_cached(spy, texts, EmbeddingCache(tmp_path), progress=lambda d, n: steps.append((d, n)))
+    assert spy.seen == ["c", "d"]  # the first chunk survived the interruption
+    assert steps[-1] == (2, 2)
+    np.testing.assert_array_equal(result, expected(spy, texts))

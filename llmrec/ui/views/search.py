@@ -30,13 +30,12 @@ def results(ctx: Context, query: str, user: str, weight: float) -> None:
         found = cache.search(ctx.root, ctx.stamp, query, user, ctx.model, weight, ctx.k)
     st.caption(f"Text similarity: cosine between the query and product embeddings. Preference: the "
                f"{ctx.model} score for this user, scaled to 0–1 over the catalogue.")
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        table(found[["rank", "title", "text_score", "preference_score", "score"]],
-              key="search_results",
-              rank=st.column_config.NumberColumn("#", width=40),
-              title=st.column_config.TextColumn(width="large"),
-              text_score=st.column_config.NumberColumn("text sim.", format="%.3f", width=75),
-              preference_score=st.column_config.NumberColumn("preference", format="%.3f", width=80),
-              score=st.column_config.NumberColumn("blended", format="%.3f", width=70))
-    right.plotly_chart(charts.score_bars(found), key="search_chart")
+    table(found[["rank", "title", "category", "text_score", "preference_score", "score"]],
+          key="search_results",
+          rank=st.column_config.NumberColumn("#", width=40),
+          title=st.column_config.TextColumn(width="large"),
+          text_score=st.column_config.NumberColumn("text similarity", format="%.3f"),
+          preference_score=st.column_config.NumberColumn("user preference", format="%.3f"),
+          score=st.column_config.NumberColumn("blended score", format="%.3f"))
+    with st.expander("Both scores per result, as a chart"):
+        st.plotly_chart(charts.score_bars(found), key="search_chart")
