@@ -9,6 +9,7 @@ from llmrec.data.dataset import Dataset
 from llmrec.portraits.aspects import extract_aspects
 
 BANDS = ("budget", "mid", "premium")
+LIST_COLUMNS = ("top_categories", "top_brands", "praised", "criticised", "similar_users")
 
 
 def price_bands(items: pd.DataFrame) -> pd.Series:
@@ -126,7 +127,11 @@ def build_portraits(dataset: Dataset, user_emb: np.ndarray, item_clusters: pd.Da
         main = interests.drop_duplicates("user_id").set_index("user_id")
         users["cluster"] = users["user_id"].map(main["cluster"]).fillna(-1).astype("int64")
         users["cluster_label"] = users["user_id"].map(main["cluster_label"]).astype("string")
-    users["similar_users"] = _similar_users(user_emb, user_index.to_numpy())
+    users["similar_users"] = pd.Series(_similar_users(user_emb, user_index.to_numpy()), dtype=object)
+    for column in LIST_COLUMNS:
+        # Plain object columns of lists: an Arrow list dtype would be written into the Parquet
+        # metadata under a name pandas cannot read back.
+        users[column] = pd.Series([_as_list(v) for v in users[column]], index=users.index, dtype=object)
     return {"users": users.reset_index(drop=True), "aspects": aspects,
             "interests": interests.reset_index(drop=True)}
 

@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -41,7 +42,8 @@ def serve(workspace: Path, port: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "LLMREC_WORKSPACE": str(workspace)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -74,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    process = serve(args.workspace.resolve(), port, args.out / ".streamlit.log")
+    log = Path(tempfile.gettempdir()) / f"llmrec-screenshots-{port}.log"
+    process = serve(args.workspace.resolve(), port, log)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        (args.out / ".streamlit.log").unlink(missing_ok=True)
+        log.unlink(missing_ok=True)
     return 0
 
 

@@ -55,6 +55,13 @@ def test_portraits_known_answers():
     assert aspects.loc[("u2", "quality"), "criticisms"] == 1
 
 
+def test_portraits_round_trip_through_parquet(tmp_path):
+    users = build_portraits(_dataset(), np.eye(2, dtype=np.float32))["users"]
+    users.to_parquet(tmp_path / "users.parquet", index=False)
+    back = pd.read_parquet(tmp_path / "users.parquet").set_index("user_id")
+    assert list(back.loc["u1", "top_categories"]) == ["Kitchen", "Sports"]
+
+
 def test_item_clusters_separate_planted_groups():
     dataset = _dataset()
     rng = np.random.default_rng(0)

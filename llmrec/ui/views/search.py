@@ -33,9 +33,9 @@ def results(ctx: Context, query: str, user: str, weight: float) -> None:
     table(found[["rank", "title", "category", "text_score", "preference_score", "score"]],
           key="search_results",
           rank=st.column_config.NumberColumn("#", width=40),
-          title=st.column_config.TextColumn(width="large"),
+          title=st.column_config.TextColumn(width="medium"),
           text_score=st.column_config.NumberColumn("text similarity", format="%.3f"),
           preference_score=st.column_config.NumberColumn("user preference", format="%.3f"),
-          score=st.column_config.NumberColumn("blended score", format="%.3f"))
+          score=st.column_config.NumberColumn("blended", format="%.3f"))
     with st.expander("Both scores per result, as a chart"):
         st.plotly_chart(charts.score_bars(found), key="search_chart")

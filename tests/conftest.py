@@ -1,0 +1,32 @@
+"""Shared fixtures: one small demo workspace per test session (built with the real pipeline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SMALL_DEMO = {"n_users": 300, "n_items": 200, "n_interactions": 3600, "n_reviews": 1200}
+
+
+def small_config(workspace: Path, cache_dir: Path, **overrides):
+    from llmrec.pipeline.config import BuildConfig
+
+    settings = {"workspace": workspace, "source": "demo", "source_options": dict(SMALL_DEMO),
+                "epochs": 5, "factors": 16, "cache_dir": cache_dir, **overrides}
+    return BuildConfig(**settings)
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory) -> Path:
+    """One embedding cache for the session: each distinct text is embedded once across tests."""
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def small_workspace(tmp_path_factory, embedding_cache) -> Path:
+    from llmrec.pipeline.run import build_workspace
+
+    root = tmp_path_factory.mktemp("small") / "workspace"
+    build_workspace(small_config(root, embedding_cache))
+    return root
