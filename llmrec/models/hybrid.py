@@ -47,20 +47,21 @@ class TextMFModule(MFModule):
 
     def _terms(self, items: torch.Tensor, scale: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Any]:
         free, free_bias = super().item_terms(items)                         # (b, f), (b,)
-        text = self.text[items]                                             # (b, d)
+        text = self.text.index_select(0, items)                             # (b, d)
         vectors = torch.addmm(free * scale[:, None], text, self.projection)  # (b, f) free + W t
         bias = free_bias * scale
         if self.text_bias is not None:
             bias = bias + text @ self.text_bias                             # (b,)
-        return vectors, bias, (scale, text)
+        return vectors, bias, (free, free_bias, scale, text)
 
     def item_gradients(self, items: torch.Tensor, saved: Any, grad_vectors: torch.Tensor,
                        grad_bias: torch.Tensor, l2: float) -> list[Gradient]:
         # q = scale * free + t W and b = scale * free_b + t . w: the free rows get the scaled gradient,
         # W and w the sum over the batch of t x gradient. Every row of the batch uses W and w, so their
         # L2 weight is l2 per row, like a free row's per use.
-        scale, text = saved                                                 # (b,), (b, d)
-        grads = super().item_gradients(items, None, grad_vectors * scale[:, None], grad_bias * scale, l2)
+        free, free_bias, scale, text = saved                                # (b, f), (b,), (b,), (b, d)
+        grads = super().item_gradients(items, (free, free_bias), grad_vectors * scale[:, None],
+                                       grad_bias * scale, l2)
         shared_l2 = l2 * len(items)
         grads.append(("projection", None,
                       torch.addmm(self.projection, text.T, grad_vectors, beta=shared_l2)))   # (d, f)
@@ -81,10 +82,10 @@ class TextAwareMF(BPRMF):
 
     name = "text_mf"
 
-    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.01, reg: float = 1e-4,
-                 batch_size: int = 4096, negatives: int = 1, item_bias: bool = True,
+    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.05, reg: float = 1e-4,
+                 batch_size: int = 8192, negatives: int = 1, item_bias: bool = True,
                  patience: int | None = 3, eval_every: int = 1, random_state: int | None = 0,
-                 threads: int | None = None, validation_users: int | None = VALIDATION_USERS,
+                 threads: int | None = 1, validation_users: int | None = VALIDATION_USERS,
                  free_dropout: float = 0.5) -> None:
         super().__init__(factors=factors, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
                          negatives=negatives, item_bias=item_bias, patience=patience,

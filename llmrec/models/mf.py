@@ -73,16 +73,18 @@ class MFModule(nn.Module):
         return self.item_terms(torch.arange(self.item.shape[0]))
 
     def train_item_terms(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Any]:
-        """item_terms for a training batch, plus whatever item_gradients needs later (here nothing)."""
-        return (*self.item_terms(items), None)
+        """item_terms for a training batch, plus what item_gradients needs later (here the rows, for L2)."""
+        vectors, bias = self.item_terms(items)
+        return vectors, bias, (vectors, bias)
 
     def item_gradients(self, items: torch.Tensor, saved: Any, grad_vectors: torch.Tensor,
                        grad_bias: torch.Tensor, l2: float) -> list[Gradient]:
         """Gradients of the item parameters given d loss / d q (b, f) and d loss / d b (b,) per entry of
         `items` (b,), plus the L2 term l2 * theta for every use of a row."""
-        grads = [("item", items, grad_vectors.add_(self.item.index_select(0, items), alpha=l2))]
+        vectors, bias = saved                                               # (b, f), (b,) rows used
+        grads = [("item", items, grad_vectors.add_(vectors, alpha=l2))]
         if self.bias is not None:
-            grads.append(("bias", items, grad_bias.add_(self.bias.index_select(0, items), alpha=l2)))
+            grads.append(("bias", items, grad_bias.add_(bias, alpha=l2)))
         return grads
 
 
@@ -118,17 +120,6 @@ def module_scores(module: MFModule, users: np.ndarray) -> np.ndarray:
     with torch.no_grad():
         vectors, bias = module.all_item_terms()                             # (n_items, f), (n_items,)
         return (module.user[torch.from_numpy(users)] @ vectors.T + bias).numpy()
-
-
-def bpr_score_gradients(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(summed loss, d loss / d x) for scores x (b, 1 + m) whose first column is the positive.
-
-    loss = mean over the b * m pairs of -log sigmoid(x_pos - x_neg) = softplus(x_neg - x_pos).
-    """
-    diff = x[:, 1:] - x[:, :1]                                              # (b, m) x_neg - x_pos
-    g = torch.sigmoid(diff) / diff.numel()                                  # (b, m) d loss / d diff
-    grad = torch.cat([-g.sum(1, keepdim=True), g], dim=1)                   # (b, 1 + m)
-    return F.softplus(diff).sum(), grad
 
 
 def row_sums(rows: torch.Tensor, values: torch.Tensor, n_rows: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -187,29 +178,35 @@ def train_bpr(module: MFModule, train: sp.csr_matrix, settings: BPRSettings, gen
 
     for epoch in range(1, settings.epochs + 1):
         module.train()
+        # one triple (u, i+, j-) per training pair and sampled negative, in a fresh order every epoch
         order = torch.randperm(len(users), generator=generator)             # (nnz,)
-        epoch_users, epoch_items = users[order], items[order]
-        epoch_negatives = sample_negatives(epoch_users, n_items, positive_keys, settings.negatives,
-                                           generator)                        # (nnz, m)
+        negatives = sample_negatives(users[order], n_items, positive_keys, settings.negatives,
+                                     generator)                              # (nnz, m)
+        epoch_users = users[order].repeat_interleave(settings.negatives)    # (nnz m,)
+        epoch_positives = items[order].repeat_interleave(settings.negatives)  # (nnz m,)
+        epoch_negatives = negatives.view(-1)                                # (nnz m,)
         total = 0.0
-        for start in range(0, len(users), settings.batch_size):
+        for start in range(0, len(epoch_users), settings.batch_size):
             batch = slice(start, start + settings.batch_size)
             u = epoch_users[batch]                                          # (b,)
-            batch_items = torch.cat([epoch_items[batch, None], epoch_negatives[batch]], 1)  # (b, 1 + m)
-            flat = batch_items.view(-1)                                     # (b(1+m),) positive first
+            b = len(u)
+            pair_items = torch.cat([epoch_positives[batch], epoch_negatives[batch]])  # (2b,) i+ then j-
             p = module.user.index_select(0, u)                              # (b, f)
-            q, bias, saved = module.train_item_terms(flat)                  # (b(1+m), f), (b(1+m),)
-            q = q.view(*batch_items.shape, -1)                              # (b, 1 + m, f)
-            x = (q * p[:, None, :]).sum(-1) + bias.view(batch_items.shape)  # (b, 1 + m)
-            loss, grad_x = bpr_score_gradients(x)                           # (), (b, 1 + m)
-            # x = q . p + bias, so d x / d p = q, d x / d q = p and d x / d bias = 1
-            grad_p = (grad_x[:, :, None] * q).sum(1)                        # (b, f)
-            grad_q = (grad_x[:, :, None] * p[:, None, :]).view(len(flat), -1)  # (b(1+m), f)
-            l2 = settings.reg / len(u)                                      # L2 is averaged like the loss
-            optimizer.step([("user", u, grad_p.add_(p, alpha=l2)),
-                            *module.item_gradients(flat, saved, grad_q, grad_x.view(-1), l2)])
-            total += float(loss)
-        metrics = {"loss": total / (len(users) * settings.negatives)}
+            q, bias, saved = module.train_item_terms(pair_items)            # (2b, f), (2b,)
+            diff = q[:b] - q[b:]                                            # (b, f) q_i - q_j
+            x = (p * diff).sum(1) + bias[:b] - bias[b:]                     # (b,) x_uij
+            total += float(F.softplus(-x).sum())                            # -log sigmoid(x_uij)
+            # d loss / d x_uij = -sigmoid(-x_uij), averaged over the batch; then the chain rule through
+            # x_uij = p . (q_i - q_j) + b_i - b_j, with L2 averaged like the loss
+            g = torch.sigmoid(-x).div_(-b)[:, None]                         # (b, 1)
+            l2 = settings.reg / b
+            grad_p = (diff * g).add_(p, alpha=l2)                           # (b, f)
+            grad_qi = p * g                                                 # (b, f); grad q_j = -grad q_i
+            grad_q = torch.cat([grad_qi, grad_qi.neg()])                    # (2b, f)
+            grad_bias = torch.cat([g, g.neg()]).squeeze(1)                  # (2b,)
+            optimizer.step([("user", u, grad_p),
+                            *module.item_gradients(pair_items, saved, grad_q, grad_bias, l2)])
+        metrics = {"loss": total / len(epoch_users)}
         check_finite({name: p.numpy() for name, p in module.named_parameters()},
                      owner=owner, when=f"after epoch {epoch}")
 
@@ -250,10 +247,10 @@ class BPRMF(ParamsMixin, PersistenceMixin):
 
     name = "bpr"
 
-    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.01, reg: float = 1e-4,
-                 batch_size: int = 4096, negatives: int = 1, item_bias: bool = True,
+    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.05, reg: float = 1e-4,
+                 batch_size: int = 8192, negatives: int = 1, item_bias: bool = True,
                  patience: int | None = 3, eval_every: int = 1, random_state: int | None = 0,
-                 threads: int | None = None, validation_users: int | None = VALIDATION_USERS) -> None:
+                 threads: int | None = 1, validation_users: int | None = VALIDATION_USERS) -> None:
         self.factors = factors
         self.epochs = epochs
         self.lr = lr

@@ -65,13 +65,13 @@ def test_failed_build_leaves_previous_workspace_intact(small_workspace, embeddin
     shutil.copytree(small_workspace, copy)
     manifest_before = (copy / "manifest.json").read_text()
     bad = tmp_path / "orders.csv"
-    bad.write_text("customer,sku\nc1,s1\nc2\n")
+    bad.write_text("customer,product\nc1,s1\nc2,s2\n")  # the mapping below expects a 'sku' column
     config = small_config(copy, embedding_cache, source="csv",
                           source_options={"interactions_path": str(bad),
                                           "columns": {"user_id": "customer", "item_id": "sku"}})
     with pytest.raises(DataError) as error:
         build_workspace(config)
-    assert "orders.csv" in str(error.value)
+    assert "orders.csv" in str(error.value) and "item_id" in str(error.value)
     assert (copy / "manifest.json").read_text() == manifest_before
     assert Workspace(copy).dataset.n_users == 300
     assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv", "workspace"]  # no staging left
