@@ -11,17 +11,17 @@ st.set_page_config(page_title="llmrec", page_icon=":material/storefront:", layou
 
 PAGES = {
     "Explore": [
-        st.Page("app_pages/1_overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("app_pages/2_portraits.py", title="User portraits", icon=":material/person_search:"),
-        st.Page("app_pages/3_explorer.py", title="Embedding explorer", icon=":material/scatter_plot:"),
+        st.Page("pages/1_overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/2_portraits.py", title="User portraits", icon=":material/person_search:"),
+        st.Page("pages/3_explorer.py", title="Embedding explorer", icon=":material/scatter_plot:"),
     ],
     "Recommend": [
-        st.Page("app_pages/4_recommendations.py", title="Recommendations", icon=":material/recommend:"),
-        st.Page("app_pages/5_search.py", title="Personalised search", icon=":material/search:"),
+        st.Page("pages/4_recommendations.py", title="Recommendations", icon=":material/recommend:"),
+        st.Page("pages/5_search.py", title="Personalised search", icon=":material/search:"),
     ],
     "Measure & manage": [
-        st.Page("app_pages/6_evaluation.py", title="Evaluation", icon=":material/monitoring:"),
-        st.Page("app_pages/7_data.py", title="Data", icon=":material/database:"),
+        st.Page("pages/6_evaluation.py", title="Evaluation", icon=":material/monitoring:"),
+        st.Page("pages/7_data.py", title="Data", icon=":material/database:"),
     ],
 }
 

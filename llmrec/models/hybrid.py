@@ -82,7 +82,7 @@ class TextAwareMF(BPRMF):
 
     name = "text_mf"
 
-    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.05, reg: float = 1e-4,
+    def __init__(self, factors: int = 64, epochs: int = 30, lr: float = 0.05, reg: float = 0.1,
                  batch_size: int = 8192, negatives: int = 1, item_bias: bool = True,
                  patience: int | None = 3, eval_every: int = 1, random_state: int | None = 0,
                  threads: int | None = 1, validation_users: int | None = VALIDATION_USERS,

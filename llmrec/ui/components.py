@@ -48,7 +48,7 @@ def require_workspace(ctx: Context) -> None:
             f"No workspace at `{md_escape(ctx.root)}` yet. Build one on the **Data** page, or run "
             "`make demo` (or `python -m llmrec build --workspace workspace --source demo`) and reload.",
             icon=":material/inventory_2:")
-    st.page_link("app_pages/7_data.py", label="Go to the Data page", icon=":material/database:")
+    st.page_link("pages/7_data.py", label="Go to the Data page", icon=":material/database:")
     st.stop()
 
 

@@ -38,7 +38,21 @@ class Context:
 
 def current() -> Context:
     """The context the app frame built for this run."""
+    from streamlit.runtime.pages_manager import PagesManager
+
     ctx = st.session_state.get(KEY)
-    if ctx is None:
-        raise RuntimeError("run the dashboard through app.py (streamlit run app.py)")
+    if ctx is None or PagesManager.uses_pages_directory:
+        _hand_over_to_frame(PagesManager)
     return ctx
+
+
+def _hand_over_to_frame(pages_manager) -> None:
+    """Rerun through app.py when a page file ran on its own.
+
+    Streamlit still has its legacy mode for a folder named `pages/`: until some run in the
+    process has called st.navigation, a deep link (a shared `/portraits?user=...` URL as the first
+    request after start) runs the page file without app.py, so without the sidebar and context.
+    Switching the process to st.navigation mode and rerunning makes app.py frame the same page.
+    """
+    pages_manager.uses_pages_directory = False
+    st.rerun()

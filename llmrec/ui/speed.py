@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGES = ("app_pages/1_overview.py", "app_pages/2_portraits.py", "app_pages/3_explorer.py",
-         "app_pages/4_recommendations.py", "app_pages/5_search.py", "app_pages/6_evaluation.py",
-         "app_pages/7_data.py")
+PAGES = ("pages/1_overview.py", "pages/2_portraits.py", "pages/3_explorer.py",
+         "pages/4_recommendations.py", "pages/5_search.py", "pages/6_evaluation.py",
+         "pages/7_data.py")
 
 
 def _app(timeout: float = 120):
@@ -69,11 +69,11 @@ def measure(workspace: Path, repeat: int = 3) -> dict[str, float]:
         return statistics.median(times)
 
     models = [m for m in ws.model_names if m != "text_mf"][:repeat]
-    results["switch user (portraits)"] = switches("app_pages/2_portraits.py", "portraits_user", None)
-    results["switch user (recommendations)"] = switches("app_pages/4_recommendations.py", "recs_user", None)
-    results["switch model (recommendations)"] = switches("app_pages/4_recommendations.py", "sidebar_model",
+    results["switch user (portraits)"] = switches("pages/2_portraits.py", "portraits_user", None)
+    results["switch user (recommendations)"] = switches("pages/4_recommendations.py", "recs_user", None)
+    results["switch model (recommendations)"] = switches("pages/4_recommendations.py", "sidebar_model",
                                                          models, "sidebar")
-    results["switch colouring (explorer)"] = radio("app_pages/3_explorer.py", "explorer_colour",
+    results["switch colouring (explorer)"] = radio("pages/3_explorer.py", "explorer_colour",
                                                    ["price", "popularity", "cluster", "category"])
-    results["switch space (explorer)"] = radio("app_pages/3_explorer.py", "explorer_space", ["mf", "text"])
+    results["switch space (explorer)"] = radio("pages/3_explorer.py", "explorer_space", ["mf", "text"])
     return results

@@ -95,6 +95,21 @@ def _settle(page, heading: str) -> None:
     page.wait_for_timeout(500)
 
 
+def test_deep_link_as_first_request_gets_the_frame(server, browser):
+    """Defined first so it is the server's first request: a shared link must not bypass app.py."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(f"{server}/portraits?user=U00003", wait_until="domcontentloaded")
+        _settle(page, "User portraits")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text("Personalised search").count() == 1  # app.py's navigation, not the legacy one
+        assert page.locator('[data-testid="stSidebar"]').get_by_text("Workspace").count() >= 1
+        assert "user=U00003" in page.url
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("path", list(PAGES))
 def test_page_loads_without_errors(server, browser, path):
     page = browser.new_page(viewport={"width": 1280, "height": 800})

@@ -2,12 +2,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+import torch.nn.functional as F
 from model_datasets import withheld_first_rate
 
 from llmrec.errors import ConfigError, ModelError
 from llmrec.models import BPRMF
 from llmrec.models._common import sorted_pair_keys, validation_ndcg
-from llmrec.models.mf import sample_negatives
+from llmrec.models.mf import MFModule, RowAdagrad, bpr_gradients, row_sums, sample_negatives
 
 BOARD_MF = dict(factors=8, epochs=30, batch_size=64, lr=0.05, reg=0.05)
 
@@ -124,3 +125,97 @@ def test_validation_ndcg_hand_computed():
     # ranks after masking: item 2 -> rank 1, item 1 -> rank 2: DCG = 1 / log2(3), IDCG = 1
     assert validation_ndcg(scores, train, valid, k=10) == pytest.approx(1 / np.log2(3))
     assert validation_ndcg(scores, train, valid, k=1) == 0.0
+
+
+def _dense(grads, module):
+    """Hand gradients [(name, rows or None, values)] summed into tensors shaped like the parameters."""
+    params = dict(module.named_parameters())
+    dense = {name: torch.zeros_like(p) for name, p in params.items()}
+    for name, rows, values in grads:
+        if rows is None:
+            dense[name] += values
+        else:
+            dense[name].index_add_(0, rows, values)
+    return dense
+
+
+def _autograd(module, users, pair_items, reg, text=None):
+    """Gradients of the same mean loss by autograd: BPR + reg / 2 * ||row||^2 per row use, and with
+    `text`, q_i = free_i + t_i W, b_i = free_b_i + t_i . w with reg * (||W||^2 + ||w||^2)."""
+    params = {name: p.detach().clone().requires_grad_(True) for name, p in module.named_parameters()}
+    b = len(users)
+    with torch.enable_grad():
+        q, bias = params["item"][pair_items], params["bias"][pair_items]
+        if text is not None:
+            q = q + text[pair_items] @ params["projection"]
+            bias = bias + text[pair_items] @ params["text_bias"]
+        p = params["user"][users]
+        x = (p * (q[:b] - q[b:])).sum(1) + bias[:b] - bias[b:]
+        rows = (p.square().sum() + params["item"][pair_items].square().sum()
+                + params["bias"][pair_items].square().sum())
+        loss = F.softplus(-x).mean() + reg / 2 * rows / b
+        if text is not None:     # W and w are used by each of the 2b item rows: reg / 2 per row use
+            loss = loss + reg * (params["projection"].square().sum() + params["text_bias"].square().sum())
+        loss.backward()
+    return {name: p.grad for name, p in params.items()}
+
+
+def test_hand_written_gradients_match_autograd():
+    generator = torch.Generator().manual_seed(0)
+    module = MFModule(6, 9, 4, True, generator)
+    module.bias.data = torch.randn(9, generator=generator)
+    users = torch.tensor([0, 3, 3, 5, 1])
+    pair_items = torch.tensor([1, 2, 2, 8, 0, 4, 7, 1, 3, 2])           # positives, then negatives
+    loss, grads = bpr_gradients(module, users, pair_items, reg=0.3)
+    expected = _autograd(module, users, pair_items, 0.3)
+    for name, grad in _dense(grads, module).items():
+        torch.testing.assert_close(grad, expected[name], rtol=1e-5, atol=1e-6)
+    assert loss > 0.0
+
+
+def test_text_module_gradients_match_autograd():
+    from llmrec.models.hybrid import TextMFModule
+    generator = torch.Generator().manual_seed(1)
+    text = torch.randn(9, 5, generator=generator)
+    module = TextMFModule(6, text, 4, True, free_dropout=0.0, generator=generator)
+    module.bias.data = torch.randn(9, generator=generator)
+    module.text_bias.data = torch.randn(5, generator=generator)
+    users = torch.tensor([0, 3, 3, 5, 1])
+    pair_items = torch.tensor([1, 2, 2, 8, 0, 4, 7, 1, 3, 2])
+    _, grads = bpr_gradients(module, users, pair_items, reg=0.3)
+    expected = _autograd(module, users, pair_items, 0.3, text)
+    for name, grad in _dense(grads, module).items():
+        torch.testing.assert_close(grad, expected[name], rtol=1e-5, atol=1e-6)
+
+
+def test_row_sums_adds_repeated_rows():
+    rows, sums = row_sums(torch.tensor([4, 1, 4, 0]), torch.tensor([[1.0], [2.0], [3.0], [5.0]]), 6)
+    assert rows.tolist() == [0, 1, 4]
+    assert sums.squeeze(1).tolist() == [5.0, 2.0, 4.0]
+
+
+def test_row_adagrad_leaves_untouched_rows_alone():
+    table = torch.ones(4, 2)
+    optimizer = RowAdagrad({"t": table}, lr=0.5)
+    optimizer.step([("t", torch.tensor([2, 2]), torch.tensor([[1.0, -2.0], [1.0, 0.0]]))])
+    # row 2: summed gradient (2, -2), first Adagrad step moves each coordinate by lr * sign
+    torch.testing.assert_close(table, torch.tensor([[1.0, 1.0], [1.0, 1.0], [0.5, 1.5], [1.0, 1.0]]))
+
+
+def test_validation_ndcg_on_a_fixed_sample_of_users(random_implicit):
+    train, valid = random_implicit
+    scores = lambda rows: np.tile(np.arange(50, dtype=np.float32), (len(rows), 1))
+    full = validation_ndcg(scores, train, valid)
+    assert validation_ndcg(scores, train, valid, max_users=10_000) == full
+    seen = []
+    validation_ndcg(lambda rows: seen.append(rows) or scores(rows), train, valid, max_users=7)
+    assert len(seen[0]) == 7 and seen[0][0] == np.flatnonzero(np.diff(valid.indptr))[0]
+
+
+def test_same_seed_same_history_with_and_without_validation(random_implicit):
+    """Evaluation must not consume the training generator: the benchmark relies on it."""
+    train, valid = random_implicit
+    params = dict(factors=4, epochs=3, batch_size=32, patience=None)
+    a = BPRMF(**params).fit(train)
+    b = BPRMF(**params).fit(train, validation=valid)
+    assert [m["loss"] for m in a.history_] == [m["loss"] for m in b.history_]

@@ -7,13 +7,13 @@ import pytest
 from llmrec.pipeline.artifacts import Workspace
 
 PAGES = {
-    "app_pages/1_overview.py": "Overview",
-    "app_pages/2_portraits.py": "User portraits",
-    "app_pages/3_explorer.py": "Embedding explorer",
-    "app_pages/4_recommendations.py": "Recommendations",
-    "app_pages/5_search.py": "Personalised search",
-    "app_pages/6_evaluation.py": "Evaluation",
-    "app_pages/7_data.py": "Data",
+    "pages/1_overview.py": "Overview",
+    "pages/2_portraits.py": "User portraits",
+    "pages/3_explorer.py": "Embedding explorer",
+    "pages/4_recommendations.py": "Recommendations",
+    "pages/5_search.py": "Personalised search",
+    "pages/6_evaluation.py": "Evaluation",
+    "pages/7_data.py": "Data",
 }
 
 
@@ -48,7 +48,7 @@ def test_every_page_renders_without_errors(app, page):
 
 
 def test_sidebar_offers_workspace_model_k_and_privacy(app, ui_workspace):
-    open_page(app, "app_pages/1_overview.py")
+    open_page(app, "pages/1_overview.py")
     assert app.sidebar.selectbox(key="sidebar_workspace").value == str(ui_workspace)
     models = app.sidebar.selectbox(key="sidebar_model")
     assert set(models.options) <= set(Workspace(ui_workspace).model_names)
@@ -58,7 +58,7 @@ def test_sidebar_offers_workspace_model_k_and_privacy(app, ui_workspace):
 
 
 def test_overview_shows_the_dataset_card(app, ui_workspace):
-    open_page(app, "app_pages/1_overview.py")
+    open_page(app, "pages/1_overview.py")
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Users"] == f"{Workspace(ui_workspace).dataset.n_users:,}"
     assert {"Items", "Interactions", "Reviews", "Sparsity", "Time span"} <= set(metrics)
@@ -69,14 +69,14 @@ def test_overview_shows_the_dataset_card(app, ui_workspace):
 
 def test_missing_workspace_shows_an_empty_state(app, monkeypatch, tmp_path):
     monkeypatch.setenv("LLMREC_WORKSPACE", str(tmp_path / "nothing-here"))
-    for page in ("app_pages/1_overview.py", "app_pages/4_recommendations.py", "app_pages/6_evaluation.py"):
+    for page in ("pages/1_overview.py", "pages/4_recommendations.py", "pages/6_evaluation.py"):
         open_page(app, page)
         assert any("Data" in i.value and "make demo" in i.value for i in app.info)
         assert errors(app) == []
 
 
 def test_picking_another_user_changes_the_history(app):
-    open_page(app, "app_pages/2_portraits.py")
+    open_page(app, "pages/2_portraits.py")
     picker = app.selectbox(key="portraits_user")
     first = table(app, "date", "review")
     picker.select_index(3).run()
@@ -90,19 +90,19 @@ def test_picking_another_user_changes_the_history(app):
 def test_user_from_the_url_is_selected(app, ui_workspace):
     user = Workspace(ui_workspace).ids.users[7]
     app.query_params["user"] = user
-    open_page(app, "app_pages/2_portraits.py")
+    open_page(app, "pages/2_portraits.py")
     # the page list is registered on the first run; the URL then selects the user on the page
     assert app.selectbox(key="portraits_user").value == user
 
 
 def test_portrait_summary_names_its_source(app):
-    open_page(app, "app_pages/2_portraits.py")
+    open_page(app, "pages/2_portraits.py")
     text = " ".join(m.value for m in app.markdown)
     assert "Portrait summary" in text and "source:" in text
 
 
 def test_privacy_mode_hides_user_ids(app, ui_workspace):
-    open_page(app, "app_pages/2_portraits.py")
+    open_page(app, "pages/2_portraits.py")
     real = app.selectbox(key="portraits_user").value
     app.sidebar.toggle(key="sidebar_privacy").set_value(True).run()
     assert not app.exception
@@ -125,7 +125,7 @@ def recs_ids(app) -> list[str]:
 
 
 def test_recommendations_follow_k_and_model(app):
-    open_page(app, "app_pages/4_recommendations.py")
+    open_page(app, "pages/4_recommendations.py")
     recs = table(app, "rank", "score", "why")
     assert len(recs) == 10
     assert recs["score"].is_monotonic_decreasing
@@ -146,7 +146,7 @@ def test_recommendations_follow_k_and_model(app):
 
 
 def test_launching_a_new_product_places_it_and_finds_an_audience(app):
-    open_page(app, "app_pages/4_recommendations.py")
+    open_page(app, "pages/4_recommendations.py")
     app.text_input(key="recs_launch_title").input("Stainless steel espresso machine")
     app.text_area(key="recs_launch_description").input("15 bar pump, milk frother, compact design")
     app.button(key="recs_launch_submit").click()
@@ -159,7 +159,7 @@ def test_launching_a_new_product_places_it_and_finds_an_audience(app):
 
 
 def test_search_shows_both_scores_and_reacts_to_the_weight(app):
-    open_page(app, "app_pages/5_search.py")
+    open_page(app, "pages/5_search.py")
     app.text_input(key="search_query").input("comfortable running shoes").run()
     assert not app.exception
     results = table(app, "text_score")
@@ -174,7 +174,7 @@ def test_search_shows_both_scores_and_reacts_to_the_weight(app):
 
 
 def test_evaluation_states_the_protocol_and_drills_down(app):
-    open_page(app, "app_pages/6_evaluation.py")
+    open_page(app, "pages/6_evaluation.py")
     text = " ".join(m.value for m in app.markdown)
     assert "Protocol" in text
     across = table(app, "NDCG@5", "NDCG@20")
@@ -188,7 +188,7 @@ def test_evaluation_states_the_protocol_and_drills_down(app):
 
 
 def test_explorer_switches_space_and_colour_and_lists_neighbours(app):
-    open_page(app, "app_pages/3_explorer.py")
+    open_page(app, "pages/3_explorer.py")
     for colour in ("price", "popularity", "cluster", "category"):
         app.radio(key="explorer_colour").set_value(colour).run()
         assert not app.exception
@@ -202,7 +202,7 @@ def test_explorer_switches_space_and_colour_and_lists_neighbours(app):
 
 
 def test_explorer_item_picker_changes_the_neighbours(app, ui_workspace):
-    open_page(app, "app_pages/3_explorer.py")
+    open_page(app, "pages/3_explorer.py")
     before = tables(app, "title", "similarity")[0]
     other = Workspace(ui_workspace).ids.items[5]
     app.selectbox(key="explorer_item").set_value(other).run()
@@ -215,7 +215,7 @@ def test_explorer_item_picker_changes_the_neighbours(app, ui_workspace):
 def test_data_page_shows_a_clear_error_for_a_bad_file(app, tmp_path, ui_workspace):
     bad = tmp_path / "broken.csv"
     bad.write_text("this,is\nnot,an,interactions,file\n\x00\x00\n")
-    open_page(app, "app_pages/7_data.py")
+    open_page(app, "pages/7_data.py")
     app.selectbox(key="data_source").set_value("csv").run()
     app.text_input(key="data_inter_path").input(str(bad)).run()
     app.button(key="data_check").click().run()
@@ -223,12 +223,12 @@ def test_data_page_shows_a_clear_error_for_a_bad_file(app, tmp_path, ui_workspac
     assert errors(app), "a bad file must produce st.error"
     assert "Could not read this source" in errors(app)[0]
     # the workspace in use is untouched and still works
-    app.switch_page("app_pages/1_overview.py").run()
+    app.switch_page("pages/1_overview.py").run()
     assert not app.exception and errors(app) == []
 
 
 def test_data_page_reports_a_missing_path(app, tmp_path):
-    open_page(app, "app_pages/7_data.py")
+    open_page(app, "pages/7_data.py")
     app.selectbox(key="data_source").set_value("movielens").run()
     app.text_input(key="data_ml_path").input(str(tmp_path / "no-such-folder")).run()
     app.button(key="data_check").click().run()
@@ -237,7 +237,7 @@ def test_data_page_reports_a_missing_path(app, tmp_path):
 
 
 def test_data_page_checks_the_demo_source(app):
-    open_page(app, "app_pages/7_data.py")
+    open_page(app, "pages/7_data.py")
     app.number_input(key="data_demo_users").set_value(60).run()
     app.number_input(key="data_demo_items").set_value(60).run()
     app.button(key="data_check").click().run()

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted((ROOT / "app_pages").glob("*.py"))
+PAGES = sorted((ROOT / "pages").glob("*.py"))
 
 
 def _imports(path: Path) -> set[str]:
@@ -32,7 +32,7 @@ def test_no_page_renders_raw_html():
 def test_every_page_is_registered_in_the_frame():
     frame = (ROOT / "app.py").read_text()
     for path in PAGES:
-        assert f"app_pages/{path.name}" in frame
+        assert f"pages/{path.name}" in frame
 
 
 def test_streamlit_config_keeps_everything_local():
