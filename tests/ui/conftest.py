@@ -18,9 +18,8 @@ def ui_workspace(small_workspace) -> Path:
 @pytest.fixture
 def app(ui_workspace, monkeypatch):
     """An AppTest of the dashboard pointed at the shared workspace (call .run() yourself)."""
-    from streamlit.testing.v1 import AppTest
-
     from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import AppTest
 
     # AppTest starts every run as a fresh server would, in Streamlit's legacy `pages/` mode, where
     # llmrec.ui.context hands each page over to app.py with a rerun (which drops button clicks).
