@@ -121,6 +121,8 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None) -> Wo
         run.stage("portraits", portraits_key, ["portraits"],
                   lambda: stages.portraits(run, dataset, embeddings["users"]))
 
+        # Generated texts are keyed by model, prompt and evidence, so the old ones stay valid.
+        reuse(run.previous, staging, "reasons")
         manifest = {
             "layout_version": LAYOUT_VERSION,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
