@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from model_datasets import block_text, checkerboard
+from tests.models.model_datasets import block_text, checkerboard
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from model_datasets import planted_ratings
+from tests.models.model_datasets import planted_ratings
 
 from llmrec.errors import ConfigError, DataError, UnknownIdError
 from llmrec.models import RatingMF, rmse_mae

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from model_datasets import block_text, withheld_first_rate
+from tests.models.model_datasets import block_text, withheld_first_rate
 
 from llmrec.errors import ConfigError, DataError
 from llmrec.models import BPRMF, TextAwareMF, load_model

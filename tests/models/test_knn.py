@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from model_datasets import withheld_first_rate
+from tests.models.model_datasets import withheld_first_rate
 
 import llmrec.models.knn as knn
 from llmrec.errors import ConfigError, DataError

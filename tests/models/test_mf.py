@@ -3,7 +3,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
-from model_datasets import withheld_first_rate
+from tests.models.model_datasets import withheld_first_rate
 
 from llmrec.errors import ConfigError, ModelError
 from llmrec.models import BPRMF

@@ -1,6 +1,6 @@
 """Every registered recommender passes the shared RecommenderSuite."""
 
-from recommender_suite import RecommenderSuite
+from tests.models.recommender_suite import RecommenderSuite
 
 from llmrec.models import BPRMF, MODELS, ItemKNN, Popularity, RatingMF, TextAwareMF
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import idx
+from tests.reasons.conftest import idx
 
 from llmrec.errors import DataError, UnknownIdError
 from llmrec.reasons.evidence import (

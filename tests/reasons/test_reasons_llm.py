@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import idx
+from tests.reasons.conftest import idx
 
 from llmrec.errors import ConfigError
 from llmrec.reasons.evidence import build_evidence

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import idx
+from tests.reasons.conftest import idx
 
 from llmrec.reasons.evidence import build_evidence
 from llmrec.reasons.quality import explanation_quality, sampled_explanation_quality

@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import idx
+from tests.reasons.conftest import idx
 
 from llmrec.reasons.cache import ReasonCache, cache_key
 from llmrec.reasons.evidence import build_evidence

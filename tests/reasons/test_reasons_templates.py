@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import idx
+from tests.reasons.conftest import idx
 
 from llmrec.data.demo import DemoConfig, generate_demo
 from llmrec.data.ids import IdMap, interaction_matrix

@@ -1,7 +1,7 @@
 """The sentence checker, table-driven: grounded sentences pass; invented or garbled ones are rejected."""
 
 import pytest
-from conftest import idx
+from tests.reasons.conftest import idx
 
 from llmrec.reasons.evidence import Evidence, Fact, build_evidence, portrait_evidence
 from llmrec.reasons.validation import Catalogue, split_sentences, validate
