@@ -1,4 +1,4 @@
-"""Command line: build a workspace, print its evaluation, recommend for a user."""
+"""Command line: build a workspace, print its evaluation, recommend for a user, measure explanations."""
 
 from __future__ import annotations
 
@@ -111,6 +111,84 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+QUALITY_SHOWN = ("n_pairs", "grounding_rate", "raw_grounding_rate", "fallback_rate", "feature_coverage",
+                 "unique_sentence_ratio", "distinct_1", "distinct_2", "mean_words", "latency_per_sentence_s")
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Measure the reasons for sampled users' top-1 items and record them in reasons/quality.json."""
+    import time
+
+    import numpy as np
+    import pandas as pd
+
+    from llmrec.errors import ConfigError
+    from llmrec.pipeline import queries as q
+    from llmrec.pipeline.artifacts import Workspace
+    from llmrec.reasons.quality import sampled_explanation_quality
+
+    if args.pairs < 1:
+        raise ConfigError(f"--pairs must be at least 1, got {args.pairs}")
+    workspace = Workspace(args.workspace)
+    name, generator = "template", None
+    if args.llm or args.llm_model:
+        from llmrec.reasons.llm import LLMGenerator
+
+        generator = LLMGenerator(args.llm_model)  # loads on first generation, not for cache hits
+        name = "llm" if args.llm_model is None else f"llm:{Path(args.llm_model).name}"
+    service = q.reason_service(workspace, args.model, generator)
+    if service is None:
+        raise ConfigError("llmrec.reasons is not available in this installation")
+    # Score only the users that can be sampled, not the whole user base.
+    with_history = np.flatnonzero(np.diff(service.ctx.train.indptr) > 0)
+    rng = np.random.default_rng(args.seed)
+    users = rng.choice(with_history, size=min(args.pairs, len(with_history)), replace=False)
+    top = np.full(workspace.ids.n_users, -1, dtype=np.int64)
+    top[users] = q.top_items(workspace, args.model, users)
+    start = time.perf_counter()
+    metrics, texts = sampled_explanation_quality(service, top, args.pairs, args.seed)
+    seconds = time.perf_counter() - start
+    if not texts:
+        raise ConfigError(f"no user has both a history and a recommendation from '{args.model}'")
+
+    path = workspace.root / q.QUALITY_FILE
+    entries = json.loads(path.read_text()) if path.is_file() else {}
+    n_generated = sum(not t.cached for t in texts)
+    entry = {key: _json_number(value) for key, value in metrics.items()}
+    if n_generated == 0:
+        # Every text came from the cache: there was no generation to time, so keep the earlier
+        # measurement of the same generator rather than reporting zero seconds.
+        previous = entries.get(name, {})
+        same = previous.get("generator_identity") == service.generator.identity
+        entry["latency_per_sentence_s"] = previous.get("latency_per_sentence_s") if same else None
+    entry.update(n_pairs=len(texts), n_generated=n_generated, model=args.model,
+                 generator_identity=service.generator.identity,
+                 created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    entries[name] = entry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(entries, indent=2))
+    tmp.replace(path)
+
+    if args.json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    table = pd.DataFrame({gen: {k: e.get(k) for k in QUALITY_SHOWN} for gen, e in entries.items()})
+    print(f"explanation quality of {len(texts)} reasons (each sampled user's top-1 from {args.model}; "
+          f"{n_generated} generated, {len(texts) - n_generated} from the cache, {seconds:.1f} s)")
+    print(table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
+    print(f"written to {path}; the dashboard's evaluation page shows it, and its pages now show these "
+          "texts without generating them again")
+    return 0
+
+
+def _json_number(value):
+    """Plain JSON: NaN (a rate over nothing, e.g. no raw outputs) becomes null."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m llmrec", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -156,6 +234,16 @@ def parser() -> argparse.ArgumentParser:
     recommend.add_argument("--k", type=int, default=10)
     recommend.add_argument("--json", action="store_true")
     recommend.set_defaults(run=cmd_recommend)
+
+    explain = commands.add_parser("explain", help="measure generated reasons (template or LLM)")
+    explain.add_argument("--workspace", type=Path, default=Path("workspace"))
+    explain.add_argument("--model", default="text_mf", help="recommender whose top-1 items are explained")
+    explain.add_argument("--pairs", type=int, default=200, help="sampled (user, top-1 item) pairs")
+    explain.add_argument("--llm", action="store_true", help="write with the local LLM instead of templates")
+    explain.add_argument("--llm-model", help="local model folder, GGUF file or cached hub id (implies --llm)")
+    explain.add_argument("--seed", type=int, default=42)
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.set_defaults(run=cmd_explain)
     return root
 
 

@@ -80,9 +80,19 @@ def run_embedding_benchmark(texts: list[str], *, rounds: int = 3, batch_size: in
     return result
 
 
-def main() -> None:
-    texts = benchmark_texts()
-    result = run_embedding_benchmark(texts)
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m llmrec.bench.embedding")
+    parser.add_argument("--texts", type=int, default=1000, help="how many product texts")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per encoder")
+    args = parser.parse_args(argv)
+    texts = benchmark_texts(args.texts)
+    from llmrec.text.encoder import TextEncoder, cpu_has_fast_bf16
+
+    print(f"{len(texts)} texts; CPU advertises native bf16: {cpu_has_fast_bf16()}; "
+          f"precision chosen by 'auto': {TextEncoder().precision}")
+    result = run_embedding_benchmark(texts, rounds=args.rounds)
     for key, value in result.items():
         print(f"{key:>42}: {value:.4f}" if isinstance(value, float) else f"{key:>42}: {value}")
 

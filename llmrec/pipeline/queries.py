@@ -40,6 +40,7 @@ class _Lookup:
     item_review_rows: dict[str, np.ndarray]  # item_id -> row positions in reviews
     user_review_rows: dict[str, np.ndarray]
     models: dict[str, object] = field(default_factory=dict)
+    reason_cache: object | None = None  # the workspace's ReasonCache, opened on first use
 
 
 _LOOKUPS: weakref.WeakKeyDictionary[Workspace, _Lookup] = weakref.WeakKeyDictionary()
@@ -443,6 +444,24 @@ def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "e
     })
 
 
+def top_items(ws: Workspace, model, users: np.ndarray, batch: int = 1024) -> np.ndarray:
+    """(len(users),) each user's best item index under `model` (-1 when none is left), with training
+    and validation items masked as the offline evaluation masks them."""
+    from llmrec.data.ids import interaction_matrix
+    from llmrec.evaluation.evaluate import rank_items
+
+    obj = _model(ws, model)
+    users = np.asarray(users, dtype=np.int64)
+    train, valid = (interaction_matrix(ws.split[part], ws.ids) != 0 for part in ("train", "valid"))
+    seen = train + valid
+    out = np.full(len(users), -1, dtype=np.int64)
+    for start in range(0, len(users), batch):
+        rows = users[start:start + batch]
+        scores = np.asarray(obj.score(rows), dtype=np.float32)  # (batch, n_items)
+        out[start:start + batch] = rank_items(scores, 1, exclude=seen[rows])[:, 0]
+    return out
+
+
 def _test_items(ws: Workspace, user_id: str) -> set[str]:
     test = ws.split["test"]
     return set(test.loc[test["user_id"].astype(str) == str(user_id), "item_id"].astype(str))
@@ -525,10 +544,26 @@ class Reason:
     source: str
     fallback_reason: str | None = None
     cited_facts: list = field(default_factory=list)
+    cached: bool = False  # read from the workspace's generated-text cache rather than written now
+
+
+def reason_cache(ws: Workspace):
+    """The workspace's generated-text cache (<workspace>/reasons/cache.parquet).
+
+    One instance per workspace: every service of the process must share it, because a cache
+    rewrites its whole file on flush and a second instance would drop the first one's new rows.
+    """
+    look = _lookup(ws)
+    if look.reason_cache is None:
+        from llmrec.reasons.cache import ReasonCache
+
+        look.reason_cache = ReasonCache.for_workspace(ws.root)
+    return look.reason_cache
 
 
 def reason_service(ws: Workspace, model: str | None = None, generator=None):
-    """A ReasonService over the workspace (None when llmrec.reasons is missing).
+    """A ReasonService over the workspace, reading and writing its generated-text cache (None when
+    llmrec.reasons is missing).
 
     `generator`: None for the templates, or e.g. an LLMGenerator. Evidence uses the whole
     interaction history, the item text embeddings and the factors and explanations of `model`
@@ -549,7 +584,44 @@ def reason_service(ws: Workspace, model: str | None = None, generator=None):
         item_text=ws.embeddings.get("items"),
         item_factors=getattr(obj, "item_factors_", None), user_factors=getattr(obj, "user_factors_", None),
         explain=getattr(obj, "explain", None))
-    return reasons.ReasonService(context, generator=generator)
+    return reasons.ReasonService(context, generator=generator, cache=reason_cache(ws))
+
+
+# service -> a service over the same context and cache whose generator is the default local LLM,
+# never loaded (False when the LLM package is missing). Its identity keys the cache, so it finds
+# what the LLM wrote earlier (on the dashboard's button or with `python -m llmrec explain --llm`).
+_LLM_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _llm_reader(service):
+    reader = _LLM_READERS.get(service)
+    if reader is None:
+        from llmrec.errors import LlmrecError
+        from llmrec.reasons.llm import LLMGenerator
+
+        try:
+            generator = LLMGenerator()  # resolves the model file only: loading waits for first use
+        except LlmrecError:
+            reader = False
+        else:
+            reader = type(service)(service.ctx, generator, service.validator, service.cache)
+        _LLM_READERS[service] = reader
+    return reader or None
+
+
+def _shown_texts(service, evidences: list) -> list:
+    """The texts to show at once: what the local LLM wrote earlier for exactly this evidence (from
+    the cache), else the service's own text (instant for the templates)."""
+    found = [None] * len(evidences)
+    if service.generator is getattr(service, "templates", None) and service.cache is not None:
+        reader = _llm_reader(service)
+        if reader is not None:
+            found = reader.lookup(evidences)
+    missing = [j for j, text in enumerate(found) if text is None]
+    if missing:
+        for j, text in zip(missing, service.run([evidences[j] for j in missing]), strict=True):
+            found[j] = text
+    return found
 
 
 def stream_text(ws: Workspace, service, user_id: str, item_id: str | None = None) -> Iterator[str | Reason]:
@@ -569,7 +641,10 @@ def stream_text(ws: Workspace, service, user_id: str, item_id: str | None = None
 def reason(ws: Workspace, user_id: str, item_id: str, service=None, ev: Evidence | None = None) -> Reason:
     """A one-sentence reason for recommending the item, from the ReasonService when present."""
     if service is not None:
-        return _as_reason(service.reason(_check_user(ws, user_id), _check_item(ws, item_id)))
+        from llmrec.reasons.evidence import build_evidence
+
+        ev = build_evidence(service.ctx, _check_user(ws, user_id), _check_item(ws, item_id))
+        return _as_reason(_shown_texts(service, [ev])[0])
     ev = ev or evidence(ws, user_id, item_id)
     parts = []
     if len(ev.closest_history):
@@ -587,15 +662,20 @@ def reasons(ws: Workspace, user_id: str, item_ids: list[str] | tuple[str, ...], 
     """Reasons for several items at once (one batched call to the ReasonService)."""
     if service is None:
         return [reason(ws, user_id, item) for item in item_ids]
+    from llmrec.reasons.evidence import build_evidence
+
     user = _check_user(ws, user_id)
-    pairs = [(user, _check_item(ws, item)) for item in item_ids]
-    return [_as_reason(generated) for generated in service.reasons(pairs)]
+    evidences = [build_evidence(service.ctx, user, _check_item(ws, item)) for item in item_ids]
+    return [_as_reason(generated) for generated in _shown_texts(service, evidences)]
 
 
 def portrait_summary(ws: Workspace, user_id: str, service=None) -> Reason:
     """A short paragraph describing the user, from the ReasonService when present."""
     if service is not None:
-        return _as_reason(service.portrait_summary(_check_user(ws, user_id)))
+        from llmrec.reasons.evidence import portrait_evidence
+
+        ev = portrait_evidence(service.ctx, _check_user(ws, user_id))
+        return _as_reason(_shown_texts(service, [ev])[0])
     p = portrait(ws, user_id)
     cats = ", ".join(p.get("top_categories") or []) or "no clear category"
     praised = ", ".join(p.get("praised") or []) or "nothing in particular"
@@ -608,7 +688,8 @@ def _as_reason(generated) -> Reason:
     """GeneratedText -> Reason with the cited facts as plain statements."""
     cited = [getattr(fact, "text", str(fact)) for fact in (generated.cited_facts or ())]
     return Reason(text=str(generated.text), source=str(generated.source),
-                  fallback_reason=generated.fallback_reason, cited_facts=cited)
+                  fallback_reason=generated.fallback_reason, cited_facts=cited,
+                  cached=bool(getattr(generated, "cached", False)))
 
 
 # --------------------------------------------------------------------------- embedding map
@@ -967,6 +1048,30 @@ def test_items(ws: Workspace, user_id: str) -> pd.DataFrame:
     items = _lookup(ws).items
     return pd.DataFrame({"item_id": test["item_id"].astype(str).to_numpy(),
                          "title": items.reindex(test["item_id"].astype(str))["title"].to_numpy()})
+
+
+QUALITY_FILE = "reasons/quality.json"  # written by `python -m llmrec explain`
+QUALITY_COLUMNS = ("generator", "model", "n_pairs", "grounding_rate", "raw_grounding_rate", "fallback_rate",
+                   "feature_coverage", "unique_sentence_ratio", "distinct_1", "distinct_2", "mean_words",
+                   "latency_per_sentence_s", "created")
+
+
+def explanation_quality(ws: Workspace) -> pd.DataFrame:
+    """One row per generator measured by `python -m llmrec explain` (QUALITY_COLUMNS; empty when it
+    has not run). Rates are shares in 0..1; latency is seconds per generated sentence."""
+    path = ws.root / QUALITY_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=list(QUALITY_COLUMNS))
+    try:
+        entries = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise WorkspaceError(f"{path} is not valid JSON ({error}); run `python -m llmrec explain` again") \
+            from None
+    rows = [{"generator": name, **entry} for name, entry in entries.items()]
+    frame = pd.DataFrame(rows).reindex(columns=list(QUALITY_COLUMNS))
+    numeric = [c for c in QUALITY_COLUMNS if c not in ("generator", "model", "created")]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
+    return frame
 
 
 def workspace_summary(root: Path | str) -> dict:

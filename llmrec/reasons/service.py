@@ -91,11 +91,16 @@ class ReasonService:
 
     def stream(self, evidence: Evidence) -> Iterator[str | GeneratedText]:
         """Raw chunks as the generator writes them (str, for a typing effect), then the checked
-        GeneratedText, which the caller must show in place of the chunks. Generators without a
-        `stream` method yield only the final text."""
+        GeneratedText, which the caller must show in place of the chunks. A cached text is yielded
+        at once, without the generator; generators without a `stream` method yield only the final
+        text. The checked text is remembered in the cache like any other."""
         stream = getattr(self.generator, "stream", None)
         if stream is None:
             yield self.run([evidence])[0]
+            return
+        (hit,) = self.lookup([evidence])
+        if hit is not None:
+            yield hit
             return
         start = time.perf_counter()
         chunks = []
@@ -103,7 +108,11 @@ class ReasonService:
             chunks.append(chunk)
             yield chunk
         raw = postprocess("".join(chunks), SENTENCES[evidence.task][1])
-        yield self._finish(evidence, raw, time.perf_counter() - start)
+        final = self._finish(evidence, raw, time.perf_counter() - start)
+        if self.cache is not None:
+            self.cache.put(self._key(evidence), self._row(final))
+            self.cache.flush()
+        yield final
 
     def check(self, text: str, evidence: Evidence) -> tuple[bool, str | None, list[Fact]]:
         """(ok, first failure, cited facts) of a whole text, sentence by sentence."""
@@ -120,22 +129,31 @@ class ReasonService:
             cited += [f for f in result.cited_facts if f not in cited]
         return True, None, cited
 
-    def run(self, evidences: Sequence[Evidence]) -> list[GeneratedText]:
-        """Check the cache, generate the misses in one batch, validate, fall back, remember."""
-        out: list[GeneratedText | None] = [None] * len(evidences)
-        keys = [cache_key(self.generator.identity, self.generator.prompt_version, ev) for ev in evidences]
-        misses = []
-        for j, (ev, key) in enumerate(zip(evidences, keys, strict=True)):
-            row = self.cache.get(key) if self.cache is not None else None
+    def lookup(self, evidences: Sequence[Evidence]) -> list[GeneratedText | None]:
+        """The cached text of each evidence for this generator, or None; never calls the generator.
+
+        A cached text is validated again (the validator may have changed since it was written);
+        one that no longer passes counts as missing."""
+        if self.cache is None:
+            return [None] * len(evidences)
+        out: list[GeneratedText | None] = []
+        for ev in evidences:
+            row = self.cache.get(self._key(ev))
+            found = None
             if row is not None:
                 ok, _, cited = self.check(row["text"], ev)
                 if ok:
-                    out[j] = GeneratedText(text=row["text"], source=row["source"],
-                                           fallback_reason=row["fallback_reason"], cited_facts=tuple(cited),
-                                           evidence=ev, raw_text=row["raw_text"],
-                                           raw_ok=row["fallback_reason"] is None, cached=True)
-                    continue
-            misses.append(j)
+                    found = GeneratedText(text=row["text"], source=row["source"],
+                                          fallback_reason=row["fallback_reason"], cited_facts=tuple(cited),
+                                          evidence=ev, raw_text=row["raw_text"],
+                                          raw_ok=row["fallback_reason"] is None, cached=True)
+            out.append(found)
+        return out
+
+    def run(self, evidences: Sequence[Evidence]) -> list[GeneratedText]:
+        """Check the cache, generate the misses in one batch, validate, fall back, remember."""
+        out = self.lookup(evidences)
+        misses = [j for j, found in enumerate(out) if found is None]
         if misses:
             start = time.perf_counter()
             raw = self.generator.generate([evidences[j] for j in misses])
@@ -143,10 +161,13 @@ class ReasonService:
             for j, text in zip(misses, raw, strict=True):
                 out[j] = self._finish(evidences[j], text, latency)
                 if self.cache is not None:
-                    self.cache.put(keys[j], self._row(out[j]))
+                    self.cache.put(self._key(evidences[j]), self._row(out[j]))
             if self.cache is not None:
                 self.cache.flush()
         return out  # type: ignore[return-value]
+
+    def _key(self, evidence: Evidence) -> str:
+        return cache_key(self.generator.identity, self.generator.prompt_version, evidence)
 
     def _finish(self, ev: Evidence, raw: str, latency: float) -> GeneratedText:
         by_templates = self.generator is self.templates
