@@ -173,13 +173,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(entries, indent=2))
         return 0
-    table = pd.DataFrame({gen: {k: e.get(k) for k in QUALITY_SHOWN} for gen, e in entries.items()})
+    table = pd.DataFrame({gen: {k: _cell(k, e.get(k)) for k in QUALITY_SHOWN} for gen, e in entries.items()})
     print(f"explanation quality of {len(texts)} reasons (each sampled user's top-1 from {args.model}; "
           f"{n_generated} generated, {len(texts) - n_generated} from the cache, {seconds:.1f} s)")
-    print(table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
+    print(table.to_string())
     print(f"written to {path}; the dashboard's evaluation page shows it, and its pages now show these "
           "texts without generating them again")
     return 0
+
+
+def _cell(key: str, value) -> str:
+    if value is None:
+        return "-"
+    if key == "latency_per_sentence_s":
+        return f"{value:.2f} s" if value >= 1 else f"{value * 1000:.3g} ms"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def _json_number(value):

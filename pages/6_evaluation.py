@@ -1,4 +1,5 @@
-"""Evaluation: offline metrics across models and K, with the protocol that produced them."""
+"""Evaluation: offline metrics across models and K, with the protocol that produced them, and the
+quality of the generated explanations."""
 
 import streamlit as st
 
@@ -25,3 +26,5 @@ with guard("the evaluation"):
     evaluation.cold_start(ctx, k)
     st.subheader("Drill down: the worst-served users")
     evaluation.drill_down(ctx, k)
+    st.subheader("Explanation quality")
+    evaluation.explanation_quality(ctx)

@@ -25,7 +25,7 @@ class TextMFModule(MFModule):
     """MFModule whose item terms add a learned projection of the (fixed) item text embeddings."""
 
     def __init__(self, n_users: int, item_text: torch.Tensor, factors: int, item_bias: bool,
-                 free_dropout: float, generator: torch.Generator) -> None:
+                 free_dropout: float, text_reg: float, generator: torch.Generator) -> None:
         n_items, dim = item_text.shape
         super().__init__(n_users, n_items, factors, item_bias, generator)
         self.register_buffer("text", item_text)                             # (n_items, d)
@@ -33,6 +33,7 @@ class TextMFModule(MFModule):
                                        requires_grad=False)                 # (d, f)
         self.text_bias = nn.Parameter(torch.zeros(dim), requires_grad=False) if item_bias else None  # (d,)
         self.free_dropout = free_dropout
+        self.text_reg = text_reg
         self.generator = generator
 
     def item_terms(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -57,12 +58,13 @@ class TextMFModule(MFModule):
     def item_gradients(self, items: torch.Tensor, saved: Any, grad_vectors: torch.Tensor,
                        grad_bias: torch.Tensor, l2: float) -> list[Gradient]:
         # q = scale * free + t W and b = scale * free_b + t . w: the free rows get the scaled gradient,
-        # W and w the sum over the batch of t x gradient. Every row of the batch uses W and w, so their
-        # L2 weight is l2 per row, like a free row's per use.
+        # W and w the sum over the batch of t x gradient. Their L2 is text_reg per batch row, not averaged
+        # like the free rows': with the free rows' weak decay W overfits the warm items' texts and new
+        # items score near chance (demo cold-start NDCG@10 0.046 at 1e-5 against 0.086 at 1e-3).
         free, free_bias, scale, text = saved                                # (b, f), (b,), (b,), (b, d)
         grads = super().item_gradients(items, (free, free_bias), grad_vectors * scale[:, None],
                                        grad_bias * scale, l2)
-        shared_l2 = l2 * len(items)
+        shared_l2 = self.text_reg * len(items)
         grads.append(("projection", None,
                       torch.addmm(self.projection, text.T, grad_vectors, beta=shared_l2)))   # (d, f)
         if self.text_bias is not None:
@@ -77,6 +79,8 @@ class TextAwareMF(BPRMF):
     `item_text` (n_items, d) is required at fit. `free_dropout` is the probability of dropping an
     item's free part in a training example. Items without training interactions have their free
     part set to zero after training, so they rank by text like new items (`score_new_items`).
+    `text_reg` is the L2 weight of the text projection per batch row: much stronger than `reg`, it
+    keeps the projection from memorising warm items, which is what makes new-item scores useful.
     Everything else is as in BPRMF (same training loop, early stopping, fallbacks).
     """
 
@@ -86,22 +90,24 @@ class TextAwareMF(BPRMF):
                  batch_size: int = 8192, negatives: int = 1, item_bias: bool = True,
                  patience: int | None = 3, eval_every: int = 1, random_state: int | None = 0,
                  threads: int | None = 1, validation_users: int | None = VALIDATION_USERS,
-                 free_dropout: float = 0.5) -> None:
+                 free_dropout: float = 0.5, text_reg: float = 1e-3) -> None:
         super().__init__(factors=factors, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
                          negatives=negatives, item_bias=item_bias, patience=patience,
                          eval_every=eval_every, random_state=random_state, threads=threads,
                          validation_users=validation_users)
         self.free_dropout = free_dropout
+        self.text_reg = text_reg
 
     def _validate_params(self) -> None:
         super()._validate_params()
         check_float(self, "free_dropout", minimum=0.0, below=1.0)
+        check_float(self, "text_reg", minimum=0.0)
 
     def _build_module(self, train: sp.csr_matrix, item_text: np.ndarray | None,
                       generator: torch.Generator) -> TextMFModule:
         text = check_item_text(item_text, train.shape[1], owner=type(self).__name__)
         return TextMFModule(train.shape[0], torch.from_numpy(text), self.factors, self.item_bias,
-                            float(self.free_dropout), generator)
+                            float(self.free_dropout), float(self.text_reg), generator)
 
     def _export(self, module: TextMFModule, train: sp.csr_matrix) -> None:
         cold = torch.from_numpy(np.bincount(train.indices, minlength=train.shape[1]) == 0)

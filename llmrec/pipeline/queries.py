@@ -550,8 +550,8 @@ class Reason:
 def reason_cache(ws: Workspace):
     """The workspace's generated-text cache (<workspace>/reasons/cache.parquet).
 
-    One instance per workspace: every service of the process must share it, because a cache
-    rewrites its whole file on flush and a second instance would drop the first one's new rows.
+    One instance per workspace, shared by every service of the process, so a text one service
+    writes (the LLM button) is at once visible to the others without re-reading the file.
     """
     look = _lookup(ws)
     if look.reason_cache is None:

@@ -5,7 +5,9 @@
 
 A key is sha256(generator identity, prompt version, evidence fingerprint): new facts, a new
 prompt or another model all miss. New rows are held in memory and written by `flush()` (an atomic
-rewrite of the table), so many generations cost one write. No pickle.
+rewrite of the table), so many generations cost one write. Several processes may share the file (the
+dashboard and `python -m llmrec explain`): `refresh()` takes in their rows, and `flush()` refreshes
+first so it never drops them. No pickle.
 """
 
 from __future__ import annotations
@@ -33,11 +35,9 @@ class ReasonCache:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._rows: dict[str, dict] = {}
-        self._pending = 0
-        if self.path.is_file():
-            frame = pd.read_parquet(self.path)
-            for row in frame.to_dict("records"):
-                self._rows[row["key"]] = {c: _plain(row.get(c)) for c in COLUMNS}
+        self._pending: set[str] = set()  # keys put since the last flush
+        self._seen: tuple[int, int] | None = None  # the file's (mtime, size) when last read or written
+        self.refresh()
 
     @classmethod
     def for_workspace(cls, root: Path | str) -> ReasonCache:
@@ -55,12 +55,26 @@ class ReasonCache:
         record["key"] = key
         record["created"] = int(record["created"] or time.time())
         self._rows[key] = record
-        self._pending += 1
+        self._pending.add(key)
+
+    def refresh(self) -> None:
+        """Take in rows written to the file by someone else since this cache last read or wrote it
+        (a stat when nothing changed); rows put here and not yet flushed win."""
+        signature = self._signature()
+        if signature is None or signature == self._seen:
+            return
+        frame = pd.read_parquet(self.path)
+        pending = {key: self._rows[key] for key in self._pending}
+        for row in frame.to_dict("records"):
+            self._rows[row["key"]] = {c: _plain(row.get(c)) for c in COLUMNS}
+        self._rows.update(pending)
+        self._seen = signature
 
     def flush(self) -> None:
         """Write every row (if any changed) to the Parquet file atomically."""
         if not self._pending:
             return
+        self.refresh()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame(list(self._rows.values()), columns=list(COLUMNS))
         for column in COLUMNS:
@@ -68,7 +82,15 @@ class ReasonCache:
         tmp = self.path.with_suffix(".parquet.tmp")
         frame.to_parquet(tmp, index=False)
         tmp.replace(self.path)
-        self._pending = 0
+        self._pending.clear()
+        self._seen = self._signature()
+
+    def _signature(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
 
 
 def _plain(value):

@@ -136,6 +136,7 @@ class ReasonService:
         one that no longer passes counts as missing."""
         if self.cache is None:
             return [None] * len(evidences)
+        self.cache.refresh()  # texts another process wrote meanwhile (e.g. `python -m llmrec explain`)
         out: list[GeneratedText | None] = []
         for ev in evidences:
             row = self.cache.get(self._key(ev))

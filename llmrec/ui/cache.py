@@ -88,21 +88,42 @@ def llm_service(root: str, stamp: float):
     return q.reason_service(workspace(root, stamp), generator=LLMGenerator().load())
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+def texts_stamp(root: str) -> int:
+    """Modification time of the generated-text cache: changes when a text is written (by the LLM
+    button or `python -m llmrec explain`), so the memoised texts below are looked up again."""
+    try:
+        return (Path(root) / "reasons" / "cache.parquet").stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 def summary(root: str, stamp: float, user_id: str) -> q.Reason:
-    """The user's portrait summary (ReasonService when available, else structured)."""
+    """The user's portrait summary: the local LLM's if it wrote one before, else the template's."""
+    return _summary(root, stamp, texts_stamp(root), user_id)
+
+
+def reason(root: str, stamp: float, user_id: str, item_id: str) -> q.Reason:
+    """Why `item_id` suits `user_id`: the local LLM's reason if it wrote one before, else the template's."""
+    return _reason(root, stamp, texts_stamp(root), user_id, item_id)
+
+
+def reasons(root: str, stamp: float, user_id: str, item_ids: tuple[str, ...]) -> list[q.Reason]:
+    """Reasons for a whole recommendation list in one batched call."""
+    return _reasons(root, stamp, texts_stamp(root), user_id, item_ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _summary(root: str, stamp: float, texts: int, user_id: str) -> q.Reason:
     return q.portrait_summary(workspace(root, stamp), user_id, reason_service(root, stamp))
 
 
 @st.cache_data(show_spinner=False, max_entries=2048)
-def reason(root: str, stamp: float, user_id: str, item_id: str) -> q.Reason:
-    """Why `item_id` suits `user_id` (ReasonService when available, else structured)."""
+def _reason(root: str, stamp: float, texts: int, user_id: str, item_id: str) -> q.Reason:
     return q.reason(workspace(root, stamp), user_id, item_id, reason_service(root, stamp))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def reasons(root: str, stamp: float, user_id: str, item_ids: tuple[str, ...]) -> list[q.Reason]:
-    """Reasons for a whole recommendation list in one batched call."""
+def _reasons(root: str, stamp: float, texts: int, user_id: str, item_ids: tuple[str, ...]) -> list[q.Reason]:
     return q.reasons(workspace(root, stamp), user_id, item_ids, reason_service(root, stamp))
 
 

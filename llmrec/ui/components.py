@@ -130,14 +130,32 @@ def chips(label: str, values: list[str]) -> None:
     st.markdown(f"**{md_escape(label)}:** {shown}")
 
 
+SOURCES = {"llm": "LLM", "template": "template", "structured": "structured facts"}
+
+
+def source_label(reason) -> str:
+    """'LLM · cached', 'template · fresh': who wrote a text, and whether it was read from the
+    workspace's generated-text cache or written for this view."""
+    name = SOURCES.get(reason.source, reason.source)
+    return f"{name} · {'cached' if getattr(reason, 'cached', False) else 'fresh'}"
+
+
+def source_note(reason) -> str:
+    """The source label as a caption, with why the text is not the LLM's when a draft was replaced."""
+    note = f"source: **{md_escape(source_label(reason))}**"
+    if reason.fallback_reason and reason.source != "llm":
+        note += f" · fallback: {md_escape(reason.fallback_reason)}"
+    return note
+
+
 def llm_writer(ctx: Context, key: str, user: str, item: str | None = None) -> None:
-    """A button that has the local LLM write the text, streaming its draft, then showing the checked
-    text (or the template fallback) with its source. The result stays until the user or item changes."""
+    """A button that has the local LLM write the text now, streaming its draft (marked as not yet
+    checked). The checked text, or the template fallback with the reason, lands in the workspace's
+    generated-text cache, and the rerun shows it in place of the text above: from then on it is
+    shown instantly, after restarts too."""
     from llmrec.pipeline import queries
     from llmrec.ui import cache
 
-    done_key = f"{key}_done"
-    target = (user, item)
     if st.button("Write with the local LLM", key=key, help="SmolLM2-135M on this machine; its text is "
                  "checked sentence by sentence against the evidence before it is shown."):
         service = cache.llm_service(ctx.root, ctx.stamp)
@@ -147,14 +165,5 @@ def llm_writer(ctx: Context, key: str, user: str, item: str | None = None) -> No
             if isinstance(part, str):
                 draft += part
                 slot.caption(f"Draft (not yet checked): {md_escape(ctx.privacy.text(draft))}▌")
-            else:
-                slot.empty()
-                st.session_state[done_key] = (target, part)
-    finished = st.session_state.get(done_key)
-    if finished and finished[0] == target:
-        written = finished[1]
-        st.markdown(md_escape(ctx.privacy.text(written.text)))
-        note = f"source: `{md_escape(written.source)}`"
-        if written.fallback_reason:
-            note += f" · the LLM draft was replaced: {md_escape(written.fallback_reason)}"
-        st.caption(note)
+        slot.empty()
+        st.rerun()

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+
 from tests.models.model_datasets import block_text, checkerboard
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from tests.models.model_datasets import planted_ratings
 
 from llmrec.errors import ConfigError, DataError, UnknownIdError
 from llmrec.models import RatingMF, rmse_mae
+from tests.models.model_datasets import planted_ratings
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from tests.models.model_datasets import block_text, withheld_first_rate
 
 from llmrec.errors import ConfigError, DataError
 from llmrec.models import BPRMF, TextAwareMF, load_model
+from tests.models.model_datasets import block_text, withheld_first_rate
 
 BOARD_MF = dict(factors=8, epochs=30, batch_size=64, lr=0.05, reg=0.05)
 N_COLD = 8  # items 40..47: two per block, text only, no interactions

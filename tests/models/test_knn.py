@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from tests.models.model_datasets import withheld_first_rate
 
 import llmrec.models.knn as knn
 from llmrec.errors import ConfigError, DataError
 from llmrec.models import ItemKNN
+from tests.models.model_datasets import withheld_first_rate
 
 
 def dense_neighbours(text: np.ndarray, k: int, shrink: float) -> np.ndarray:

@@ -3,12 +3,12 @@ import pytest
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
-from tests.models.model_datasets import withheld_first_rate
 
 from llmrec.errors import ConfigError, ModelError
 from llmrec.models import BPRMF
 from llmrec.models._common import sorted_pair_keys, validation_ndcg
 from llmrec.models.mf import MFModule, RowAdagrad, bpr_gradients, row_sums, sample_negatives
+from tests.models.model_datasets import withheld_first_rate
 
 BOARD_MF = dict(factors=8, epochs=30, batch_size=64, lr=0.05, reg=0.05)
 
@@ -177,7 +177,8 @@ def test_text_module_gradients_match_autograd():
     from llmrec.models.hybrid import TextMFModule
     generator = torch.Generator().manual_seed(1)
     text = torch.randn(9, 5, generator=generator)
-    module = TextMFModule(6, text, 4, True, free_dropout=0.0, generator=generator)
+    # reg 0.3 per use averaged over 5 triples is 0.3 / 5 per row: text_reg 0.06 matches the reference
+    module = TextMFModule(6, text, 4, True, free_dropout=0.0, text_reg=0.06, generator=generator)
     module.bias.data = torch.randn(9, generator=generator)
     module.text_bias.data = torch.randn(5, generator=generator)
     users = torch.tensor([0, 3, 3, 5, 1])

@@ -1,8 +1,7 @@
 """Every registered recommender passes the shared RecommenderSuite."""
 
-from tests.models.recommender_suite import RecommenderSuite
-
 from llmrec.models import BPRMF, MODELS, ItemKNN, Popularity, RatingMF, TextAwareMF
+from tests.models.recommender_suite import RecommenderSuite
 
 SMALL_MF = dict(factors=8, epochs=5, batch_size=64, lr=0.05, reg=0.05)
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from tests.reasons.conftest import idx
 
 from llmrec.errors import DataError, UnknownIdError
 from llmrec.reasons.evidence import (
@@ -16,6 +15,7 @@ from llmrec.reasons.evidence import (
     price_bands,
     similar_counts,
 )
+from tests.reasons.conftest import idx
 
 
 @pytest.mark.parametrize(("prices", "categories", "expected"), [

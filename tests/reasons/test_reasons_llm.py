@@ -4,13 +4,13 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.reasons.conftest import idx
 
 from llmrec.errors import ConfigError
 from llmrec.reasons.evidence import build_evidence
 from llmrec.reasons.llm import LLMGenerator, build_messages, gguf_key, packaged_gguf, postprocess
 from llmrec.reasons.service import ReasonService
 from llmrec.reasons.validation import split_sentences
+from tests.reasons.conftest import idx
 
 
 @pytest.mark.parametrize(("raw", "limit", "expected"), [

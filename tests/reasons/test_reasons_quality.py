@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from tests.reasons.conftest import idx
 
 from llmrec.reasons.evidence import build_evidence
 from llmrec.reasons.quality import explanation_quality, sampled_explanation_quality
 from llmrec.reasons.service import GeneratedText, ReasonService
+from tests.reasons.conftest import idx
 
 
 def test_hand_computed_metrics(ctx):

@@ -2,12 +2,12 @@
 
 import pandas as pd
 import pytest
-from tests.reasons.conftest import idx
 
 from llmrec.reasons.cache import ReasonCache, cache_key
 from llmrec.reasons.evidence import build_evidence
 from llmrec.reasons.service import ReasonService
 from llmrec.reasons.templates import TemplateGenerator
+from tests.reasons.conftest import idx
 
 GOOD = "Recommended because reviewers praise its battery, something you care about."
 BAD = "You will love it because Voltari makes the best gear at only $5."

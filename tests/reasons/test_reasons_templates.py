@@ -4,7 +4,6 @@ import re
 
 import numpy as np
 import pytest
-from tests.reasons.conftest import idx
 
 from llmrec.data.demo import DemoConfig, generate_demo
 from llmrec.data.ids import IdMap, interaction_matrix
@@ -20,6 +19,7 @@ from llmrec.reasons.evidence import (
 )
 from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import Catalogue, split_sentences, validate
+from tests.reasons.conftest import idx
 
 
 def _all_evidence(ctx):

@@ -1,10 +1,10 @@
 """The sentence checker, table-driven: grounded sentences pass; invented or garbled ones are rejected."""
 
 import pytest
-from tests.reasons.conftest import idx
 
 from llmrec.reasons.evidence import Evidence, Fact, build_evidence, portrait_evidence
 from llmrec.reasons.validation import Catalogue, split_sentences, validate
+from tests.reasons.conftest import idx
 
 # Evidence: U1 -> P1 "Soniq Wireless Headphones X1" (Electronics, Soniq, premium; reviews praise battery).
 ACCEPTED = [

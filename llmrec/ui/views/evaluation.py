@@ -1,10 +1,12 @@
-"""Evaluation sections: protocol, metrics across models and K, curves, distributions, drill-down."""
+"""Evaluation sections: protocol, metrics across models and K, curves, distributions, drill-down,
+explanation quality."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from llmrec.pipeline import queries as q
 from llmrec.ui import charts, state
 from llmrec.ui.components import md_escape, table
 from llmrec.ui.context import Context
@@ -112,3 +114,43 @@ def drill_down(ctx: Context, k: int) -> None:
         st.markdown("**What they actually did next (test items)**")
         shown = held[["title"]] if not held.empty else pd.DataFrame({"title": ["(none)"]})
         table(shown, key="eval_user_test")
+
+
+def _quality_columns() -> dict:
+    """Column labels and formats of the explanation-quality table, in the order shown."""
+    def share(label: str, help: str | None = None):
+        return st.column_config.NumberColumn(label, format="%.3f", help=help)
+
+    return {
+        "generator": st.column_config.TextColumn("generator"),
+        "n_pairs": st.column_config.NumberColumn("pairs", format="%d"),
+        "grounding_rate": share("grounding rate", "shown sentences that pass the evidence check"),
+        "raw_grounding_rate": share("raw grounding rate", "generator outputs passing before any fallback"),
+        "fallback_rate": share("fallback rate", "texts whose generator output was replaced by the template"),
+        "feature_coverage": share("feature coverage", "distinct available facts that some text cites"),
+        "unique_sentence_ratio": share("unique sentences"),
+        "distinct_1": share("distinct-1"),
+        "distinct_2": share("distinct-2"),
+        "mean_words": st.column_config.NumberColumn("mean words", format="%.1f"),
+        "latency_per_sentence_s": st.column_config.NumberColumn(
+            "latency / sentence (s)", format="%.4f", help="generation time; cache hits excluded"),
+    }
+
+
+def explanation_quality(ctx: Context) -> None:
+    """Grounding, variety and speed of the generated reasons, per generator (reasons/quality.json)."""
+    # Read on every run, not memoised: the file changes when `explain` runs, not when the workspace
+    # is rebuilt, and it is a few hundred bytes.
+    frame = q.explanation_quality(ctx.ws)
+    command = f"python -m llmrec explain --workspace {ctx.root}"
+    if frame.empty:
+        st.info("No explanation quality measured for this workspace yet. Run this command, then reload "
+                "(add `--llm` to measure the local LLM as well):", icon=":material/terminal:")
+        st.code(command, language="bash")
+        return
+    columns = _quality_columns()
+    table(frame[list(columns)], key="eval_quality", **columns)
+    models = ", ".join(sorted(frame["model"].dropna().astype(str).unique()))
+    st.caption(f"Reasons for each sampled user's top-1 recommendation ({md_escape(models)}). Rates are "
+               "shares in 0..1; distinct-1/2 are distinct words / word pairs over all words / pairs. "
+               f"Measure again with `{md_escape(command)}` (`--llm` for the local LLM).")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.ui import cache, charts
-from llmrec.ui.components import chips, facts, llm_writer, md_escape, table
+from llmrec.ui.components import chips, facts, llm_writer, md_escape, source_note, table
 from llmrec.ui.context import Context
 
 
@@ -30,10 +30,8 @@ def summary(ctx: Context, user: str) -> None:
     """The portrait summary from llmrec.reasons (LLM or template), else a structured sentence."""
     generated = cache.summary(ctx.root, ctx.stamp, user)
     with st.container(border=True):
-        st.markdown(f"**Portrait summary** · source: `{md_escape(generated.source)}`")
+        st.markdown(f"**Portrait summary** · {source_note(generated)}")
         st.markdown(md_escape(ctx.privacy.text(generated.text)))
-        if generated.fallback_reason and generated.source != "llm":
-            st.caption(f"Fallback: {md_escape(generated.fallback_reason)}")
         if generated.cited_facts:
             with st.expander("Cited evidence"):
                 for fact in generated.cited_facts:

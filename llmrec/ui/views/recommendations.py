@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.ui import cache, charts, state
-from llmrec.ui.components import chips, llm_writer, md_escape, table
+from llmrec.ui.components import chips, llm_writer, md_escape, source_label, source_note, table
 from llmrec.ui.context import Context
 
 
@@ -16,16 +16,18 @@ def top_k(ctx: Context, user: str) -> pd.DataFrame:
     reasons = cache.reasons(ctx.root, ctx.stamp, user, tuple(recs["item_id"]))
     shown = recs[["rank", "title", "price", "score"]].copy()
     shown["why"] = [ctx.privacy.text(r.text) for r in reasons]
+    shown["source"] = [source_label(r) for r in reasons]
     st.subheader(f"Top {ctx.k} from {ctx.model}")
     table(shown, key="recs_table",
           rank=st.column_config.NumberColumn("#", width=40),
           title=st.column_config.TextColumn(width="medium"),
           price=st.column_config.NumberColumn(format="$%.2f", width=70),
           score=st.column_config.NumberColumn(format="%.3f", width=60),
-          why=st.column_config.TextColumn("reason (hover for the full sentence)", width="large"))
-    sources = sorted({r.source for r in reasons})
-    st.caption(f"Reasons written by: {', '.join(sources)} (each sentence checked against the evidence; "
-               "seen items excluded).")
+          why=st.column_config.TextColumn("reason (hover for the full sentence)", width="large"),
+          source=st.column_config.TextColumn(width="small"))
+    by_llm = sum(r.source == "llm" for r in reasons)
+    st.caption(f"{by_llm} of {len(reasons)} reasons written by the local LLM (cached), the rest by "
+               "templates; each sentence is checked against the evidence. Seen items excluded.")
     return recs
 
 
@@ -39,12 +41,12 @@ def explanation(ctx: Context, user: str, recs: pd.DataFrame) -> None:
     reason = cache.reason(ctx.root, ctx.stamp, user, item)
     with st.container(border=True):
         st.markdown(md_escape(ctx.privacy.text(reason.text)))
-        source = f"source: `{md_escape(reason.source)}`"
-        if reason.fallback_reason and reason.source != "llm":
-            source += f" · {md_escape(reason.fallback_reason)}"
-        st.caption(source)
+        st.caption(source_note(reason))
         if reason.cited_facts:
-            st.markdown("**Cited facts:** " + "; ".join(md_escape(f) for f in reason.cited_facts))
+            st.markdown("**Cited facts:** " + "; ".join(md_escape(ctx.privacy.text(f))
+                                                        for f in reason.cited_facts))
+        else:
+            st.caption("Cites no evidence fact.")
         llm_writer(ctx, "recs_llm", user, item)
     evidence(ctx, user, item)
 
