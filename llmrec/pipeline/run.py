@@ -36,6 +36,17 @@ def _key(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _code(*parts: str) -> str:
+    """Hash of llmrec's own source for the given subpackages/modules: changed code, changed key."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for part in parts:
+        path = root / part
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _versions() -> dict[str, str]:
     out = {}
     for name in _PACKAGES:
@@ -89,23 +100,24 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None) -> Wo
     total_started = time.perf_counter()
     with atomic_folder(config.workspace) as staging:
         run = _Build(config, staging, progress)
-        source_key = _key(config.source, stages.source_signature(config))
+        source_key = _key(config.source, stages.source_signature(config), _code("data"))
         run.stage("load", source_key, ["data"], lambda: stages.load(run))
         dataset = Dataset.load(staging / "data")
         fingerprint = dataset.fingerprint()
         ids = IdMap.from_dataset(dataset)
 
-        embed_key = _key(fingerprint, stages.encoder_identity(config), config.max_length)
+        embed_key = _key(fingerprint, stages.encoder_identity(config), config.max_length, _code("text"))
         run.stage("embed", embed_key, ["text"], lambda: stages.embed(run, dataset, ids))
         embeddings = load_file(staging / "text" / "embeddings.safetensors")
 
-        split_key = _key(fingerprint, config.split, config.seed, config.cold_start)
+        split_key = _key(fingerprint, config.split, config.seed, config.cold_start, _code("evaluation"))
         run.stage("split", split_key, ["split"], lambda: stages.split(run, dataset))
         train_parts = {p: pd.read_parquet(staging / "split" / f"{p}.parquet")
                        for p in ("train", "valid", "test")}
 
         models = stages.models_to_train(config, dataset)
-        train_key = _key(split_key, embed_key, models, config.factors, config.epochs, config.seed)
+        train_key = _key(split_key, embed_key, models, config.factors, config.epochs, config.seed,
+                         _code("models"))
         run.stage("train", train_key, ["models"],
                   lambda: stages.train(run, models, train_parts, ids, embeddings["items"]))
 
@@ -113,11 +125,11 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None) -> Wo
         run.stage("evaluate", eval_key, ["evaluation"],
                   lambda: stages.evaluate(run, models, train_parts, ids, embeddings["items"]))
 
-        project_key = _key(embed_key, train_key, config.seed)
+        project_key = _key(embed_key, train_key, config.seed, _code("projection.py"))
         run.stage("project", project_key, ["projection"],
                   lambda: stages.project(run, dataset, models, embeddings["items"]))
 
-        portraits_key = _key(embed_key, project_key)
+        portraits_key = _key(embed_key, project_key, _code("portraits"))
         run.stage("portraits", portraits_key, ["portraits"],
                   lambda: stages.portraits(run, dataset, embeddings["users"]))
 

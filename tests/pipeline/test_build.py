@@ -97,3 +97,19 @@ def test_workspace_reader_errors(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"layout_version": 0}))
     with pytest.raises(WorkspaceError, match="incompatible"):
         _ = Workspace(tmp_path).manifest
+
+
+def test_changed_model_code_retrains(small_workspace, embedding_cache, tmp_path, monkeypatch):
+    import llmrec.pipeline.run as run_module
+
+    copy = tmp_path / "workspace"
+    shutil.copytree(small_workspace, copy)
+    original = run_module._code
+
+    def edited_models(*parts):
+        return "edited" if parts == ("models",) else original(*parts)
+
+    monkeypatch.setattr(run_module, "_code", edited_models)
+    build_workspace(small_config(copy, embedding_cache))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    assert manifest["reused_stages"] == ["load", "embed", "split"]  # training and everything after it reran
