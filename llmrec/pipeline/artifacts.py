@@ -8,7 +8,8 @@
     <workspace>/projection/{text,mf}.parquet  item_id, x, y (seeded 2-D UMAP)
     <workspace>/portraits/users.parquet   one row per user; portraits/aspects.parquet (user, aspect)
     <workspace>/evaluation/metrics.parquet, per_user.parquet, protocol.json, cold_start.parquet
-    <workspace>/reasons/                  cached generated texts
+    <workspace>/reasons/cache.parquet     generated texts keyed by model, prompt version and evidence
+    <workspace>/reasons/quality.json      explanation quality per generator (`python -m llmrec explain`)
 
 Nothing here is pickled; arrays are safetensors, tables Parquet, metadata JSON.
 """
