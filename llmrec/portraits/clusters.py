@@ -35,8 +35,11 @@ def item_clusters(item_emb: np.ndarray, items: pd.DataFrame, *, seed: int,
     frame = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(), "cluster": labels})
     words_all = Counter()
     words_by_cluster: dict[int, Counter] = {}
+    # Brand names are distinctive but say nothing about the interest, so they never label a cluster.
+    brand_words = {w for b in items["brand"].fillna("").astype(str) for w in re.findall(r"[a-z]+", b.lower())}
     for cluster, title in zip(labels, items["title"].fillna("").astype(str), strict=True):
-        words = {w for w in re.findall(r"[a-z]+", title.lower()) if len(w) > 2 and w not in _STOP}
+        words = {w for w in re.findall(r"[a-z]+", title.lower())
+                 if len(w) > 2 and w not in _STOP and w not in brand_words}
         words_all.update(words)
         words_by_cluster.setdefault(int(cluster), Counter()).update(words)
     category = items["category"].astype(str).to_numpy()

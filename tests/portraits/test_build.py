@@ -11,7 +11,8 @@ from llmrec.portraits.clusters import item_clusters
 def _dataset() -> Dataset:
     items = pd.DataFrame({
         "item_id": ["a1", "a2", "a3", "b1", "b2", "b3"],
-        "title": ["red kettle", "steel kettle", "glass kettle", "trail shoe", "road shoe", "hiking shoe"],
+        "title": ["Acme red kettle", "Acme steel kettle", "Brio glass kettle",
+                  "trail shoe", "road shoe", "hiking shoe"],
         "category": ["Kitchen"] * 3 + ["Sports"] * 3,
         "brand": ["Acme", "Acme", "Brio", "Run", "Run", "Peak"],
         "price": [10.0, 20.0, 30.0, 100.0, 50.0, 75.0],
@@ -72,3 +73,4 @@ def test_item_clusters_separate_planted_groups():
     assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
     kitchen_label = clusters["cluster_label"].iloc[0]
     assert kitchen_label.startswith("Kitchen: ") and "kettle" in kitchen_label
+    assert "acme" not in kitchen_label and "brio" not in kitchen_label  # brands never label a cluster
