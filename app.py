@@ -5,7 +5,7 @@ Run with `streamlit run app.py`; the workspace comes from $LLMREC_WORKSPACE or .
 
 import streamlit as st
 
-from llmrec.ui import sidebar
+from llmrec.ui import cache, sidebar
 
 st.set_page_config(page_title="llmrec", page_icon=":material/storefront:", layout="wide")
 
@@ -27,4 +27,5 @@ PAGES = {
 
 page = st.navigation(PAGES)
 sidebar.render()
+cache.start_warm_up()
 page.run()

@@ -8,6 +8,7 @@ on as arguments: the workspace root plus its manifest stamp, so a rebuilt worksp
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,22 @@ from llmrec.pipeline import queries as q
 from llmrec.pipeline.artifacts import MANIFEST, Workspace
 
 WORKSPACE_ENV = "LLMREC_WORKSPACE"
+
+
+@st.cache_resource(show_spinner=False)
+def start_warm_up() -> threading.Thread:
+    """Import the model code (and with it torch) in the background, once per server process.
+
+    The first page needs no torch, but portraits and recommendations do; importing it takes
+    seconds on a 2-core machine, which the user would otherwise wait for on their first click.
+    """
+    thread = threading.Thread(target=_import_model_code, name="llmrec-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_model_code() -> None:
+    import llmrec.models  # noqa: F401  (imports torch)
 
 
 def default_workspace() -> Path:
