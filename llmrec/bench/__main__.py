@@ -87,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llmrec.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=list(BENCHMARKS), help="run only these benchmarks")
     parser.add_argument("--workspace", default="workspace", help="built workspace for the dashboard")
+    parser.add_argument("--large", action="store_true",
+                        help="also build 1M interactions / 100k items (long on 2 cores)")
     args = parser.parse_args(argv)
-    extras = {"ui": ["--workspace", args.workspace]}
+    extras = {"ui": ["--workspace", args.workspace], "build": [] if args.large else ["--no-large"]}
     for name in args.only or list(BENCHMARKS):
         run(name, extras.get(name, []))
     write_markdown()
