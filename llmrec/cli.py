@@ -106,7 +106,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if args.json:
         print(frame.to_json(orient="records", indent=2))
     else:
-        print(f"top-{args.k} for user {args.user} by {args.model} (training items excluded)")
+        print(f"top-{args.k} for user {args.user} by {args.model} (items in the user's training and "
+              "validation history excluded; held_out = the user's test item)")
         print(frame.to_string(index=False))
     return 0
 
@@ -260,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except LlmrecError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"\nerror: {error}", file=sys.stderr)  # on its own line, after any progress bar
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except KeyboardInterrupt:
         print("interrupted; the previous workspace is unchanged", file=sys.stderr)
         return 130
