@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.screenshots import ARGS, free_port, serve, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,8 +21,6 @@ PAGES = {  # url path -> a heading the page must show
     "evaluation": "Evaluation",
     "data": "Data",
 }
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,38 +29,14 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(e2e_workspace):
     """`streamlit run app.py` on a free localhost port, stopped after the module."""
-    port = _free_port()
-    env = {**os.environ, "LLMREC_WORKSPACE": str(e2e_workspace)}
-    log = (ARTIFACTS / "streamlit.log")
+    port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    process = serve(e2e_workspace, port, ARTIFACTS / "streamlit.log")
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not start; see {log}")
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -84,23 +55,12 @@ def browser():
         chromium.close()
 
 
-def _settle(page, heading: str) -> None:
-    """Wait for the heading, then for Streamlit to finish running the script."""
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
-    page.wait_for_function(  # lazy components loaded, every Plotly chart has drawn its SVG layer
-        "() => !document.querySelector('[data-testid=\"stSkeleton\"]') && "
-        "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg'))", timeout=60_000)
-    page.wait_for_timeout(500)
-
-
 def test_deep_link_as_first_request_gets_the_frame(server, browser):
     """Defined first so it is the server's first request: a shared link must not bypass app.py."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
         page.goto(f"{server}/portraits?user=U00003", wait_until="domcontentloaded")
-        _settle(page, "User portraits")
+        settle(page, "User portraits")
         assert page.locator('[data-testid="stException"]').count() == 0
         nav = page.locator('[data-testid="stSidebarNav"]')
         assert nav.get_by_text("Personalised search").count() == 1  # app.py's navigation, not the legacy one
@@ -115,7 +75,7 @@ def test_page_loads_without_errors(server, browser, path):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
         page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-        _settle(page, PAGES[path])
+        settle(page, PAGES[path])
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"e2e-{path or 'overview'}.png"), full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0
@@ -131,9 +91,9 @@ def test_navigation_keeps_the_sidebar_choices(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
         page.goto(f"{server}/portraits?k=5", wait_until="domcontentloaded")
-        _settle(page, "User portraits")
+        settle(page, "User portraits")
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Recommendations").click()
-        _settle(page, "Recommendations")
+        settle(page, "Recommendations")
         assert "k=5" in page.url
         assert page.get_by_text("Top 5 from").count() >= 1
     finally:
