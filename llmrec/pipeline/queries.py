@@ -419,6 +419,14 @@ def user_scores(ws: Workspace, user_id: str, model) -> np.ndarray:
     return np.asarray(scores, dtype=np.float32)[0]
 
 
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first (ties in index order)."""
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    best = np.argpartition(-scores, k - 1)[:k]
+    return best[np.argsort(-scores[best], kind="stable")]
+
+
 def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "evaluation") -> pd.DataFrame:
     """rank, item_id, title, category, brand, price, score, held_out: the user's top-k.
 
@@ -429,8 +437,7 @@ def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "e
     scores = user_scores(ws, user_id, model).copy()
     scores[_excluded_items(ws, user_id, exclude)] = -np.inf
     k = max(1, min(int(k), int(np.isfinite(scores).sum())))
-    best = np.argpartition(-scores, k - 1)[:k]
-    best = best[np.argsort(-scores[best], kind="stable")]
+    best = _best(scores, k)
     items = _lookup(ws).items.iloc[best]
     return pd.DataFrame({
         "rank": np.arange(1, len(best) + 1),
@@ -775,8 +782,7 @@ def nearest_items(ws: Workspace, item_id: str, space: str = "text", k: int = 10)
         sims = -np.linalg.norm(vectors - target, axis=1)
     sims[row] = -np.inf
     k = min(k, len(sims) - 1)
-    best = np.argpartition(-sims, k - 1)[:k] if k > 0 else np.empty(0, dtype=int)
-    best = best[np.argsort(-sims[best], kind="stable")]
+    best = _best(sims, k)
     items = _lookup(ws).items.iloc[best]
     return pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
                          "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
@@ -836,8 +842,7 @@ def personalised_search(ws: Workspace, encoder, query: str, user_id: str | None,
         weight = 0.0
     score = (1 - weight) * text + weight * pref
     k = min(k, len(score))
-    best = np.argpartition(-score, k - 1)[:k]
-    best = best[np.argsort(-score[best], kind="stable")]
+    best = _best(score, k)
     items = _lookup(ws).items.iloc[best]
     return pd.DataFrame({
         "rank": np.arange(1, len(best) + 1),
@@ -876,8 +881,7 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     vec = np.asarray(encoder.encode([doc]), dtype=np.float32)  # (1, d)
     sims = ws.embeddings["items"] @ vec[0]
     n = min(n_neighbours, len(sims))
-    best = np.argpartition(-sims, n - 1)[:n]
-    best = best[np.argsort(-sims[best], kind="stable")]
+    best = _best(sims, n)
     items = _lookup(ws).items.iloc[best]
     neighbours = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
                                "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
