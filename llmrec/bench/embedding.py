@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 
+from llmrec.bench import AMAZON_SCIENTIFIC
 from llmrec.text.encoder import TextEncoder, packaged_model_path
 
-SCIENTIFIC_ITEMS = Path("/work/shared/data/amazon-scientific/items.csv")
+SCIENTIFIC_ITEMS = AMAZON_SCIENTIFIC / "items.csv"
 
 
 def benchmark_texts(n: int = 2000, *, seed: int = 0) -> list[str]:

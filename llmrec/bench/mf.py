@@ -2,8 +2,9 @@
 
     python -m llmrec.bench.mf [--factors 64] [--epochs 30] [--threads 2] [--repeats 3]
 
-Uses /work/shared/data/amazon-scientific/interactions.csv with leave-last-out when present, else a
-synthetic low-rank implicit dataset. NDCG@10: full ranking, training items masked, binary relevance.
+Uses ../shared/data/amazon-scientific/interactions.csv (or $LLMREC_AMAZON_SCIENTIFIC) with
+leave-last-out when present, else a synthetic low-rank implicit dataset. NDCG@10: full ranking,
+training items masked, binary relevance.
 The three fits run interleaved `repeats` times in one process and times are medians, so a machine
 busy with other work slows all of them alike; compare the ratios, not the absolute times. CPU time
 (time.process_time, all threads of the process) is reported next to wall time for the same reason.
@@ -16,16 +17,16 @@ import argparse
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from llmrec.bench import AMAZON_SCIENTIFIC
 from llmrec.models._common import validation_ndcg
 from llmrec.models.mf import BPRMF
 
-AMAZON = Path("/work/shared/data/amazon-scientific/interactions.csv")
+AMAZON = AMAZON_SCIENTIFIC / "interactions.csv"
 
 
 def leave_last_out(frame: pd.DataFrame) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
