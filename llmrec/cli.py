@@ -79,21 +79,18 @@ def cmd_build(args: argparse.Namespace) -> int:
           + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
     for line in workspace.dataset.report.lines():
         print(f"  {line}")
-    from llmrec.pipeline.report import evaluation_report
+    from llmrec.pipeline.report import evaluation_report, format_by_k
 
-    print("\n" + evaluation_report(workspace, ks=(10,)).format())
+    print("\n" + format_by_k(evaluation_report(workspace, ks=(10,))))
     print("\nMore: python -m llmrec evaluate --workspace", workspace.root, "--k 5 10 20 [--split cold_start]")
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from llmrec.pipeline.report import evaluation_report
+    from llmrec.pipeline.report import evaluation_report, format_by_k
 
     report = evaluation_report(args.workspace, models=args.models, split=args.split, ks=tuple(args.k))
-    if args.json:
-        print(json.dumps(report.to_json_dict(), indent=2))
-    else:
-        print(report.format())
+    print(report.to_json() if args.json else format_by_k(report))
     return 0
 
 

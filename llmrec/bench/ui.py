@@ -18,24 +18,6 @@ BUDGET_FIRST_MS = 3000.0
 BUDGET_SWITCH_MS = 300.0
 
 
-def build_demo_workspace(root: Path, n_users: int = 300, n_items: int = 200, *, quick: bool = True,
-                         cache_dir: Path | None = None) -> Path:
-    """Build a small demo workspace at `root` unless one is already there; return `root`."""
-    from llmrec.pipeline.config import BuildConfig
-    from llmrec.pipeline.run import build_workspace
-
-    root = Path(root)
-    if (root / "manifest.json").is_file():
-        return root
-    options = {"n_users": n_users, "n_items": n_items, "n_interactions": n_users * 12,
-               "n_reviews": n_users * 4}
-    extra = {"epochs": 5, "factors": 16} if quick else {}
-    if cache_dir is not None:
-        extra["cache_dir"] = cache_dir
-    build_workspace(BuildConfig(workspace=root, source="demo", source_options=options, **extra))
-    return root
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llmrec.bench.ui", description=__doc__.split("\n")[0])
     parser.add_argument("--workspace", type=Path,

@@ -247,19 +247,8 @@ def portrait(ws: Workspace, user_id: str) -> dict:
     return out
 
 
-def _table(ws: Workspace, relative: str) -> pd.DataFrame:
-    """ws.table, tolerating list columns whose pandas metadata names an Arrow dtype pandas can't
-    rebuild (then the plain Arrow -> pandas conversion gives object columns of lists)."""
-    try:
-        return ws.table(relative)
-    except TypeError:
-        import pyarrow.parquet as pq
-
-        return pq.read_table(ws.root / relative).to_pandas(ignore_metadata=True)
-
-
 def portraits_table(ws: Workspace) -> pd.DataFrame:
-    table = _table(ws, "portraits/users.parquet")
+    table = ws.table("portraits/users.parquet")
     table["user_id"] = table["user_id"].astype(str)
     return table
 

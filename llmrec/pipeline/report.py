@@ -1,65 +1,26 @@
-"""The evaluation report of a built workspace: metrics table plus the protocol that produced it."""
+"""The stored evaluation of a workspace, read back as an EvaluationResult and printed per K."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from llmrec.errors import ConfigError
+from llmrec.evaluation.evaluate import EvaluationResult
 from llmrec.evaluation.protocol import Protocol
 from llmrec.pipeline.artifacts import Workspace
 
-# Column order of the printed table: accuracy first, then beyond-accuracy metrics.
-METRIC_ORDER = ("Precision", "Recall", "F1", "NDCG", "MAP", "HR", "MRR", "Coverage", "Novelty",
-                "Diversity", "AvgPop", "RMSE", "MAE")
-
-
-@dataclass
-class EvaluationReport:
-    protocol: Protocol
-    metrics: pd.DataFrame  # model, metric, k, value
-
-    def table(self) -> pd.DataFrame:
-        """Models as rows, `Metric@K` as columns, in METRIC_ORDER."""
-        frame = self.metrics.copy()
-        frame["label"] = [m if pd.isna(k) or k == 0 else f"{m}@{int(k)}"
-                          for m, k in zip(frame["metric"], frame["k"], strict=True)]
-        wide = frame.pivot_table(index="model", columns="label", values="value", sort=False)
-        rank = {name: i for i, name in enumerate(METRIC_ORDER)}
-        columns = sorted(wide.columns, key=lambda c: (rank.get(c.split("@")[0], 99), c))
-        return wide[columns]
-
-    def format(self) -> str:
-        """The protocol, then one table per K (a single wide table would not fit a terminal)."""
-        table = self.table()
-        blocks = [f"Protocol\n{self.protocol.describe()}"]
-        ks = sorted({c.split("@")[1] for c in table.columns if "@" in c}, key=int)
-        for k in ks:
-            columns = [c for c in table.columns if c.endswith(f"@{k}")]
-            blocks.append(f"K = {k}\n" + table[columns].rename(columns=lambda c: c.split("@")[0])
-                          .to_string(float_format=lambda v: f"{v:.4f}"))
-        unranked = [c for c in table.columns if "@" not in c]
-        if unranked and table[unranked].notna().any().any():
-            blocks.append("Rating prediction\n" + table[unranked].dropna(how="all").to_string(
-                float_format=lambda v: f"{v:.4f}"))
-        return "\n\n".join(blocks)
-
-    def to_json_dict(self) -> dict:
-        return {"protocol": self.protocol.to_dict(), "metrics": self.metrics.to_dict(orient="records")}
+_FILES = {"standard": ("evaluation/metrics.parquet", "evaluation/protocol.json"),
+          "cold_start": ("evaluation/cold_start.parquet", "evaluation/cold_start_protocol.json")}
 
 
 def evaluation_report(workspace: Path | str | Workspace, *, models: list[str] | None = None,
-                      split: str = "standard", ks: tuple[int, ...] | None = None) -> EvaluationReport:
+                      split: str = "standard", ks: tuple[int, ...] | None = None) -> EvaluationResult:
     """Read the stored results; `split` is 'standard' or 'cold_start'; filter models and K."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    names = {"standard": ("evaluation/metrics.parquet", "evaluation/protocol.json"),
-             "cold_start": ("evaluation/cold_start.parquet", "evaluation/cold_start_protocol.json")}
-    if split not in names:
-        raise ConfigError(f"unknown split '{split}'; valid choices: {', '.join(names)}")
-    table, protocol_file = names[split]
+    if split not in _FILES:
+        raise ConfigError(f"unknown split '{split}'; valid choices: {', '.join(_FILES)}")
+    table, protocol_file = _FILES[split]
     metrics = ws.table(table)
     protocol = Protocol.from_dict(json.loads((ws.root / protocol_file).read_text()))
     if models:
@@ -69,9 +30,22 @@ def evaluation_report(workspace: Path | str | Workspace, *, models: list[str] | 
                               f"{', '.join(sorted(metrics['model'].unique()))}")
         metrics = metrics[metrics["model"].isin(models)]
     if ks:
-        available = sorted(int(k) for k in metrics["k"].dropna().unique() if k)
-        missing = sorted(set(ks) - set(available))
+        missing = sorted(set(ks) - set(protocol.ks))
         if missing:
-            raise ConfigError(f"K={missing} was not evaluated; available: {available}")
-        metrics = metrics[metrics["k"].isna() | (metrics["k"] == 0) | metrics["k"].isin(ks)]
-    return EvaluationReport(protocol=protocol, metrics=metrics.reset_index(drop=True))
+            raise ConfigError(f"K={missing} was not evaluated; available: {list(protocol.ks)}")
+        metrics = metrics[metrics["k"].isna() | metrics["k"].isin(ks)]
+    return EvaluationResult(metrics=metrics.reset_index(drop=True), protocol=protocol)
+
+
+def format_by_k(result: EvaluationResult) -> str:
+    """The protocol once, then one table per K (one wide table would not fit a terminal)."""
+    blocks = [f"Protocol\n{result.protocol.describe()}"]
+    for k in sorted(int(k) for k in result.metrics["k"].dropna().unique()):
+        table = result.table(k)
+        ranking = table[[c for c in table.columns if c.endswith(f"@{k}")]]
+        blocks.append(f"K = {k}\n" + ranking.rename(columns=lambda c: c.split("@")[0]).to_string(
+            float_format=lambda v: f"{v:.4f}"))
+    unranked = result.table()[[c for c in result.table().columns if "@" not in c]].dropna(how="all")
+    if not unranked.empty:
+        blocks.append("Rating prediction\n" + unranked.to_string(float_format=lambda v: f"{v:.4f}"))
+    return "\n\n".join(blocks)

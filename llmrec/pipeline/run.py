@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import load_file
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
@@ -129,9 +128,10 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None) -> Wo
         run.stage("project", project_key, ["projection"],
                   lambda: stages.project(run, dataset, models, embeddings["items"]))
 
-        portraits_key = _key(embed_key, project_key, _code("portraits"))
+        # Portraits read the text embeddings only: retraining a model leaves them as they are.
+        portraits_key = _key(embed_key, config.seed, _code("portraits"))
         run.stage("portraits", portraits_key, ["portraits"],
-                  lambda: stages.portraits(run, dataset, embeddings["users"]))
+                  lambda: stages.portraits(run, dataset, embeddings["items"], embeddings["users"]))
 
         # Generated texts are keyed by model, prompt and evidence, so the old ones stay valid.
         reuse(run.previous, staging, "reasons")
@@ -152,8 +152,3 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None) -> Wo
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return Workspace(config.workspace)
-
-
-def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(path))

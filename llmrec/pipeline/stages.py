@@ -16,6 +16,14 @@ from llmrec.projection import project_2d, projection_frame
 MF_SPACE_MODELS = ("bpr", "text_mf", "rating_mf")
 
 
+def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Named float arrays as one safetensors file (no pickle on the load path)."""
+    from safetensors.numpy import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(path))
+
+
 def source_signature(config) -> dict:
     """What identifies the loaded data without loading it: options plus size and mtime of files."""
     signature = {"options": config.source_options}
@@ -77,8 +85,6 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
         review_emb = np.zeros((0, item_emb.shape[1]), dtype=np.float32)
     item_reviews, _has_reviews = item_review_embeddings(review_emb, dataset.reviews, ids)
     users = user_profiles(item_emb, review_emb, dataset.interactions, dataset.reviews, ids)
-    from llmrec.pipeline.run import save_arrays
-
     save_arrays(run.staging / "text" / "embeddings.safetensors",
                 {"items": item_emb, "reviews": review_emb, "item_reviews": item_reviews, "users": users})
     (run.staging / "text" / "encoder.json").write_text(json.dumps(
@@ -173,7 +179,6 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
     result.metrics.to_parquet(folder / "metrics.parquet", index=False)
     result.per_user.to_parquet(folder / "per_user.parquet", index=False)
     (folder / "protocol.json").write_text(json.dumps(result.protocol.to_dict(), indent=2, default=str))
-    (folder / "report.txt").write_text(result.format())
 
     if "cold_start" in meta:
         run.progress("evaluate", 0.6, "cold-start: retraining on data without the held-out items")
@@ -225,15 +230,12 @@ def project(run, dataset: Dataset, models: list[str], item_text: np.ndarray) -> 
                                                          "seed": run.config.seed}))
 
 
-def portraits(run, dataset: Dataset, user_emb: np.ndarray) -> None:
+def portraits(run, dataset: Dataset, item_emb: np.ndarray, user_emb: np.ndarray) -> None:
     from llmrec.portraits.build import build_portraits
     from llmrec.portraits.clusters import item_clusters
 
     folder = run.staging / "portraits"
     folder.mkdir(parents=True, exist_ok=True)
-    from safetensors.numpy import load_file
-
-    item_emb = load_file(run.staging / "text" / "embeddings.safetensors")["items"]
     clusters = item_clusters(item_emb, dataset.items, seed=run.config.seed)
     clusters.to_parquet(folder / "item_clusters.parquet", index=False)
     tables = build_portraits(dataset, user_emb, clusters)

@@ -112,4 +112,5 @@ def test_changed_model_code_retrains(small_workspace, embedding_cache, tmp_path,
     monkeypatch.setattr(run_module, "_code", edited_models)
     build_workspace(small_config(copy, embedding_cache))
     manifest = json.loads((copy / "manifest.json").read_text())
-    assert manifest["reused_stages"] == ["load", "embed", "split"]  # training and everything after it reran
+    # training and what reads the models reran; portraits read only the text embeddings
+    assert manifest["reused_stages"] == ["load", "embed", "split", "portraits"]
