@@ -32,7 +32,20 @@ def timed_build(workspace: Path, cache: Path, extra: list[str]) -> dict:
             "peak_is_exact": peak_kb > before}
 
 
+def time_demo_generation() -> None:
+    """Seconds to generate the default and a small demo store (was a wall-clock unit test)."""
+    from llmrec.data.demo import DemoConfig, generate_demo
+
+    for label, config in (("default", DemoConfig()),
+                          ("small", DemoConfig(n_users=200, n_items=150, n_interactions=3000,
+                                               n_reviews=600, seed=7))):
+        started = time.perf_counter()
+        generate_demo(config)
+        print(f"demo generation ({label}): {time.perf_counter() - started:.2f} s")
+
+
 def run_build_benchmark(large: bool = True) -> dict:
+    time_demo_generation()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
