@@ -38,8 +38,14 @@ def source_signature(config) -> dict:
 
 
 def encoder_identity(config) -> str:
-    """Cheap identity of the configured encoder (no weights loaded)."""
-    return str(config.encoder or "packaged:all-MiniLM-L6-v2")
+    """Identity of the configured encoder: its name and a hash of its weights (none loaded).
+
+    Hashing the files, not the configured string, means new weights at the same path or an
+    upgraded model package re-embed instead of reusing stale vectors.
+    """
+    from llmrec.text.encoder import model_fingerprint
+
+    return model_fingerprint(config.encoder)
 
 
 def load_dataset(config) -> Dataset:

@@ -22,10 +22,6 @@ POOLING = "mean"
 
 ProgressCallback = Callable[[int, int], None]
 
-# Small files whose content defines the model; larger files (weights) are fingerprinted by name and size.
-_CONTENT_LIMIT = 8 * 1024 * 1024
-_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack", ".onnx", ".gguf")
-
 # (model fingerprint, device) -> whether bf16 autocast beat fp32 in this process.
 _BF16_DECISIONS: dict[tuple[str, str], bool] = {}
 
@@ -61,22 +57,35 @@ def cpu_has_fast_bf16() -> bool:
 
 
 def folder_fingerprint(folder: Path) -> str:
-    """Hash of a model folder: content of its small files, name and size of its weight files.
+    """Hash of a model folder: the content of every file, weights included.
 
-    Independent of modification times and of where the folder lives, so a copied model keeps its cache.
+    Independent of modification times and of where the folder lives, so a copied model keeps its
+    cache; new weights at the same path (a fine-tuned model, an upgraded package) change it even when
+    the file sizes stay the same. Streams files in chunks: about 0.2 s for MiniLM's 90 MB.
     """
-    digest = hashlib.sha1()
+    digest = hashlib.blake2b(digest_size=16)
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts):
         name = path.relative_to(folder).as_posix()
         if name.endswith(".md") or name.startswith("."):
             continue
-        size = path.stat().st_size
-        digest.update(name.encode())
-        if name.endswith(_WEIGHT_SUFFIXES) or size > _CONTENT_LIMIT:
-            digest.update(f"size={size}".encode())
-        else:
-            digest.update(path.read_bytes())
+        digest.update(name.encode() + b"\0")
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+def model_fingerprint(model: str | Path | None = None) -> str:
+    """Identity of a text model without loading it: its name plus a hash of its files' content.
+
+    For a hub id that is not in the local cache, only the name (the load would fail anyway).
+    """
+    name, folder = _resolve_model(model)
+    if folder is None:
+        snapshot = _cached_snapshot(name)
+        return f"{name}|{folder_fingerprint(snapshot)}" if snapshot is not None else name
+    return f"{name}|{folder_fingerprint(folder)}"
 
 
 class TextEncoder:

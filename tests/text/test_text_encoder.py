@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from llmrec.errors import ConfigError, DataError, ModelError
-from llmrec.text.encoder import TextEncoder, folder_fingerprint
+from llmrec.text.encoder import TextEncoder, folder_fingerprint, model_fingerprint
 
 TEXTS = ["drill", "a cordless drill with two battery kit, includes case", "", "green tea",
          "organic green tea leaves . large small red blue steel light kit", "tea", "battery powered drill"]
@@ -118,6 +118,20 @@ def test_identity_tracks_model_content_and_settings(tiny_model_dir, tmp_path, en
     config["hidden_dropout_prob"] = 0.2
     (copy / "config.json").write_text(json.dumps(config))
     assert folder_fingerprint(copy) != folder_fingerprint(tiny_model_dir)
+
+
+def test_new_weights_of_the_same_size_change_the_fingerprint(tiny_model_dir, tmp_path):
+    # A fine-tuned model saved over the old one has exactly the same file sizes.
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model_dir, copy)
+    weights = next(copy.glob("*.safetensors"))
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0x01
+    weights.write_bytes(bytes(data))
+    assert weights.stat().st_size == next(tiny_model_dir.glob("*.safetensors")).stat().st_size
+    assert folder_fingerprint(copy) != folder_fingerprint(tiny_model_dir)
+    assert model_fingerprint(copy) != model_fingerprint(tiny_model_dir)
+    assert TextEncoder(copy, max_length=32).identity != TextEncoder(tiny_model_dir, max_length=32).identity
 
 
 def test_auto_precision_is_fp32_without_native_bf16(tiny_model_dir, monkeypatch):
