@@ -44,6 +44,10 @@ class TargetState:
         """One line saying why a build may not write here, or None when it may."""
         if self.kind == "file":
             return f"{self.path} is a file, not a folder; choose another workspace folder"
+        clashes = [name for name in self.foreign if name.rstrip("/") in OWNED]
+        if self.kind == "foreign" and force and clashes:
+            return (f"{self.path} is not an llmrec workspace but already holds {', '.join(clashes)}, "
+                    "which a build would replace; choose another folder")
         if self.kind == "foreign" and not force:
             shown = ", ".join(self.foreign[:3]) + (", …" if len(self.foreign) > 3 else "")
             return (f"{self.path} is not empty and not an llmrec workspace (it holds {shown}); "

@@ -103,8 +103,6 @@ def test_missing_empty_and_workspace_folders_swap_whole(tmp_path, kind):
 
 def test_force_keeps_foreign_files(tmp_path):
     folder = make_foreign(tmp_path / "mine")
-    (folder / "data").mkdir()
-    (folder / "data" / "stale.parquet").write_text("replaced: data/ is llmrec's")
     with pytest.raises(WorkspaceError, match="not an llmrec workspace"), atomic_folder(folder):
         pass
     for _ in range(2):  # forced once; afterwards the folder is a workspace and needs no force
@@ -117,6 +115,17 @@ def test_force_keeps_foreign_files(tmp_path):
     assert sorted(p.name for p in (folder / "data").iterdir()) == ["items.parquet"]
     assert inspect_target(folder).kind == "workspace"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".mine.lock", "mine"]
+
+
+def test_force_refuses_a_folder_holding_names_a_build_would_replace(tmp_path):
+    folder = make_foreign(tmp_path / "mine")
+    (folder / "data").mkdir()
+    (folder / "data" / "sales.csv").write_text("the user's own data/")
+    before = snapshot(folder)
+    with pytest.raises(WorkspaceError, match="already holds data/, which a build would replace"), \
+            atomic_folder(folder, force=True):
+        pass
+    assert snapshot(folder) == before
 
 
 def test_rebuild_keeps_files_added_to_a_workspace(tmp_path):
