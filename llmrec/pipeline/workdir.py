@@ -133,7 +133,7 @@ def build_lock(target: Path, wait: bool = False) -> Iterator[None]:
             if error.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             raise WorkspaceError(f"{target} is being built by another build ({_holder(path)}); "
-                                 "wait for it to finish, or pass --wait") from None
+                                 "try again when it has finished (the command line can wait: --wait)") from None
         holder = {"pid": os.getpid(), "host": socket.gethostname(),
                   "started": datetime.now(UTC).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
