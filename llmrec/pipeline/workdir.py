@@ -132,8 +132,9 @@ def build_lock(target: Path, wait: bool = False) -> Iterator[None]:
         except OSError as error:
             if error.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
-            raise WorkspaceError(f"{target} is being built by another build ({_holder(path)}); "
-                                 "try again when it has finished (the command line can wait: --wait)") from None
+            raise WorkspaceError(
+                f"{target} is being built by another build ({_holder(path)}); "
+                "try again once it has finished (the command line can wait: --wait)") from None
         holder = {"pid": os.getpid(), "host": socket.gethostname(),
                   "started": datetime.now(UTC).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
@@ -202,14 +203,14 @@ def atomic_folder(target: Path, force: bool = False, wait: bool = False) -> Iter
     check_target(target, force)
     with build_lock(target, wait):
         remove_stale(target)
-        state = check_target(target, force)  # again, now that no other build can change it
+        check_target(target, force)  # again, now that no other build can change it
         staging = _sibling(target, f"building-{os.getpid()}")
         staging.mkdir()
         try:
             (staging / MARKER).write_text(_MARKER_TEXT)
             yield staging
-            with _signals_deferred():
-                if state.kind in ("new", "empty") or set(os.listdir(target)) <= OWNED:
+            with _signals_deferred():  # decided now: files may have appeared during the build
+                if not target.exists() or set(os.listdir(target)) <= OWNED:
                     _swap_folder(staging, target)
                 else:
                     _swap_entries(staging, target)

@@ -137,6 +137,16 @@ def test_rebuild_keeps_files_added_to_a_workspace(tmp_path):
     assert not (target / "data").exists()  # llmrec's own entry of the old build is gone
 
 
+def test_file_written_into_the_target_during_the_build_is_kept(tmp_path):
+    target = tmp_path / "ws"
+    target.mkdir()
+    with atomic_folder(target) as staging:
+        (target / "late.txt").write_text("saved while the build ran")
+        (staging / "manifest.json").write_text("{}")
+    assert (target / "late.txt").read_text() == "saved while the build ran"
+    assert (target / "manifest.json").read_text() == "{}"
+
+
 def test_failure_keeps_previous_workspace(tmp_path):
     target = make_workspace(tmp_path / "ws")
     before = snapshot(target)
