@@ -65,6 +65,10 @@ def test_target_kinds(tmp_path):
     kinds = {name: inspect_target(tmp_path / name).kind for name in ("new", "empty", "file", "ws", "mine")}
     assert kinds == {"new": "new", "empty": "empty", "file": "file", "ws": "workspace", "mine": "foreign"}
     assert inspect_target(tmp_path / "mine").foreign == ("notes.txt", "sub/")
+    (tmp_path / "ws" / MARKER).unlink()  # built before the marker existed: the manifest says so
+    assert inspect_target(tmp_path / "ws").kind == "workspace"
+    (tmp_path / "mine" / "manifest.json").write_text('{"name": "some other tool"}')
+    assert inspect_target(tmp_path / "mine").kind == "foreign"
 
 
 def test_foreign_folder_refused_and_untouched(tmp_path, capsys):
