@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from llmrec.errors import LlmrecError
@@ -65,6 +68,19 @@ def _progress_bars():
     return progress
 
 
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (kill, a stopping container) unwinds the build like Ctrl-C: staging removed."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from llmrec.pipeline.config import BuildConfig
     from llmrec.pipeline.run import build_workspace
@@ -73,7 +89,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                          models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
                          encoder=args.encoder, epochs=args.epochs, factors=args.factors,
                          cold_start=not args.no_cold_start)
-    workspace = build_workspace(config, progress=_progress_bars())
+    with _sigterm_as_interrupt():
+        workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
     print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s"
           + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
@@ -223,6 +240,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--epochs", type=int, default=40)
     build.add_argument("--factors", type=int, default=64)
     build.add_argument("--no-cold-start", action="store_true", help="skip the held-out-items evaluation")
+    build.add_argument("--force", action="store_true",
+                       help="also build into a non-empty folder that is not a workspace; its files stay "
+                            "untouched, the build adds and replaces only its own entries")
+    build.add_argument("--wait", action="store_true",
+                       help="wait for another build of the same workspace to finish instead of failing")
     build.set_defaults(run=cmd_build)
 
     evaluate = commands.add_parser("evaluate", help="print the metrics table with its protocol")
@@ -263,5 +285,5 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         return 0
     except KeyboardInterrupt:
-        print("interrupted; the previous workspace is unchanged", file=sys.stderr)
+        print("\ninterrupted; the previous workspace is unchanged", file=sys.stderr)
         return 130

@@ -18,6 +18,6 @@ st.subheader("Build")
 target = data.target_folder(ctx)
 models = st.multiselect("Models", data.MODELS, default=list(data.MODELS), key="data_models")
 quick = st.toggle("Quick build (fewer epochs and factors)", key="data_quick", value=kind == "demo")
-if st.button("Build workspace", key="data_build", type="primary", disabled=not models):
+if st.button("Build workspace", key="data_build", type="primary", disabled=not models or not target.allowed):
     data.build(choice, target, models, quick)
 data.use_built()

@@ -27,6 +27,7 @@ from safetensors.numpy import load_file
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
 from llmrec.errors import WorkspaceError
+from llmrec.pipeline.workdir import wait_for_swap
 
 MANIFEST = "manifest.json"
 LAYOUT_VERSION = 1
@@ -37,7 +38,7 @@ class Workspace:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
-        if not (self.root / MANIFEST).is_file():
+        if not wait_for_swap(self.root):
             raise WorkspaceError(
                 f"{self.root} is not a built workspace (no {MANIFEST}); "
                 "run `python -m llmrec build` first")

@@ -92,12 +92,17 @@ class _Build:
         self.timings[name] = round(time.perf_counter() - started, 3)
 
 
-def build_workspace(config: BuildConfig, progress: Progress | None = None) -> Workspace:
-    """Build (or incrementally rebuild) the workspace described by `config`; return a reader."""
+def build_workspace(config: BuildConfig, progress: Progress | None = None, *, force: bool = False,
+                    wait: bool = False) -> Workspace:
+    """Build (or incrementally rebuild) the workspace described by `config`; return a reader.
+
+    Writes only into a new, empty or workspace folder (`force`: any folder, keeping its other
+    files); a second build of the same workspace fails at once, or waits for the first (`wait`).
+    """
     from llmrec.pipeline import stages
 
     total_started = time.perf_counter()
-    with atomic_folder(config.workspace) as staging:
+    with atomic_folder(config.workspace, force=force, wait=wait) as staging:
         run = _Build(config, staging, progress)
         source_key = _key(config.source, stages.source_signature(config), _code("data"))
         run.stage("load", source_key, ["data"], lambda: stages.load(run))

@@ -74,7 +74,8 @@ def test_failed_build_leaves_previous_workspace_intact(small_workspace, embeddin
     assert "orders.csv" in str(error.value) and "item_id" in str(error.value)
     assert (copy / "manifest.json").read_text() == manifest_before
     assert Workspace(copy).dataset.n_users == 300
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv", "workspace"]  # no staging left
+    # no staging folder left; the lock file stays next to the workspace
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".workspace.lock", "orders.csv", "workspace"]
 
 
 def test_same_seed_same_results(small_workspace, embedding_cache, tmp_path):

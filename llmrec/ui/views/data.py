@@ -128,22 +128,44 @@ def check(choice: SourceChoice) -> None:
         st.code("\n".join(dataset.report.lines()), language=None)
 
 
-def target_folder(ctx: Context) -> Path:
+@dataclass
+class Target:
+    """The folder a build would write, and whether it may (the same rule as the command line)."""
+
+    path: Path
+    force: bool = False
+    allowed: bool = True
+
+
+def target_folder(ctx: Context) -> Target:
+    """Ask for the folder, then say what it is (new, empty, a workspace, refused) before any write."""
+    from llmrec.pipeline.workdir import inspect_target
+
     default = ctx.root if ctx.ws is None else str(Path("workspaces") / time.strftime("build-%Y%m%d-%H%M%S"))
     state.ensure("data_target", default)
-    target = st.text_input("Workspace folder to write", key="data_target",
-                           help="Written atomically: the folder is replaced only when the whole build "
-                                "succeeds, so a failed build leaves the previous workspace untouched.")
-    return Path(target.strip() or default)
+    typed = st.text_input("Workspace folder to write", key="data_target",
+                          help="Written atomically: the workspace is replaced only when the whole build "
+                               "succeeds, so a failed build leaves the previous one untouched. A build "
+                               "writes only into a new or empty folder or an existing workspace.")
+    found = inspect_target(typed.strip() or default)
+    st.text(f"{found.path}: {found.describe()}")  # plain text: a path is not Markdown
+    force = found.kind == "foreign" and st.checkbox(
+        "Add the workspace to this folder anyway (its files stay untouched)", key="data_force")
+    reason = found.refusal(force)
+    if reason:
+        st.error(md_escape(reason))
+    return Target(found.path, force, reason is None)
 
 
-def build(choice: SourceChoice, target: Path, models: list[str], quick: bool) -> bool:
+def build(choice: SourceChoice, target: Target, models: list[str], quick: bool) -> bool:
     """Run the build with one progress bar per stage; True when it succeeded."""
     from llmrec.pipeline.config import BuildConfig
     from llmrec.pipeline.run import STAGES, build_workspace
 
     if choice.missing:
         st.warning("Fill in: " + ", ".join(choice.missing))
+        return False
+    if not target.allowed:
         return False
     bars = {}
     box = st.container(border=True)
@@ -158,14 +180,14 @@ def build(choice: SourceChoice, target: Path, models: list[str], quick: bool) ->
 
     with _boundary("build the workspace"):
         extra = {"epochs": 5, "factors": 32} if quick else {}
-        config = BuildConfig(workspace=target, source=choice.kind, source_options=dict(choice.options),
+        config = BuildConfig(workspace=target.path, source=choice.kind, source_options=dict(choice.options),
                              models=tuple(models), **extra)
         started = time.perf_counter()
-        ws = build_workspace(config, progress=progress)
+        ws = build_workspace(config, progress=progress, force=target.force)
         cache.clear()
         st.success(f"Built `{md_escape(ws.root)}` in {time.perf_counter() - started:.0f} s.")
         st.code("\n".join(ws.dataset.report.lines()), language=None)
-        st.session_state["data_built"] = str(target)
+        st.session_state["data_built"] = str(target.path)
         return True
     return False
 
@@ -194,9 +216,9 @@ class _boundary:
         if error is None:
             return False
         if isinstance(error, LlmrecError):
-            st.error(f"Could not {self.what}: {error}")
+            st.error(f"Could not {self.what}: {md_escape(error)}")
         elif isinstance(error, (OSError, ValueError, KeyError, TypeError, ImportError)):
-            st.error(f"Could not {self.what}: {type(error).__name__}: {error}")
+            st.error(f"Could not {self.what}: {type(error).__name__}: {md_escape(error)}")
         else:
             return False
         st.caption("The workspace in use is unchanged.")
