@@ -11,6 +11,7 @@ from llmrec.data.cleaning import attributes_json, clean_text, parse_price, split
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.amazon2023 import amazon_group
 from llmrec.data.sources.common import (
+    AMAZON_SCALE,
     BadLines,
     as_float,
     as_id,
@@ -18,6 +19,7 @@ from llmrec.data.sources.common import (
     as_list,
     as_object,
     check_common_options,
+    check_rating,
     file_stem,
     finish,
     get_required,
@@ -40,7 +42,7 @@ def load_amazon2018(
 ) -> Dataset:
     """Load an Amazon 2018 category, e.g. `Electronics_5.json.gz` + `meta_Electronics.json.gz`.
 
-    Every review is an interaction (`overall` as rating, `unixReviewTime` in seconds) and a review
+    Every review is an interaction (`overall` as rating, 1 to 5, `unixReviewTime` in seconds) and a review
     (`summary` as title, `reviewText` as text); items are keyed by `asin`. Lines written as
     Python literals ({'asin': ...}), as in the 2014 dumps and some 2018 metadata, are accepted.
 
@@ -76,7 +78,8 @@ def read_reviews(path: Path, report: LoadReport, *, skip_bad_lines: bool,
             hint = _LOOKS_2023 if "parent_asin" in record or "user_id" in record else ""
             user = as_id(get_required(record, "reviewerID", path, line, hint), path, line, "reviewerID")
             item = as_id(get_required(record, "asin", path, line, hint), path, line, "asin")
-            rating = as_float(get_required(record, "overall", path, line, hint), path, line, "overall")
+            rating = check_rating(as_float(get_required(record, "overall", path, line, hint), path, line,
+                                           "overall"), AMAZON_SCALE, path, line, "overall")
             stamp = _timestamp(record, path, line, hint)
         except DataError as error:
             bad.handle(error)

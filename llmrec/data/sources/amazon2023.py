@@ -9,6 +9,7 @@ import pandas as pd
 from llmrec.data.cleaning import attributes_json, clean_text, epoch_to_seconds, parse_price, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.common import (
+    AMAZON_SCALE,
     BadLines,
     as_float,
     as_id,
@@ -16,6 +17,7 @@ from llmrec.data.sources.common import (
     as_list,
     as_object,
     check_common_options,
+    check_rating,
     file_stem,
     finish,
     get_required,
@@ -38,9 +40,10 @@ def load_amazon2023(
 ) -> Dataset:
     """Load an Amazon Reviews 2023 category, e.g. `All_Beauty.jsonl.gz` + `meta_All_Beauty.jsonl.gz`.
 
-    Every review is an interaction (rating, timestamp converted from milliseconds to seconds) and a
-    review (title, text with HTML stripped); items are keyed by `parent_asin`, the product that
-    groups colour/size variants, and joined with the metadata on it.
+    Every review is an interaction (rating from 1 to 5, anything else a bad line; timestamp
+    converted from milliseconds to seconds) and a review (title, text with HTML stripped); items
+    are keyed by `parent_asin`, the product that groups colour/size variants, and joined with the
+    metadata on it.
 
     reviews_path: the reviews JSONL file (plain or .gz).
     meta_path: the item metadata JSONL file; without it items are titled by their id.
@@ -107,14 +110,15 @@ def _review_keys(record: dict, path: Path, line: int) -> tuple[str | None, str |
         user, rating, stamp = record["user_id"], record["rating"], record["timestamp"]
         item = record["parent_asin"] if "parent_asin" in record else record["asin"]
         if (type(user) is str and user and type(item) is str and item and type(rating) is float
-                and type(stamp) is int):
+                and 1.0 <= rating <= 5.0 and type(stamp) is int):
             return user, item, rating, stamp
     except KeyError:
         pass
     hint = _LOOKS_2018 if "reviewerID" in record else ""
     return (as_id(get_required(record, "user_id", path, line, hint), path, line, "user_id"),
             as_id(get_required(record, ("parent_asin", "asin"), path, line, hint), path, line, "parent_asin"),
-            as_float(get_required(record, "rating", path, line, hint), path, line, "rating"),
+            check_rating(as_float(get_required(record, "rating", path, line, hint), path, line, "rating"),
+                         AMAZON_SCALE, path, line, "rating"),
             as_int(get_required(record, "timestamp", path, line, hint), path, line, "timestamp"))
 
 

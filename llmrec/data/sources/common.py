@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import codecs
+import contextlib
 import csv
 import gzip
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ _SNIPPET = 60
 
 def snippet(text: object) -> str:
     """A short quoted rendering of a found value for error messages."""
+    if isinstance(text, np.generic):
+        text = text.item()  # 'inf', not 'np.float64(inf)'
     text = repr(text)
     return text if len(text) <= _SNIPPET else text[: _SNIPPET - 3] + "..."
 
@@ -205,6 +209,57 @@ def _loose_record(text: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+# --- ratings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """The ratings a source may hold: finite numbers from `low` to `high`, both included."""
+
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        return f"a rating from {self.low:g} to {self.high:g}"
+
+    def holds(self, values: np.ndarray | float) -> np.ndarray | bool:
+        """True where a value is finite and on the scale (NaN and inf never are)."""
+        return (values >= self.low) & (values <= self.high)
+
+
+AMAZON_SCALE = RatingScale(1.0, 5.0)
+# Without a declared scale a rating must still be a finite, non-negative number small enough that
+# sums and means stay finite (a play count fits; 1e308 is a corrupt value, not a rating).
+OPEN_SCALE = RatingScale(0.0, 1e9)
+_SCALE_TEXT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(?:\.\.|,|:|to|-)\s*(-?\d+(?:\.\d+)?)\s*")
+
+
+def parse_rating_scale(value: object) -> RatingScale | None:
+    """A declared scale from "1-5", "0.5..5", "-10,10" or a (low, high) pair; None stays None."""
+    if value is None or isinstance(value, RatingScale):
+        return value
+    low = high = None
+    if isinstance(value, str):
+        match = _SCALE_TEXT.fullmatch(value)
+        if match:
+            low, high = float(match.group(1)), float(match.group(2))
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        with contextlib.suppress(TypeError, ValueError):
+            low, high = float(value[0]), float(value[1])
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise ConfigError(f"rating_scale must be 'LOW-HIGH' with LOW <= HIGH, e.g. '1-5' or '0.5..5', "
+                          f"got {value!r}")
+    return RatingScale(low, high)
+
+
+def check_rating(value: float, scale: RatingScale, path: Path, line: int, field: str) -> float:
+    """`value` when it is on the scale; otherwise a DataError saying what was expected and found."""
+    if not scale.holds(value):
+        found = "nothing" if math.isnan(value) else snippet(value)
+        raise DataError(f"expected {scale.describe()}, found {found}", file=str(path), line=line, field=field)
+    return value
+
+
 # --- field access for JSON records -------------------------------------------------------------
 
 _MISSING = object()
@@ -339,6 +394,21 @@ class Table:
         bad = (numbers.isna() & raw.notna()).to_numpy()
         if bad.any():
             self.flag(bad, column, expected, raw)
+        return numbers
+
+    def ratings(self, column: str, scale: RatingScale, *, implicit_ok: bool = False) -> pd.Series:
+        """The column as float64 ratings; blank, NaN, infinite or off-scale values are invalid rows.
+
+        With `implicit_ok`, a column that is blank on every row is implicit feedback: all NaN, no error.
+        """
+        raw = self.frame[column]
+        numbers = self.numbers(column, expected=scale.describe())
+        blank = raw.isna().to_numpy()
+        if implicit_ok and blank.all():
+            return numbers
+        invalid = ~scale.holds(numbers.to_numpy())
+        if invalid.any():
+            self.flag(invalid, column, scale.describe(), raw)
         return numbers
 
     def valid_frame(self, frame: pd.DataFrame | None = None) -> pd.DataFrame:

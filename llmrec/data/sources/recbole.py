@@ -17,11 +17,13 @@ from llmrec.data.cleaning import (
 )
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.common import (
+    OPEN_SCALE,
     BadLines,
     Table,
     check_common_options,
     check_encoding,
     finish,
+    parse_rating_scale,
     position_timestamps,
     read_delimited,
     require_dir,
@@ -43,6 +45,7 @@ def load_recbole(
     timestamp_field: str = "timestamp",
     seq_separator: str | None = None,
     encoding: str = "utf-8",
+    rating_scale: str | tuple[float, float] | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
     max_rows: int | None = None,
@@ -60,6 +63,8 @@ def load_recbole(
         Rating and timestamp are optional; without timestamps the order of each user's rows is used.
     seq_separator: separator of token_seq values; by default "," when the value has one, else " ".
     encoding: the text encoding of the files.
+    rating_scale: the ratings allowed, e.g. "1-5"; without it a rating must be finite, >= 0 and
+        <= 1e9. A rating field blank on every row is implicit feedback (rating NaN).
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many interactions (the first ones in the file).
@@ -67,6 +72,7 @@ def load_recbole(
     """
     check_common_options(kcore, max_rows)
     check_encoding(encoding)
+    scale = parse_rating_scale(rating_scale) or OPEN_SCALE
     folder = require_dir(path, "path")
     name = detect_dataset(folder, dataset)
     report = LoadReport(source="recbole")
@@ -75,7 +81,10 @@ def load_recbole(
     for column in (user_field, item_field):
         table.require(column, f" (set the '{'user' if column == user_field else 'item'}_field' option)")
     frame = pd.DataFrame({"user_id": table.frame[user_field], "item_id": table.frame[item_field]})
-    frame["rating"] = table.numbers(rating_field) if rating_field in table.frame else np.nan
+    if rating_field in table.frame:
+        frame["rating"] = table.ratings(rating_field, scale, implicit_ok=True)
+    else:
+        frame["rating"] = np.nan
     stamps = None
     if timestamp_field in table.frame:
         stamps = table.numbers(timestamp_field, expected="a unix time")

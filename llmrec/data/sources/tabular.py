@@ -18,13 +18,16 @@ from llmrec.data.cleaning import (
 )
 from llmrec.data.dataset import TABLES, Dataset, LoadReport
 from llmrec.data.sources.common import (
+    OPEN_SCALE,
     BadLines,
+    RatingScale,
     Table,
     check_common_options,
     check_encoding,
     file_stem,
     finish,
     is_missing,
+    parse_rating_scale,
     position_timestamps,
     read_delimited,
     require_file,
@@ -44,6 +47,7 @@ def load_csv(
     sep: str | None = None,
     encoding: str = "utf-8",
     categories_sep: str | None = None,
+    rating_scale: str | tuple[float, float] | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
     max_rows: int | None = None,
@@ -63,6 +67,9 @@ def load_csv(
     sep: the delimiter of text files; by default tab for .tsv/.tab files, else comma.
     encoding: the text encoding of CSV/TSV files.
     categories_sep: the separator of category strings; by default the first of ">", "|" present.
+    rating_scale: the ratings allowed, e.g. "1-5" or (-10, 10). Without it a rating must be finite,
+        >= 0 and <= 1e9. A rating column that is blank on every row is implicit feedback (rating
+        NaN); a blank among given ratings is a bad line.
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many interactions (the first ones in the file).
@@ -70,6 +77,7 @@ def load_csv(
     """
     check_common_options(kcore, max_rows)
     check_encoding(encoding)
+    scale = parse_rating_scale(rating_scale) or OPEN_SCALE
     mapping = column_mapping(columns)
     # A flat mapping serves every table, so a name only has to exist in one of the files.
     strict = any(isinstance(v, Mapping) for v in (columns or {}).values())
@@ -81,7 +89,7 @@ def load_csv(
     options = {"sep": sep, "encoding": encoding, "skip": skip_bad_lines, "strict": strict, "seen": seen}
 
     table = read_any(interactions_file, report, mapping["interactions"], max_rows=max_rows, **options)
-    interactions = _events(table, report, with_text=False)
+    interactions = _events(table, report, scale, with_text=False)
     report.rows_read["interactions"] = len(interactions)
     if max_rows is not None and len(table.frame) >= max_rows:
         report.notes.append(f"{interactions_file.name}: stopped after max_rows={max_rows:,} rows")
@@ -93,7 +101,7 @@ def load_csv(
     reviews = None
     if reviews_file is not None:
         reviews = _events(read_any(reviews_file, report, mapping["reviews"], max_rows=None, **options),
-                          report, with_text=True)
+                          report, scale, with_text=True)
         report.rows_read["reviews"] = len(reviews)
     unused = [] if strict else [(c, yours) for c, yours in (columns or {}).items() if yours not in seen]
     if unused:
@@ -187,13 +195,15 @@ def _read_parquet(path: Path, bad: BadLines, max_rows: int | None) -> Table:
                  row_label="row")
 
 
-def _events(table: Table, report: LoadReport, *, with_text: bool) -> pd.DataFrame:
+def _events(table: Table, report: LoadReport, scale: RatingScale, *, with_text: bool) -> pd.DataFrame:
     """Interaction (or, `with_text`, review) rows; invalid ones raise or are skipped and counted."""
     for column in ("user_id", "item_id"):
         table.require(column, " (map yours with the 'columns' option)")
     raw = table.frame
     frame = pd.DataFrame({"user_id": _ids(raw["user_id"]), "item_id": _ids(raw["item_id"])})
-    frame["rating"] = table.numbers("rating") if "rating" in raw else np.nan
+    frame["rating"] = table.ratings("rating", scale, implicit_ok=True) if "rating" in raw else np.nan
+    if "rating" in raw and frame["rating"].isna().all():
+        report.notes.append(f"{table.path.name}: the rating column is blank; read as implicit feedback")
     if "timestamp" in raw:
         frame["timestamp"], note = _timestamps(table)
         if note:
