@@ -11,6 +11,7 @@ import pytest
 from llmrec.data.sources import load_source
 from llmrec.data.sources.common import RatingScale, parse_rating_scale
 from llmrec.errors import ConfigError, DataError
+from tests.data.helpers import write
 
 # (text written in the file, what the error says it found)
 BAD_VALUES = [
@@ -22,16 +23,11 @@ BAD_VALUES = [
 ]
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
 
 @pytest.mark.parametrize(("value", "found"), BAD_VALUES)
 def test_movielens_latest_rejects_bad_rating_with_line(tmp_path: Path, value: str, found: str) -> None:
     folder = tmp_path / "ml-latest-small"
-    _write(
+    write(
         folder / "ratings.csv",
         f"userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,{value},964981247\n2,1,0.5,964981248\n",
     )
@@ -49,7 +45,7 @@ def test_movielens_latest_rejects_bad_rating_with_line(tmp_path: Path, value: st
 @pytest.mark.parametrize(("value", "found"), BAD_VALUES[1:])
 def test_movielens_1m_rejects_bad_rating_with_line(tmp_path: Path, value: str, found: str) -> None:
     folder = tmp_path / "ml-1m"
-    _write(folder / "ratings.dat", f"1::1193::5::978300760\n1::661::{value}::978302109\n")
+    write(folder / "ratings.dat", f"1::1193::5::978300760\n1::661::{value}::978302109\n")
     with pytest.raises(
         DataError,
         match=rf"ratings.dat, line 2, field 'rating': expected a rating from 0.5 to 5, "
@@ -60,7 +56,7 @@ def test_movielens_1m_rejects_bad_rating_with_line(tmp_path: Path, value: str, f
 
 def test_movielens_100k_blank_rating(tmp_path: Path) -> None:
     folder = tmp_path / "ml-100k"
-    _write(folder / "u.data", "196\t242\t3\t881250949\n186\t302\t\t891717742\n")
+    write(folder / "u.data", "196\t242\t3\t881250949\n186\t302\t\t891717742\n")
     with pytest.raises(
         DataError,
         match=r"u.data, line 2, field 'rating': expected a rating from 0.5 to 5, "
@@ -84,7 +80,7 @@ def test_movielens_100k_blank_rating(tmp_path: Path) -> None:
 def test_amazon2023_rejects_bad_rating(tmp_path: Path, value: str, found: str) -> None:
     good = '{"rating": 5.0, "parent_asin": "P1", "user_id": "U1", "timestamp": 1600000000000}\n'
     bad = f'{{"rating": {value}, "parent_asin": "P2", "user_id": "U1", "timestamp": 1600000100000}}\n'
-    reviews = _write(tmp_path / "All_Beauty.jsonl", good + bad)
+    reviews = write(tmp_path / "All_Beauty.jsonl", good + bad)
     with pytest.raises(
         DataError,
         match=rf"All_Beauty.jsonl, line 2, field 'rating': expected a rating from 1 "
@@ -96,7 +92,7 @@ def test_amazon2023_rejects_bad_rating(tmp_path: Path, value: str, found: str) -
 
 
 def test_amazon2018_rejects_infinite_overall(tmp_path: Path) -> None:
-    reviews = _write(
+    reviews = write(
         tmp_path / "Electronics_5.json",
         '{"overall": 5.0, "reviewerID": "R1", "asin": "E1", "unixReviewTime": 1252800000}\n'
         "{'overall': float('inf'), 'reviewerID': 'R1', 'asin': 'E2', 'unixReviewTime': 1}\n"
@@ -112,7 +108,7 @@ def test_amazon2018_rejects_infinite_overall(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("value", "found"), BAD_VALUES[1:])
 def test_csv_rejects_non_finite_or_negative_rating(tmp_path: Path, value: str, found: str) -> None:
-    path = _write(tmp_path / "events.csv", f"user_id,item_id,rating\nu1,i1,4\nu1,i2,{value}\nu2,i1,3\n")
+    path = write(tmp_path / "events.csv", f"user_id,item_id,rating\nu1,i1,4\nu1,i2,{value}\nu2,i1,3\n")
     with pytest.raises(
         DataError,
         match=rf"events.csv, line 3, field 'rating': expected a rating from 0 to "
@@ -124,30 +120,30 @@ def test_csv_rejects_non_finite_or_negative_rating(tmp_path: Path, value: str, f
 
 
 def test_csv_blank_rating_among_given_ones_is_a_bad_line(tmp_path: Path) -> None:
-    path = _write(tmp_path / "events.csv", "user_id,item_id,rating\nu1,i1,4\nu1,i2,\n")
+    path = write(tmp_path / "events.csv", "user_id,item_id,rating\nu1,i1,4\nu1,i2,\n")
     with pytest.raises(DataError, match=r"events.csv, line 3, field 'rating': expected .*found nothing"):
         load_source("csv", interactions_path=path)
 
 
 def test_csv_all_blank_ratings_are_implicit_feedback(tmp_path: Path) -> None:
-    path = _write(tmp_path / "events.csv", "user_id,item_id,rating\nu1,i1,\nu1,i2,\n")
+    path = write(tmp_path / "events.csv", "user_id,item_id,rating\nu1,i1,\nu1,i2,\n")
     data = load_source("csv", interactions_path=path)
     assert data.interactions["rating"].isna().all()
     assert any("implicit feedback" in note for note in data.report.notes)
 
 
 def test_csv_declared_scale(tmp_path: Path) -> None:
-    path = _write(tmp_path / "events.csv", "user_id,item_id,rating\nu1,i1,4\nu1,i2,6\n")
+    path = write(tmp_path / "events.csv", "user_id,item_id,rating\nu1,i1,4\nu1,i2,6\n")
     with pytest.raises(DataError, match=r"line 3, field 'rating': expected a rating from 1 to 5, found '6'"):
         load_source("csv", interactions_path=path, rating_scale="1-5")
-    signed = _write(tmp_path / "signed.csv", "user_id,item_id,rating\nu1,i1,-7.5\nu1,i2,10\n")
+    signed = write(tmp_path / "signed.csv", "user_id,item_id,rating\nu1,i1,-7.5\nu1,i2,10\n")
     data = load_source("csv", interactions_path=signed, rating_scale="-10-10")
     assert data.interactions["rating"].tolist() == [-7.5, 10.0]
 
 
 def test_recbole_rejects_infinite_rating(tmp_path: Path) -> None:
     folder = tmp_path / "shop"
-    _write(
+    write(
         folder / "shop.inter",
         "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
         "u1\ti1\t5\t1600000000\nu1\ti2\tinf\t1600000100\n",

@@ -435,11 +435,14 @@ def read_delimited(path: Path, bad: BadLines, *, sep: str, names: list[str] | No
     try:
         frame = _read_fast(path, sep=sep, names=names, encoding=encoding, quoting=quoting,
                            max_rows=max_rows, header_parser=header_parser, floats=floats)
+        if len(frame.columns) and frame.iloc[:, -1].isna().any():
+            # pandas pads a short row with NA; only the slow pass can tell it from an empty last cell.
+            raise _NeedsSlowPass()
         line_numbers_of = lambda: _scan(path, bad, sep=sep, names=names, encoding=encoding,  # noqa: E731
                                         quoting=quoting, max_rows=max_rows, header_parser=header_parser,
                                         has_encoding_option=has_encoding_option)[1]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv.Error,
-            EOFError, OSError, _HeaderProblem):
+            EOFError, OSError, _NeedsSlowPass):
         frame, lines = _scan(path, bad, sep=sep, names=names, encoding=encoding, quoting=quoting,
                              max_rows=max_rows, header_parser=header_parser,
                              has_encoding_option=has_encoding_option)
@@ -449,8 +452,8 @@ def read_delimited(path: Path, bad: BadLines, *, sep: str, names: list[str] | No
     return Table(frame=frame, path=path, bad=bad, line_numbers_of=line_numbers_of)
 
 
-class _HeaderProblem(Exception):
-    """The fast reader saw a header the header parser rejects; the slow pass reports it precisely."""
+class _NeedsSlowPass(Exception):
+    """The fast reader saw a header it cannot name or a possibly short row; the slow pass is precise."""
 
 
 def _read_fast(path: Path, *, sep: str, names, encoding, quoting, max_rows, header_parser,
@@ -468,7 +471,7 @@ def _read_fast(path: Path, *, sep: str, names, encoding, quoting, max_rows, head
             try:
                 canonical = header_parser(raw) if header_parser else [c.strip() for c in raw]
             except DataError:
-                raise _HeaderProblem() from None
+                raise _NeedsSlowPass() from None
         numeric = set(floats(canonical))
         dtype = {r: ("float64" if c in numeric else str) for r, c in zip(raw, canonical, strict=True)}
     with open_binary(path) as handle:
@@ -477,11 +480,11 @@ def _read_fast(path: Path, *, sep: str, names, encoding, quoting, max_rows, head
         try:
             frame.columns = header_parser([str(c) for c in frame.columns])
         except DataError:
-            raise _HeaderProblem() from None
+            raise _NeedsSlowPass() from None
     elif names is None:
         frame.columns = [str(c).strip() for c in frame.columns]
     if not names and any(str(c).startswith("Unnamed:") for c in frame.columns):
-        raise _HeaderProblem()  # a blank header cell: let the slow pass name it
+        raise _NeedsSlowPass()  # a blank header cell: let the slow pass name it
     return frame
 
 
