@@ -33,6 +33,10 @@ INTERACTION_COLUMNS: dict[str, str] = {
     "rating": "float64",
     "timestamp": "int64",
 }
+# Columns a table carries only when its source provides them. `given_split` is the split the
+# data's authors gave each interaction ("train", "valid" or "test"), for benchmark layouts that
+# ship one (UniSRec/RecBole `X.{train,valid,test}.inter`), so an evaluation can reuse it as is.
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {"interactions": {"given_split": "string"}}
 REVIEW_COLUMNS: dict[str, str] = {
     "user_id": "string",
     "item_id": "string",
@@ -97,9 +101,11 @@ def empty_table(name: str) -> pd.DataFrame:
 def conform(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Return `frame` with exactly the canonical columns of table `name`, missing optional ones filled.
 
-    Required columns (ids) must be present; everything else defaults to null / empty.
+    Required columns (ids) must be present; everything else defaults to null / empty. Optional
+    columns (OPTIONAL_COLUMNS) are kept when present and never added.
     """
-    columns = TABLES[name]
+    columns = dict(TABLES[name])
+    columns.update({c: t for c, t in OPTIONAL_COLUMNS.get(name, {}).items() if c in frame.columns})
     out = pd.DataFrame(index=range(len(frame)))
     values = frame.reset_index(drop=True)
     for column, dtype in columns.items():

@@ -531,6 +531,27 @@ def _scan(path: Path, bad: BadLines, *, sep, names, encoding, quoting, max_rows,
     return frame, np.asarray(numbers, dtype=np.int64)
 
 
+# --- RecBole typed headers --------------------------------------------------------------------
+
+FIELD_TYPES = ("token", "token_seq", "float", "float_seq")
+
+
+def parse_header(cells: list[str], path: Path) -> tuple[list[str], dict[str, str]]:
+    """Field names and types from `name:type` header cells; a DataError for a malformed cell."""
+    names, types = [], {}
+    for cell in cells:
+        name, sep, kind = cell.strip().rpartition(":")
+        if not sep or not name:
+            raise DataError(f"expected a header cell 'name:type' with type one of {', '.join(FIELD_TYPES)}, "
+                            f"found {cell!r}", file=str(path), line=1, field=cell)
+        if kind not in FIELD_TYPES:
+            raise DataError(f"expected a field type, one of {', '.join(FIELD_TYPES)}, found {kind!r}",
+                            file=str(path), line=1, field=name)
+        names.append(name)
+        types[name] = kind
+    return names, types
+
+
 # --- finishing ---------------------------------------------------------------------------------
 
 
