@@ -10,7 +10,7 @@ from pathlib import Path
 from llmrec.errors import LlmrecError
 from llmrec.pipeline.config import ALL_MODELS, SPLITS
 
-SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "csv")
+SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "sequences", "csv")
 
 
 def _mapping(text: str) -> dict[str, str]:
@@ -34,9 +34,12 @@ def _source_options(args: argparse.Namespace) -> dict:
              "amazon2018": {"reviews_path": args.reviews, "meta_path": args.meta},
              "movielens": {"path": args.path},
              "recbole": {"path": args.path, "dataset": args.dataset},
+             "sequences": {"path": args.path},
              "csv": {"interactions_path": args.interactions, "items_path": args.items,
                      "reviews_path": args.reviews, "columns": args.columns}}[args.source]
     options.update({k: (str(v) if isinstance(v, Path) else v) for k, v in paths.items() if v is not None})
+    if args.rating_scale is not None:  # a source without the option rejects it by name
+        options["rating_scale"] = args.rating_scale
     if args.skip_bad_lines:
         options["skip_bad_lines"] = True
     if args.kcore:
@@ -202,13 +205,14 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="load a source, embed, train, evaluate and write a workspace")
     build.add_argument("--workspace", type=Path, default=Path("workspace"))
     build.add_argument("--source", choices=SOURCES, default="demo")
-    build.add_argument("--path", type=Path, help="folder (movielens, recbole)")
+    build.add_argument("--path", type=Path, help="folder (movielens, recbole) or file (sequences)")
     build.add_argument("--dataset", help="RecBole dataset name (file stem) when the folder has several")
     build.add_argument("--reviews", type=Path, help="reviews file (amazon2023, amazon2018, csv)")
     build.add_argument("--meta", type=Path, help="item metadata file (amazon2023, amazon2018)")
     build.add_argument("--interactions", type=Path, help="interactions CSV/Parquet (csv source)")
     build.add_argument("--items", type=Path, help="items CSV/Parquet (csv source)")
     build.add_argument("--columns", type=_mapping, help="column mapping, e.g. user_id=customer,item_id=sku")
+    build.add_argument("--rating-scale", help="allowed ratings, e.g. 1-5 (csv, recbole)")
     build.add_argument("--skip-bad-lines", action="store_true", help="skip malformed lines and count them")
     build.add_argument("--kcore", type=int, default=0, help="keep users and items with >= k interactions")
     build.add_argument("--demo-users", type=int)

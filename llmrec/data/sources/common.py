@@ -338,7 +338,7 @@ def as_object(value: object, path: Path, line: int, field: str) -> dict:
 def file_stem(path: Path) -> str:
     """The file name without .gz/.jsonl/.json/.csv suffixes, used to name the dataset."""
     name = path.name
-    for suffix in (".gz", ".jsonl", ".json", ".csv", ".tsv", ".parquet"):
+    for suffix in (".gz", ".jsonl", ".json", ".csv", ".tsv", ".txt", ".parquet"):
         name = name.removesuffix(suffix)
     return name
 
