@@ -10,6 +10,7 @@ import pandas as pd
 from llmrec.data.cleaning import attributes_json, clean_text, parse_price, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.amazon2023 import amazon_group
+from llmrec.data.sources.amazon_ratings import load_amazon
 from llmrec.data.sources.common import (
     AMAZON_SCALE,
     BadLines,
@@ -18,13 +19,9 @@ from llmrec.data.sources.common import (
     as_int,
     as_list,
     as_object,
-    check_common_options,
     check_rating,
-    file_stem,
-    finish,
     get_required,
     iter_json_records,
-    require_file,
 )
 from llmrec.errors import DataError
 
@@ -33,7 +30,8 @@ _LOOKS_2023 = " (this looks like an Amazon 2023 file; use the 'amazon2023' sourc
 
 def load_amazon2018(
     *,
-    reviews_path: str | Path,
+    reviews_path: str | Path | None = None,
+    ratings_path: str | Path | None = None,
     meta_path: str | Path | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
@@ -47,24 +45,19 @@ def load_amazon2018(
     Python literals ({'asin': ...}), as in the 2014 dumps and some 2018 metadata, are accepted.
 
     reviews_path: the reviews JSON-lines file (plain or .gz).
+    ratings_path: the ratings-only CSV (2018: no header, item,user,rating,timestamp; 2023: with a
+        header); with reviews_path too, it gives the interactions and the reviews give the texts.
     meta_path: the item metadata file; without it items are titled by their id.
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many reviews (the first ones in the file).
     keep_unused_items: keep metadata items no kept review mentions (for cold-start studies).
     """
-    check_common_options(kcore, max_rows)
-    reviews_file = require_file(reviews_path, "reviews_path")
-    meta_file = require_file(meta_path, "meta_path") if meta_path is not None else None
-    report = LoadReport(source="amazon2018")
-    events = read_reviews(reviews_file, report, skip_bad_lines=skip_bad_lines, max_rows=max_rows)
-    items = None
-    if meta_file is not None:
-        wanted = None if keep_unused_items else set(events["item_id"].dropna())
-        items = read_meta(meta_file, report, skip_bad_lines=skip_bad_lines, wanted=wanted)
-    interactions = events[["user_id", "item_id", "rating", "timestamp"]]
-    return finish(f"amazon2018:{file_stem(reviews_file)}", report, interactions=interactions, items=items,
-                  reviews=events, kcore=kcore, keep_unused_items=keep_unused_items)
+    return load_amazon("amazon2018", reviews_path=reviews_path, ratings_path=ratings_path,
+                       meta_path=meta_path,
+                       skip_bad_lines=skip_bad_lines, kcore=kcore, max_rows=max_rows,
+                       keep_unused_items=keep_unused_items, read_reviews=read_reviews, read_meta=read_meta,
+                       item_key="asin")
 
 
 def read_reviews(path: Path, report: LoadReport, *, skip_bad_lines: bool,

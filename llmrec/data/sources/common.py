@@ -89,6 +89,26 @@ def open_binary(path: Path) -> io.BufferedIOBase:
     return path.open("rb")
 
 
+def sniff_format(path: Path) -> str:
+    """What a file looks like from its first bytes (gzip unwrapped), for "this looks like ..." hints."""
+    with path.open("rb") as probe:
+        if probe.read(4) == b"PAR1":
+            return "Parquet"
+    try:
+        with open_binary(path) as handle:
+            head = handle.read(4096)
+    except (OSError, EOFError):
+        return "a damaged file"
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head:
+        return "an empty file"
+    if head[:1] == b"{":
+        return "JSON Lines"
+    if head[:1] == b"[":
+        return "a JSON array"
+    return "delimited text"
+
+
 class BadLines:
     """The skip_bad_lines policy for one file: raise the first error, or count and remember lines."""
 
