@@ -27,15 +27,23 @@ from llmrec.data.sources.common import (
     file_stem,
     finish,
     is_missing,
+    iter_json_records,
     parse_rating_scale,
     position_timestamps,
     read_delimited,
     require_file,
+    sniff_format,
 )
 from llmrec.errors import ConfigError, DataError
 
-_PARQUET_MAGIC = b"PAR1"
 _MAPPED_TABLES = ("interactions", "items", "reviews")
+# Amazon 2018/2023 column -> canonical, used when a file has an asin/parent_asin column and the
+# canonical column is absent, so Amazon metadata and reviews can be passed as they are.
+AMAZON_COLUMNS = {"parent_asin": "item_id", "asin": "item_id", "reviewerID": "user_id", "overall": "rating",
+                  "unixReviewTime": "timestamp", "summary": "title", "reviewText": "text", "store": "brand"}
+# Amazon columns of media links and shop statistics: not item text or attributes.
+AMAZON_DROPPED = ("images", "videos", "imageURL", "imageURLHighRes", "image", "bought_together", "also_buy",
+                  "also_view", "similar_item", "rank", "average_rating", "rating_number", "tech1", "tech2")
 
 
 def load_csv(
@@ -53,7 +61,10 @@ def load_csv(
     max_rows: int | None = None,
     keep_unused_items: bool = False,
 ) -> Dataset:
-    """Load your own tables: CSV, TSV (either may be .gz) or Parquet, told apart by content and name.
+    """Load your own tables: CSV, TSV, JSON Lines (any may be .gz) or Parquet, told apart by content.
+
+    Amazon 2018/2023 metadata and reviews can be given as they are: with an asin/parent_asin
+    column, Amazon's names (parent_asin, store, reviewerID, overall, ...) are recognised.
 
     interactions_path: the events; needs user_id and item_id, may have rating and timestamp.
         Timestamps may be unix times (seconds, or ms/us/ns detected by size) or ISO date-times;
@@ -154,8 +165,14 @@ def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str
     """
     report.files.append(str(path))
     bad = BadLines(path, report, skip)
-    if _is_parquet(path):
+    kind = sniff_format(path)
+    if kind == "a JSON array":
+        raise DataError("expected CSV, TSV, Parquet or JSON Lines; this looks like a JSON array: write one "
+                        "object per line (JSON Lines)", file=str(path))
+    if kind == "Parquet":
         table = _read_parquet(path, bad, max_rows)
+    elif kind == "JSON Lines":
+        table = _read_json_lines(path, bad, max_rows)
     else:
         if sep is None:
             sep = "\t" if any(s in (".tsv", ".tab") for s in path.suffixes) else ","
@@ -171,12 +188,43 @@ def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str
                         f"{', '.join(map(str, table.frame.columns))})", file=str(path),
                         line=1 if table.row_label == "line" else None, field=rename[missing[0]])
     table.frame = table.frame.rename(columns=rename)
+    if {"asin", "parent_asin"} & set(table.frame.columns):
+        _recognise_amazon(table, report)
     return table
 
 
-def _is_parquet(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(4) == _PARQUET_MAGIC
+def _recognise_amazon(table: Table, report: LoadReport) -> None:
+    """Rename Amazon columns to canonical ones where absent; drop media and statistics columns."""
+    frame = table.frame
+    renamed = {}
+    for theirs, canonical in AMAZON_COLUMNS.items():
+        if theirs in frame.columns and canonical not in frame.columns and canonical not in renamed.values():
+            renamed[theirs] = canonical
+    # 2018 metadata holds the category path as a list in 'category'.
+    if ("category" in frame.columns and "categories" not in frame.columns
+            and frame["category"].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any()):
+        renamed["category"] = "categories"
+    dropped = [c for c in AMAZON_DROPPED if c in frame.columns]
+    table.frame = frame.drop(columns=dropped).rename(columns=renamed)
+    if renamed:
+        report.notes.append(f"{table.path.name}: Amazon columns recognised: "
+                            + ", ".join(f"{a} -> {b}" for a, b in renamed.items()))
+
+
+def _read_json_lines(path: Path, bad: BadLines, max_rows: int | None) -> Table:
+    """One JSON object per line (plain or gzip) as a Table; list and object values stay as they are."""
+    records, lines = [], []
+    for line, record in iter_json_records(path, bad, loose=True):
+        records.append(record)
+        lines.append(line)
+        if max_rows is not None and len(records) >= max_rows:
+            break
+    if not records:
+        raise DataError("no valid JSON objects", file=str(path))
+    frame = pd.DataFrame.from_records(records)
+    frame.columns = [str(c) for c in frame.columns]
+    numbers = np.asarray(lines, dtype=np.int64)
+    return Table(frame=frame, path=path, bad=bad, line_numbers_of=lambda: numbers)
 
 
 def _read_parquet(path: Path, bad: BadLines, max_rows: int | None) -> Table:
