@@ -36,7 +36,10 @@ INTERACTION_COLUMNS: dict[str, str] = {
 # Columns a table carries only when its source provides them. `given_split` is the split the
 # data's authors gave each interaction ("train", "valid" or "test"), for benchmark layouts that
 # ship one (UniSRec/RecBole `X.{train,valid,test}.inter`), so an evaluation can reuse it as is.
-OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {"interactions": {"given_split": "string"}}
+# `text_source` says where an item's text came from: "metadata", "reviews" or "id" (see
+# llmrec/data/item_text.py); loaders that go through the shared cleaning set it.
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {"interactions": {"given_split": "string"},
+                                               "items": {"text_source": "string"}}
 REVIEW_COLUMNS: dict[str, str] = {
     "user_id": "string",
     "item_id": "string",
@@ -63,6 +66,8 @@ class LoadReport:
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     skipped_bad_lines: int = 0
     notes: list[str] = field(default_factory=list)
+    completeness: dict[str, float] = field(default_factory=dict)  # item field -> share filled (0-1)
+    text_sources: dict[str, int] = field(default_factory=dict)  # "metadata"/"reviews"/"id" -> items
 
     def drop(self, reason: str, count: int) -> None:
         if count:
@@ -76,6 +81,8 @@ class LoadReport:
             "dropped": dict(self.dropped),
             "skipped_bad_lines": self.skipped_bad_lines,
             "notes": list(self.notes),
+            "completeness": dict(self.completeness),
+            "text_sources": dict(self.text_sources),
         }
 
     @classmethod
@@ -89,6 +96,12 @@ class LoadReport:
         out += [f"dropped {n:,}: {reason}" for reason, n in self.dropped.items()]
         if self.skipped_bad_lines:
             out.append(f"skipped {self.skipped_bad_lines:,} malformed lines (--skip-bad-lines)")
+        if self.completeness:
+            filled = (f"{name} {share:.0%}" for name, share in self.completeness.items())
+            out.append("items with " + ", ".join(filled))
+        if self.text_sources:
+            used = (f"{source} {n:,}" for source, n in self.text_sources.items())
+            out.append("item text from " + ", ".join(used))
         out += self.notes
         return out
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from llmrec.data.cleaning import drop_duplicates, drop_missing_ids, kcore_filter
 from llmrec.data.dataset import Dataset, LoadReport
+from llmrec.data.item_text import fit_item_text
 from llmrec.errors import ConfigError, DataError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -612,8 +613,10 @@ def finish(name: str, report: LoadReport, *, interactions: pd.DataFrame, items: 
             report.drop("items without interactions", int(unused.sum()))
             items = items.loc[~unused]
         items = items.reset_index(drop=True)
-    return Dataset.from_frames(name, interactions=interactions, items=items, users=users,
-                               reviews=reviews, report=report)
+    dataset = Dataset.from_frames(name, interactions=interactions, items=items, users=users,
+                                  reviews=reviews, report=report)
+    dataset.items = fit_item_text(dataset.items, dataset.reviews, report)
+    return dataset
 
 
 def position_timestamps(user_ids: pd.Series) -> pd.Series:
