@@ -76,6 +76,12 @@ def clean_text(value: object) -> str:
     return strip_html(str(value))
 
 
+def split_title(text: str) -> tuple[str, str]:
+    """A one-field item text ("Title. Category path. Brand.", as UniSRec writes it) as (title, rest)."""
+    title, _, rest = clean_text(text).partition(". ")
+    return title, rest
+
+
 _NUMBER = r"\d[\d.,' ]*"
 _CURRENCY = r"(?:[$€£¥₹]|[A-Z]{1,3}\$?|US\$)?"
 _PRICE = re.compile(

@@ -52,3 +52,13 @@ def test_json_array_says_what_it_looks_like(tmp_path: Path) -> None:
     path = write(tmp_path / "items.json", '[{"item_id": "i1"}]')
     with pytest.raises(DataError, match=r"this looks like a JSON array: write one object per line"):
         load_source("csv", interactions_path=path)
+
+
+def test_one_text_column_gives_title_and_description(tmp_path: Path) -> None:
+    events = write(tmp_path / "interactions.csv", "user_id,item_id,timestamp\nU1,B01,0\nU1,B02,1\n")
+    items = write(tmp_path / "items.csv", "item_id,text\n"
+                  'B01,"Steel Kettle 1.7 l. Home & Kitchen Kettles. Acme. "\nB02,Oak Desk\n')
+    data = load_source("csv", interactions_path=events, items_path=items).items.set_index("item_id")
+    assert data.loc["B01", "title"] == "Steel Kettle 1.7 l"
+    assert data.loc["B01", "description"] == "Home & Kitchen Kettles. Acme."
+    assert data.loc["B02", "title"] == "Oak Desk" and data.loc["B01", "attributes"] == "{}"

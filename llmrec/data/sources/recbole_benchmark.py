@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from llmrec.data.cleaning import clean_text
+from llmrec.data.cleaning import split_title
 from llmrec.data.dataset import LoadReport
 from llmrec.data.sources.common import BadLines, empty_file, iter_lines, parse_header, snippet
 from llmrec.errors import DataError
@@ -204,7 +204,7 @@ def _read_text(path: Path, report: LoadReport, skip: bool, encoding: str) -> pd.
             bad.handle(DataError(f"expected 'item id<TAB>text', found {snippet(text)}", file=str(path),
                                  line=line))
             continue
-        title, _, rest = clean_text(body).partition(". ")
+        title, rest = split_title(body)
         rows.append({"item_id": item.strip(), "title": title, "description": rest})
     bad.close()
     report.rows_read["items"] = len(rows)

@@ -15,6 +15,7 @@ from llmrec.data.cleaning import (
     epoch_to_seconds,
     parse_price,
     split_categories,
+    split_title,
 )
 from llmrec.data.dataset import TABLES, Dataset, LoadReport
 from llmrec.data.sources.common import (
@@ -69,7 +70,8 @@ def load_csv(
     interactions_path: the events; needs user_id and item_id, may have rating and timestamp.
         Timestamps may be unix times (seconds, or ms/us/ns detected by size) or ISO date-times;
         without them each user's rows keep file order as their timestamps.
-    items_path: item metadata; needs item_id, may have title, description, categories (a list or
+    items_path: item metadata; needs item_id, may have title, description (or one `text` column,
+        whose first sentence becomes the title), categories (a list or
         a string like "Home > Kitchen" or "A|B"), category, brand, price ("$1,299.99" is fine) and
         attributes (a JSON object); any other column goes into attributes.
     reviews_path: reviews; needs user_id and item_id, may have rating, title, text, timestamp.
@@ -310,10 +312,16 @@ def _items(table: Table, categories_sep: str | None) -> pd.DataFrame:
     text = lambda column: raw[column].map(clean_text) if column in raw else ""  # noqa: E731
     categories = (raw["categories"].map(lambda v: split_categories(v, categories_sep))
                   if "categories" in raw else pd.Series([[] for _ in range(len(raw))]))
+    title, description = text("title"), text("description")
+    if "text" in raw and "title" not in raw and "description" not in raw:
+        # One text field per item (e.g. UniSRec's item text): its first sentence is the title.
+        extra.remove("text")
+        parts = raw["text"].map(split_title)
+        title, description = parts.str[0], parts.str[1]
     items = pd.DataFrame({
         "item_id": _ids(raw["item_id"]),
-        "title": text("title"),
-        "description": text("description"),
+        "title": title,
+        "description": description,
         "categories": categories,
         "category": text("category"),
         "brand": text("brand"),
