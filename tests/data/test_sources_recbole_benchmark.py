@@ -9,7 +9,7 @@ import pytest
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.sources import load_source
-from llmrec.errors import DataError
+from llmrec.errors import ConfigError, DataError
 
 TINY = Path(__file__).parents[1] / "fixtures" / "sources" / "recbole" / "unisrec"
 KETTLE, TOAST, MUG, LAMP, DESK, PEN, RUG = ("B00KETTLE", "B00TOAST", "B00MUG", "B00LAMP", "B00DESK",
@@ -91,3 +91,10 @@ def test_given_split_survives_save_and_load(tmp_path: Path) -> None:
     loaded = Dataset.load(tmp_path / "ds")
     assert loaded.interactions["given_split"].tolist() == data.interactions["given_split"].tolist()
     assert loaded.fingerprint() == data.fingerprint()
+
+
+@pytest.mark.parametrize(("option", "value"),
+                         [("rating_scale", "1-5"), ("max_rows", 2), ("item_field", "sku")])
+def test_options_the_benchmark_does_not_use_are_errors(option: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=rf"option '{option}' cannot be used with the benchmark layout"):
+        load_source("recbole", path=TINY, **{option: value})

@@ -84,10 +84,15 @@ def load_recbole(
     name, benchmark = detect_dataset(folder, dataset)
     report = LoadReport(source="recbole")
     if benchmark:
+        given = {"user_field": user_field != "user_id", "item_field": item_field != "item_id",
+                 "rating_field": rating_field != "rating", "timestamp_field": timestamp_field != "timestamp",
+                 "seq_separator": seq_separator is not None, "rating_scale": rating_scale is not None,
+                 "max_rows": max_rows is not None}
+        unused = [option for option, set_ in given.items() if set_]
+        if unused:  # the benchmark layout fixes its fields; cutting rows would break the histories
+            raise ConfigError(f"option '{unused[0]}' cannot be used with the benchmark layout of '{name}' "
+                              "(fixed fields user_id, item_id_list, item_id; no ratings)")
         interactions, items = read_benchmark(folder, name, report, skip=skip_bad_lines, encoding=encoding)
-        if max_rows is not None:
-            raise ConfigError("max_rows cannot be used with the benchmark layout: cutting the files would "
-                              "break the histories; use kcore or a smaller dataset")
         return finish(f"recbole:{name}", report, interactions=interactions, items=items, kcore=kcore,
                       keep_unused_items=keep_unused_items)
     inter_file = folder / f"{name}.inter"
