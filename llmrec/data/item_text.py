@@ -72,7 +72,8 @@ def fit_item_text(items: pd.DataFrame, reviews: pd.DataFrame, report: LoadReport
     items = items.copy()
     report.completeness = _completeness(items)
     junk = junk_titles(items)
-    for why, count in junk[junk != ""].value_counts().items():
+    stub = items["title"].astype(str) == items["item_id"].astype(str)  # already titled by id, noted
+    for why, count in junk[(junk != "") & ~stub].value_counts().items():
         report.notes.append(f"{count:,} item titles unusable ({why}); the id stands in as title")
     usable_title = junk == ""
     has_description = items["description"].fillna("").astype(str).str.strip() != ""
