@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from llmrec.errors import LlmrecError
+from llmrec.errors import ConfigError, LlmrecError
 from llmrec.pipeline.config import ALL_MODELS, SPLITS
 
-SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "csv")
+SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "sequences", "csv")
 
 
 def _mapping(text: str) -> dict[str, str]:
@@ -26,20 +26,44 @@ def _mapping(text: str) -> dict[str, str]:
             f"expected name=column pairs separated by commas, got '{text}'") from None
 
 
+# Data flag -> the loader option it feeds (a flag feeds a source only if that source has the option).
+_DATA_FLAGS = {"path": "path", "dataset": "dataset", "reviews": "reviews_path", "ratings": "ratings_path",
+               "meta": "meta_path", "interactions": "interactions_path", "items": "items_path",
+               "columns": "columns", "item_columns": "columns", "review_columns": "columns"}
+
+
+def _csv_columns(args: argparse.Namespace) -> dict | None:
+    """--columns alone maps every table; with --item-columns/--review-columns each file has its own."""
+    if args.item_columns is None and args.review_columns is None:
+        return args.columns
+    per_file = (("interactions", args.columns), ("items", args.item_columns),
+                ("reviews", args.review_columns))
+    return {table: mapping for table, mapping in per_file if mapping}
+
+
 def _source_options(args: argparse.Namespace) -> dict:
     """Translate CLI flags into the keyword options of the chosen loader."""
     options: dict = {}
+    amazon = {"reviews_path": args.reviews, "ratings_path": args.ratings, "meta_path": args.meta}
+    paths = {"amazon2023": amazon, "amazon2018": amazon,
+             "movielens": {"path": args.path},
+             "recbole": {"path": args.path, "dataset": args.dataset},
+             "sequences": {"path": args.path},
+             "csv": {"interactions_path": args.interactions, "items_path": args.items,
+                     "reviews_path": args.reviews, "columns": _csv_columns(args)},
+             "demo": {}}[args.source]
+    used = {flag for flag, option in _DATA_FLAGS.items() if option in paths}
+    unused = [flag for flag in _DATA_FLAGS if getattr(args, flag) is not None and flag not in used]
+    if unused:  # never ignore a flag silently
+        raise ConfigError(f"--{unused[0].replace('_', '-')} is not used by --source {args.source}; it takes "
+                          f"{', '.join('--' + f.replace('_', '-') for f in sorted(used)) or 'no data flags'}")
     if args.source == "demo":
         sizes = {"n_users": args.demo_users, "n_items": args.demo_items,
                  "n_interactions": args.demo_interactions, "n_reviews": args.demo_reviews}
         return {k: v for k, v in sizes.items() if v is not None}
-    paths = {"amazon2023": {"reviews_path": args.reviews, "meta_path": args.meta},
-             "amazon2018": {"reviews_path": args.reviews, "meta_path": args.meta},
-             "movielens": {"path": args.path},
-             "recbole": {"path": args.path, "dataset": args.dataset},
-             "csv": {"interactions_path": args.interactions, "items_path": args.items,
-                     "reviews_path": args.reviews, "columns": args.columns}}[args.source]
     options.update({k: (str(v) if isinstance(v, Path) else v) for k, v in paths.items() if v is not None})
+    if args.rating_scale is not None:  # a source without the option rejects it by name
+        options["rating_scale"] = args.rating_scale
     if args.skip_bad_lines:
         options["skip_bad_lines"] = True
     if args.kcore:
@@ -219,13 +243,17 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="load a source, embed, train, evaluate and write a workspace")
     build.add_argument("--workspace", type=Path, default=Path("workspace"))
     build.add_argument("--source", choices=SOURCES, default="demo")
-    build.add_argument("--path", type=Path, help="folder (movielens, recbole)")
+    build.add_argument("--path", type=Path, help="folder (movielens, recbole) or file (sequences)")
     build.add_argument("--dataset", help="RecBole dataset name (file stem) when the folder has several")
     build.add_argument("--reviews", type=Path, help="reviews file (amazon2023, amazon2018, csv)")
+    build.add_argument("--ratings", type=Path, help="ratings-only CSV (amazon2023, amazon2018)")
     build.add_argument("--meta", type=Path, help="item metadata file (amazon2023, amazon2018)")
     build.add_argument("--interactions", type=Path, help="interactions CSV/Parquet (csv source)")
-    build.add_argument("--items", type=Path, help="items CSV/Parquet (csv source)")
+    build.add_argument("--items", type=Path, help="items CSV/Parquet/JSON Lines (csv source)")
     build.add_argument("--columns", type=_mapping, help="column mapping, e.g. user_id=customer,item_id=sku")
+    build.add_argument("--item-columns", type=_mapping, help="column mapping of the --items file (csv)")
+    build.add_argument("--review-columns", type=_mapping, help="column mapping of the --reviews file (csv)")
+    build.add_argument("--rating-scale", help="allowed ratings, e.g. 1-5 (csv, recbole)")
     build.add_argument("--skip-bad-lines", action="store_true", help="skip malformed lines and count them")
     build.add_argument("--kcore", type=int, default=0, help="keep users and items with >= k interactions")
     build.add_argument("--demo-users", type=int)

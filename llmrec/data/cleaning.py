@@ -15,9 +15,19 @@ from llmrec.data.dataset import LoadReport
 from llmrec.errors import ConfigError
 
 # A tag must start with a letter (or '/', '!'), so "a < b and c > d" in prose survives.
-_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|</?[A-Za-z!][^<>]*>", re.S | re.I)
-_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});", re.I)
+_BLOCK = re.compile(r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)", re.S | re.I)
+_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
+# What is left of a tag cut short (Amazon 2018 titles such as '<span class="a-size-medium"'):
+# the name and any name=value pairs, quoted values possibly unterminated.
+_VALUE = r"""(?:"[^"]*"?|'[^']*'?|[^\s<>]+)"""
+_PARTIAL_TAG = re.compile(rf"</?[A-Za-z!][\w:-]*(?:\s+[\w:.-]+\s*=\s*{_VALUE}?)*\s*/?")
+_LONE_OPEN = re.compile(r"<(?=[A-Za-z/!])")
+_ATTRIBUTE = re.compile(rf"\b(?:on[a-z]+|href|src|style|srcdoc|formaction)\s*=\s*{_VALUE}", re.I)
+_SCHEME = re.compile(r"(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[\w.+-]+[;,]?", re.I)
+_SUSPECT = re.compile(r"[<&=]|script\s*:|data\s*:", re.I)
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});?", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_MAX_PASSES = 8
 
 
 def normalise_whitespace(text: str) -> str:
@@ -28,15 +38,28 @@ def normalise_whitespace(text: str) -> str:
 
 
 def strip_html(text: str) -> str:
-    """Plain text from an HTML fragment: tags removed, entities turned into characters, spaces tidied."""
-    if "<" in text:
+    """Plain text, safe to show, from an HTML fragment that may be escaped once or several times.
+
+    Each pass decodes entities and then removes markup: comments, script/style blocks with their
+    contents, whole and cut-off tags, stray attribute fragments (onerror=..., href=...) and
+    javascript:/vbscript:/data: URLs. Passes repeat until nothing changes, so "&lt;img
+    onerror=...&gt;" (escaped markup) can never come out as a live tag.
+    """
+    if not _SUSPECT.search(text):
+        return normalise_whitespace(text)
+    for _ in range(_MAX_PASSES):
+        before = text
+        if "&" in text and _ENTITY.search(text):
+            text = html.unescape(text)
+        text = _BLOCK.sub(" ", text)
         # A space, not "", so "one<br>two" does not become "onetwo".
         text = _TAG.sub(" ", text)
-    # Scraped catalogues are often escaped twice ("&amp;quot;"); a second pass fixes those.
-    for _ in range(2):
-        if "&" not in text or not _ENTITY.search(text):
+        text = _PARTIAL_TAG.sub(" ", text)
+        text = _LONE_OPEN.sub("", text)
+        text = _ATTRIBUTE.sub(" ", text)
+        text = _SCHEME.sub("", text)
+        if text == before:
             break
-        text = html.unescape(text)
     return normalise_whitespace(text)
 
 
@@ -51,6 +74,12 @@ def clean_text(value: object) -> str:
     if isinstance(value, (list, tuple, np.ndarray)):
         return normalise_whitespace(" ".join(clean_text(v) for v in value))
     return strip_html(str(value))
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """A one-field item text ("Title. Category path. Brand.", as UniSRec writes it) as (title, rest)."""
+    title, _, rest = clean_text(text).partition(". ")
+    return title, rest
 
 
 _NUMBER = r"\d[\d.,' ]*"

@@ -33,6 +33,13 @@ INTERACTION_COLUMNS: dict[str, str] = {
     "rating": "float64",
     "timestamp": "int64",
 }
+# Columns a table carries only when its source provides them. `given_split` is the split the
+# data's authors gave each interaction ("train", "valid" or "test"), for benchmark layouts that
+# ship one (UniSRec/RecBole `X.{train,valid,test}.inter`), so an evaluation can reuse it as is.
+# `text_source` says where an item's text came from: "metadata", "reviews" or "id" (see
+# llmrec/data/item_text.py); loaders that go through the shared cleaning set it.
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {"interactions": {"given_split": "string"},
+                                               "items": {"text_source": "string"}}
 REVIEW_COLUMNS: dict[str, str] = {
     "user_id": "string",
     "item_id": "string",
@@ -59,6 +66,8 @@ class LoadReport:
     dropped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     skipped_bad_lines: int = 0
     notes: list[str] = field(default_factory=list)
+    completeness: dict[str, float] = field(default_factory=dict)  # item field -> share filled (0-1)
+    text_sources: dict[str, int] = field(default_factory=dict)  # "metadata"/"reviews"/"id" -> items
 
     def drop(self, reason: str, count: int) -> None:
         if count:
@@ -72,6 +81,8 @@ class LoadReport:
             "dropped": dict(self.dropped),
             "skipped_bad_lines": self.skipped_bad_lines,
             "notes": list(self.notes),
+            "completeness": dict(self.completeness),
+            "text_sources": dict(self.text_sources),
         }
 
     @classmethod
@@ -85,6 +96,12 @@ class LoadReport:
         out += [f"dropped {n:,}: {reason}" for reason, n in self.dropped.items()]
         if self.skipped_bad_lines:
             out.append(f"skipped {self.skipped_bad_lines:,} malformed lines (--skip-bad-lines)")
+        if self.completeness:
+            filled = (f"{name} {share:.0%}" for name, share in self.completeness.items())
+            out.append("items with " + ", ".join(filled))
+        if self.text_sources:
+            used = (f"{source} {n:,}" for source, n in self.text_sources.items())
+            out.append("item text from " + ", ".join(used))
         out += self.notes
         return out
 
@@ -97,9 +114,11 @@ def empty_table(name: str) -> pd.DataFrame:
 def conform(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Return `frame` with exactly the canonical columns of table `name`, missing optional ones filled.
 
-    Required columns (ids) must be present; everything else defaults to null / empty.
+    Required columns (ids) must be present; everything else defaults to null / empty. Optional
+    columns (OPTIONAL_COLUMNS) are kept when present and never added.
     """
-    columns = TABLES[name]
+    columns = dict(TABLES[name])
+    columns.update({c: t for c, t in OPTIONAL_COLUMNS.get(name, {}).items() if c in frame.columns})
     out = pd.DataFrame(index=range(len(frame)))
     values = frame.reset_index(drop=True)
     for column, dtype in columns.items():

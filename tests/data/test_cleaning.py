@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import re
 
 import pandas as pd
 import pytest
@@ -28,7 +30,7 @@ from llmrec.errors import ConfigError
     ("<p>Sharp &amp; <b>balanced</b></p>", "Sharp & balanced"),
     ("line one<br/>line two", "line one line two"),
     ("Fish &amp;amp; chips", "Fish & chips"),  # escaped twice in the source
-    ("&lt;b&gt; is a tag", "<b> is a tag"),  # an escaped tag is text, not markup
+    ("&lt;b&gt; is a tag", "is a tag"),  # escaped markup is still markup: never shown as a tag
     ("a < b and c > d", "a < b and c > d"),
     ("<script>alert(1)</script>Safe <!-- note -->text", "Safe text"),
     ("caf&eacute;&#39;s&nbsp;menu", "café's menu"),
@@ -36,6 +38,49 @@ from llmrec.errors import ConfigError
 ])
 def test_strip_html(raw: str, expected: str) -> None:
     assert strip_html(raw) == expected
+
+
+# Dirty titles, categories and brands as they occur in scraped catalogues -> what is stored.
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("&lt;img src=x onerror=alert(1)&gt;", ""),
+    ("Pen &lt;img src=x onerror=alert(1)&gt; blue", "Pen blue"),
+    ("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;Safe", "Safe"),  # escaped twice
+    ("&#60;script&#62;steal()&#60;/script&#62;Mug", "Mug"),
+    ('<span class="a-size-medium a-color-secondary"', ""),  # a cut-off tag, common in Amazon 2018
+    ('Kettle <span class="a-size-medium', "Kettle"),
+    ('<a href="javascript:alert(1)">Lamp</a>', "Lamp"),
+    ("javascript:alert(1)", "alert(1)"),
+    ("JaVaScRiPt :void(0) Desk", "void(0) Desk"),
+    ("vbscript:msgbox Chair", "msgbox Chair"),
+    ('" onmouseover="alert(1)" Sofa', '" Sofa'),
+    ("<img src=data:text/html;base64,PHNjcmlwdD4= >Rug", "Rug"),
+    ("data:text/html,<b>x</b> Rug", "x Rug"),
+    ("<style>.a{color:red}</style>Bowl", "Bowl"),
+    ("<script>never closed", ""),
+    ("<!-- never closed", ""),
+    ("Tool &lt;/ 3", "Tool / 3"),
+    ("Data: 5 GB, 3 < 4", "Data: 5 GB, 3 < 4"),
+    ("Size = 10 & up", "Size = 10 & up"),
+])
+def test_strip_html_removes_escaped_and_broken_markup(raw: str, expected: str) -> None:
+    assert strip_html(raw) == expected
+
+
+_FRAGMENTS = ["<", ">", "&lt;", "&gt;", "&amp;", "&#60;", "&#x3c;", "/", "!", "img", "script", "span",
+              " src=x", " onerror=", "alert(1)", "javascript", ":", "\"", "'", "=", " ", "a", "--", "&",
+              "lt;", "data", "text/html", "vbscript", "<!", "</"]
+_LIVE_TAG = re.compile(r"<[A-Za-z/!]")
+
+
+def test_strip_html_never_leaves_a_tag_or_a_script_url() -> None:
+    """Seeded random splices of markup: never '<' + letter, '/' or '!', never javascript:."""
+    rng = random.Random(7)
+    for _ in range(5000):
+        raw = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 25)))
+        out = strip_html(raw)
+        assert not _LIVE_TAG.search(out), (raw, out)
+        assert "javascript:" not in out.lower().replace(" ", ""), (raw, out)
+        assert strip_html(out) == out, (raw, out)  # stable: cleaning clean text changes nothing
 
 
 def test_normalise_whitespace_collapses_unicode_spaces_and_zero_widths() -> None:

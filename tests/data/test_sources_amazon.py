@@ -164,3 +164,16 @@ def test_amazon2018_malformed_lines(name: str, line: int, field: str | None, fou
 def test_amazon2018_recognises_a_2023_file() -> None:
     with pytest.raises(DataError, match="field 'reviewerID'.*use the 'amazon2023' source"):
         load_source("amazon2018", reviews_path=A23 / "All_Beauty.jsonl")
+
+
+def test_escaped_markup_never_reaches_titles_categories_or_brands(tmp_path: Path) -> None:
+    """Issue 7: '&lt;img ... onerror=...&gt;' was stored as a live tag after cleaning."""
+    reviews = tmp_path / "Shop.jsonl"
+    reviews.write_text('{"rating": 5.0, "parent_asin": "P1", "user_id": "U1", "timestamp": 1600000000000}\n')
+    meta = tmp_path / "meta_Shop.jsonl"
+    meta.write_text(json.dumps({
+        "parent_asin": "P1", "title": "Mug &lt;img src=x onerror=alert(1)&gt;",
+        "categories": ["Home", "&lt;script&gt;alert(1)&lt;/script&gt;Kitchen"],
+        "store": "<a href=\"javascript:alert(1)\">Acme</a>"}) + "\n")
+    item = load_source("amazon2023", reviews_path=reviews, meta_path=meta).items.iloc[0]
+    assert (item["title"], item["categories"], item["brand"]) == ("Mug", ["Home", "Kitchen"], "Acme")

@@ -63,14 +63,17 @@ def test_csv_kcore_cascade() -> None:
 
 
 def test_parquet_with_per_table_mapping() -> None:
+    columns = {"interactions": {"user_id": "user", "item_id": "item", "rating": "score", "timestamp": "when"},
+               "items": {"item_id": "item"}}
+    # Row 2 has no score while the others do: a rating missing among given ones is a bad row.
+    with pytest.raises(DataError, match=r"interactions.parquet, field 'rating': row 2: expected a rating "
+                                        r"from 0 to 1e\+09, found nothing"):
+        load_source("csv", interactions_path=CSV / "interactions.parquet", columns=columns)
     data = load_source("csv", interactions_path=CSV / "interactions.parquet",
-                       items_path=CSV / "items.parquet",
-                       columns={"interactions": {"user_id": "user", "item_id": "item", "rating": "score",
-                                                 "timestamp": "when"},
-                                "items": {"item_id": "item"}})
-    assert data.interactions["item_id"].tolist() == ["1", "2", "1"]
-    assert data.interactions["timestamp"].tolist() == [1_600_000_000, 1_600_000_200, 1_609_459_200]
-    assert math.isnan(data.interactions["rating"].iloc[1])
+                       items_path=CSV / "items.parquet", columns=columns, skip_bad_lines=True)
+    assert data.interactions["item_id"].tolist() == ["1", "1"]
+    assert data.interactions["timestamp"].tolist() == [1_600_000_000, 1_609_459_200]
+    assert data.report.skipped_bad_lines == 1
     items = data.items.set_index("item_id")
     assert items.loc["1", "categories"] == ["Home", "Garden"]
     assert json.loads(items.loc["1", "attributes"]) == {"tags": "x; y"}

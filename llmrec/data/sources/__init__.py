@@ -10,6 +10,7 @@ from llmrec.data.sources.amazon2018 import load_amazon2018
 from llmrec.data.sources.amazon2023 import load_amazon2023
 from llmrec.data.sources.movielens import load_movielens
 from llmrec.data.sources.recbole import load_recbole
+from llmrec.data.sources.sequences import load_sequences
 from llmrec.data.sources.tabular import load_csv
 from llmrec.errors import ConfigError
 
@@ -22,6 +23,7 @@ SOURCES: dict[str, SourceLoader] = {
     "amazon2018": load_amazon2018,
     "movielens": load_movielens,
     "recbole": load_recbole,
+    "sequences": load_sequences,
     "csv": load_csv,
 }
 
@@ -68,4 +70,4 @@ def _loader(kind: str) -> SourceLoader:
 
 
 __all__ = ["SOURCES", "SourceLoader", "load_amazon2018", "load_amazon2023", "load_csv", "load_movielens",
-           "load_recbole", "load_source", "register_source", "source_options"]
+           "load_recbole", "load_sequences", "load_source", "register_source", "source_options"]

@@ -10,19 +10,18 @@ import pandas as pd
 from llmrec.data.cleaning import attributes_json, clean_text, parse_price, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.amazon2023 import amazon_group
+from llmrec.data.sources.amazon_ratings import load_amazon
 from llmrec.data.sources.common import (
+    AMAZON_SCALE,
     BadLines,
     as_float,
     as_id,
     as_int,
     as_list,
     as_object,
-    check_common_options,
-    file_stem,
-    finish,
+    check_rating,
     get_required,
     iter_json_records,
-    require_file,
 )
 from llmrec.errors import DataError
 
@@ -31,7 +30,8 @@ _LOOKS_2023 = " (this looks like an Amazon 2023 file; use the 'amazon2023' sourc
 
 def load_amazon2018(
     *,
-    reviews_path: str | Path,
+    reviews_path: str | Path | None = None,
+    ratings_path: str | Path | None = None,
     meta_path: str | Path | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
@@ -40,29 +40,24 @@ def load_amazon2018(
 ) -> Dataset:
     """Load an Amazon 2018 category, e.g. `Electronics_5.json.gz` + `meta_Electronics.json.gz`.
 
-    Every review is an interaction (`overall` as rating, `unixReviewTime` in seconds) and a review
+    Every review is an interaction (`overall` as rating, 1 to 5, `unixReviewTime` in seconds) and a review
     (`summary` as title, `reviewText` as text); items are keyed by `asin`. Lines written as
     Python literals ({'asin': ...}), as in the 2014 dumps and some 2018 metadata, are accepted.
 
     reviews_path: the reviews JSON-lines file (plain or .gz).
+    ratings_path: the ratings-only CSV (2018: no header, item,user,rating,timestamp; 2023: with a
+        header); with reviews_path too, it gives the interactions and the reviews give the texts.
     meta_path: the item metadata file; without it items are titled by their id.
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many reviews (the first ones in the file).
     keep_unused_items: keep metadata items no kept review mentions (for cold-start studies).
     """
-    check_common_options(kcore, max_rows)
-    reviews_file = require_file(reviews_path, "reviews_path")
-    meta_file = require_file(meta_path, "meta_path") if meta_path is not None else None
-    report = LoadReport(source="amazon2018")
-    events = read_reviews(reviews_file, report, skip_bad_lines=skip_bad_lines, max_rows=max_rows)
-    items = None
-    if meta_file is not None:
-        wanted = None if keep_unused_items else set(events["item_id"].dropna())
-        items = read_meta(meta_file, report, skip_bad_lines=skip_bad_lines, wanted=wanted)
-    interactions = events[["user_id", "item_id", "rating", "timestamp"]]
-    return finish(f"amazon2018:{file_stem(reviews_file)}", report, interactions=interactions, items=items,
-                  reviews=events, kcore=kcore, keep_unused_items=keep_unused_items)
+    return load_amazon("amazon2018", reviews_path=reviews_path, ratings_path=ratings_path,
+                       meta_path=meta_path,
+                       skip_bad_lines=skip_bad_lines, kcore=kcore, max_rows=max_rows,
+                       keep_unused_items=keep_unused_items, read_reviews=read_reviews, read_meta=read_meta,
+                       item_key="asin")
 
 
 def read_reviews(path: Path, report: LoadReport, *, skip_bad_lines: bool,
@@ -76,7 +71,8 @@ def read_reviews(path: Path, report: LoadReport, *, skip_bad_lines: bool,
             hint = _LOOKS_2023 if "parent_asin" in record or "user_id" in record else ""
             user = as_id(get_required(record, "reviewerID", path, line, hint), path, line, "reviewerID")
             item = as_id(get_required(record, "asin", path, line, hint), path, line, "asin")
-            rating = as_float(get_required(record, "overall", path, line, hint), path, line, "overall")
+            rating = check_rating(as_float(get_required(record, "overall", path, line, hint), path, line,
+                                           "overall"), AMAZON_SCALE, path, line, "overall")
             stamp = _timestamp(record, path, line, hint)
         except DataError as error:
             bad.handle(error)

@@ -8,19 +8,18 @@ import pandas as pd
 
 from llmrec.data.cleaning import attributes_json, clean_text, epoch_to_seconds, parse_price, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
+from llmrec.data.sources.amazon_ratings import load_amazon
 from llmrec.data.sources.common import (
+    AMAZON_SCALE,
     BadLines,
     as_float,
     as_id,
     as_int,
     as_list,
     as_object,
-    check_common_options,
-    file_stem,
-    finish,
+    check_rating,
     get_required,
     iter_json_records,
-    require_file,
 )
 from llmrec.errors import DataError
 
@@ -29,7 +28,8 @@ _LOOKS_2018 = " (this looks like an Amazon 2018 file; use the 'amazon2018' sourc
 
 def load_amazon2023(
     *,
-    reviews_path: str | Path,
+    reviews_path: str | Path | None = None,
+    ratings_path: str | Path | None = None,
     meta_path: str | Path | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
@@ -38,29 +38,25 @@ def load_amazon2023(
 ) -> Dataset:
     """Load an Amazon Reviews 2023 category, e.g. `All_Beauty.jsonl.gz` + `meta_All_Beauty.jsonl.gz`.
 
-    Every review is an interaction (rating, timestamp converted from milliseconds to seconds) and a
-    review (title, text with HTML stripped); items are keyed by `parent_asin`, the product that
-    groups colour/size variants, and joined with the metadata on it.
+    Every review is an interaction (rating from 1 to 5, anything else a bad line; timestamp
+    converted from milliseconds to seconds) and a review (title, text with HTML stripped); items
+    are keyed by `parent_asin`, the product that groups colour/size variants, and joined with the
+    metadata on it.
 
     reviews_path: the reviews JSONL file (plain or .gz).
+    ratings_path: the ratings-only CSV (2018: no header, item,user,rating,timestamp; 2023: with a
+        header); with reviews_path too, it gives the interactions and the reviews give the texts.
     meta_path: the item metadata JSONL file; without it items are titled by their id.
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many reviews (the first ones in the file).
     keep_unused_items: keep metadata items no kept review mentions (for cold-start studies).
     """
-    check_common_options(kcore, max_rows)
-    reviews_file = require_file(reviews_path, "reviews_path")
-    meta_file = require_file(meta_path, "meta_path") if meta_path is not None else None
-    report = LoadReport(source="amazon2023")
-    events = read_reviews(reviews_file, report, skip_bad_lines=skip_bad_lines, max_rows=max_rows)
-    items = None
-    if meta_file is not None:
-        wanted = None if keep_unused_items else set(events["item_id"].dropna())
-        items = read_meta(meta_file, report, skip_bad_lines=skip_bad_lines, wanted=wanted)
-    interactions = events[["user_id", "item_id", "rating", "timestamp"]]
-    return finish(f"amazon2023:{file_stem(reviews_file)}", report, interactions=interactions, items=items,
-                  reviews=events, kcore=kcore, keep_unused_items=keep_unused_items)
+    return load_amazon("amazon2023", reviews_path=reviews_path, ratings_path=ratings_path,
+                       meta_path=meta_path,
+                       skip_bad_lines=skip_bad_lines, kcore=kcore, max_rows=max_rows,
+                       keep_unused_items=keep_unused_items, read_reviews=read_reviews, read_meta=read_meta,
+                       item_key="parent_asin")
 
 
 def read_reviews(path: Path, report: LoadReport, *, skip_bad_lines: bool,
@@ -107,14 +103,15 @@ def _review_keys(record: dict, path: Path, line: int) -> tuple[str | None, str |
         user, rating, stamp = record["user_id"], record["rating"], record["timestamp"]
         item = record["parent_asin"] if "parent_asin" in record else record["asin"]
         if (type(user) is str and user and type(item) is str and item and type(rating) is float
-                and type(stamp) is int):
+                and 1.0 <= rating <= 5.0 and type(stamp) is int):
             return user, item, rating, stamp
     except KeyError:
         pass
     hint = _LOOKS_2018 if "reviewerID" in record else ""
     return (as_id(get_required(record, "user_id", path, line, hint), path, line, "user_id"),
             as_id(get_required(record, ("parent_asin", "asin"), path, line, hint), path, line, "parent_asin"),
-            as_float(get_required(record, "rating", path, line, hint), path, line, "rating"),
+            check_rating(as_float(get_required(record, "rating", path, line, hint), path, line, "rating"),
+                         AMAZON_SCALE, path, line, "rating"),
             as_int(get_required(record, "timestamp", path, line, hint), path, line, "timestamp"))
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import codecs
+import contextlib
 import csv
 import gzip
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ import pandas as pd
 
 from llmrec.data.cleaning import drop_duplicates, drop_missing_ids, kcore_filter
 from llmrec.data.dataset import Dataset, LoadReport
+from llmrec.data.item_text import fit_item_text
 from llmrec.errors import ConfigError, DataError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -26,6 +29,8 @@ _SNIPPET = 60
 
 def snippet(text: object) -> str:
     """A short quoted rendering of a found value for error messages."""
+    if isinstance(text, np.generic):
+        text = text.item()  # 'inf', not 'np.float64(inf)'
     text = repr(text)
     return text if len(text) <= _SNIPPET else text[: _SNIPPET - 3] + "..."
 
@@ -83,6 +88,26 @@ def open_binary(path: Path) -> io.BufferedIOBase:
     if magic == _GZIP_MAGIC:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
+
+
+def sniff_format(path: Path) -> str:
+    """What a file looks like from its first bytes (gzip unwrapped), for "this looks like ..." hints."""
+    with path.open("rb") as probe:
+        if probe.read(4) == b"PAR1":
+            return "Parquet"
+    try:
+        with open_binary(path) as handle:
+            head = handle.read(4096)
+    except (OSError, EOFError):
+        return "a damaged file"
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head:
+        return "an empty file"
+    if head[:1] == b"{":
+        return "JSON Lines"
+    if head[:1] == b"[":
+        return "a JSON array"
+    return "delimited text"
 
 
 class BadLines:
@@ -205,6 +230,57 @@ def _loose_record(text: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+# --- ratings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """The ratings a source may hold: finite numbers from `low` to `high`, both included."""
+
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        return f"a rating from {self.low:g} to {self.high:g}"
+
+    def holds(self, values: np.ndarray | float) -> np.ndarray | bool:
+        """True where a value is finite and on the scale (NaN and inf never are)."""
+        return (values >= self.low) & (values <= self.high)
+
+
+AMAZON_SCALE = RatingScale(1.0, 5.0)
+# Without a declared scale a rating must still be a finite, non-negative number small enough that
+# sums and means stay finite (a play count fits; 1e308 is a corrupt value, not a rating).
+OPEN_SCALE = RatingScale(0.0, 1e9)
+_SCALE_TEXT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(?:\.\.|,|:|to|-)\s*(-?\d+(?:\.\d+)?)\s*")
+
+
+def parse_rating_scale(value: object) -> RatingScale | None:
+    """A declared scale from "1-5", "0.5..5", "-10,10" or a (low, high) pair; None stays None."""
+    if value is None or isinstance(value, RatingScale):
+        return value
+    low = high = None
+    if isinstance(value, str):
+        match = _SCALE_TEXT.fullmatch(value)
+        if match:
+            low, high = float(match.group(1)), float(match.group(2))
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        with contextlib.suppress(TypeError, ValueError):
+            low, high = float(value[0]), float(value[1])
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise ConfigError(f"rating_scale must be 'LOW-HIGH' with LOW <= HIGH, e.g. '1-5' or '0.5..5', "
+                          f"got {value!r}")
+    return RatingScale(low, high)
+
+
+def check_rating(value: float, scale: RatingScale, path: Path, line: int, field: str) -> float:
+    """`value` when it is on the scale; otherwise a DataError saying what was expected and found."""
+    if not scale.holds(value):
+        found = "nothing" if math.isnan(value) else snippet(value)
+        raise DataError(f"expected {scale.describe()}, found {found}", file=str(path), line=line, field=field)
+    return value
+
+
 # --- field access for JSON records -------------------------------------------------------------
 
 _MISSING = object()
@@ -283,7 +359,7 @@ def as_object(value: object, path: Path, line: int, field: str) -> dict:
 def file_stem(path: Path) -> str:
     """The file name without .gz/.jsonl/.json/.csv suffixes, used to name the dataset."""
     name = path.name
-    for suffix in (".gz", ".jsonl", ".json", ".csv", ".tsv", ".parquet"):
+    for suffix in (".gz", ".jsonl", ".json", ".csv", ".tsv", ".txt", ".parquet"):
         name = name.removesuffix(suffix)
     return name
 
@@ -341,6 +417,21 @@ class Table:
             self.flag(bad, column, expected, raw)
         return numbers
 
+    def ratings(self, column: str, scale: RatingScale, *, implicit_ok: bool = False) -> pd.Series:
+        """The column as float64 ratings; blank, NaN, infinite or off-scale values are invalid rows.
+
+        With `implicit_ok`, a column that is blank on every row is implicit feedback: all NaN, no error.
+        """
+        raw = self.frame[column]
+        numbers = self.numbers(column, expected=scale.describe())
+        blank = raw.isna().to_numpy()
+        if implicit_ok and blank.all():
+            return numbers
+        invalid = ~scale.holds(numbers.to_numpy())
+        if invalid.any():
+            self.flag(invalid, column, scale.describe(), raw)
+        return numbers
+
     def valid_frame(self, frame: pd.DataFrame | None = None) -> pd.DataFrame:
         """`frame` (default: the raw one) without the rows flagged invalid."""
         frame = self.frame if frame is None else frame
@@ -365,11 +456,14 @@ def read_delimited(path: Path, bad: BadLines, *, sep: str, names: list[str] | No
     try:
         frame = _read_fast(path, sep=sep, names=names, encoding=encoding, quoting=quoting,
                            max_rows=max_rows, header_parser=header_parser, floats=floats)
+        if len(frame.columns) and frame.iloc[:, -1].isna().any():
+            # pandas pads a short row with NA; only the slow pass can tell it from an empty last cell.
+            raise _NeedsSlowPass()
         line_numbers_of = lambda: _scan(path, bad, sep=sep, names=names, encoding=encoding,  # noqa: E731
                                         quoting=quoting, max_rows=max_rows, header_parser=header_parser,
                                         has_encoding_option=has_encoding_option)[1]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv.Error,
-            EOFError, OSError, _HeaderProblem):
+            EOFError, OSError, _NeedsSlowPass):
         frame, lines = _scan(path, bad, sep=sep, names=names, encoding=encoding, quoting=quoting,
                              max_rows=max_rows, header_parser=header_parser,
                              has_encoding_option=has_encoding_option)
@@ -379,8 +473,8 @@ def read_delimited(path: Path, bad: BadLines, *, sep: str, names: list[str] | No
     return Table(frame=frame, path=path, bad=bad, line_numbers_of=line_numbers_of)
 
 
-class _HeaderProblem(Exception):
-    """The fast reader saw a header the header parser rejects; the slow pass reports it precisely."""
+class _NeedsSlowPass(Exception):
+    """The fast reader saw a header it cannot name or a possibly short row; the slow pass is precise."""
 
 
 def _read_fast(path: Path, *, sep: str, names, encoding, quoting, max_rows, header_parser,
@@ -398,7 +492,7 @@ def _read_fast(path: Path, *, sep: str, names, encoding, quoting, max_rows, head
             try:
                 canonical = header_parser(raw) if header_parser else [c.strip() for c in raw]
             except DataError:
-                raise _HeaderProblem() from None
+                raise _NeedsSlowPass() from None
         numeric = set(floats(canonical))
         dtype = {r: ("float64" if c in numeric else str) for r, c in zip(raw, canonical, strict=True)}
     with open_binary(path) as handle:
@@ -407,11 +501,11 @@ def _read_fast(path: Path, *, sep: str, names, encoding, quoting, max_rows, head
         try:
             frame.columns = header_parser([str(c) for c in frame.columns])
         except DataError:
-            raise _HeaderProblem() from None
+            raise _NeedsSlowPass() from None
     elif names is None:
         frame.columns = [str(c).strip() for c in frame.columns]
     if not names and any(str(c).startswith("Unnamed:") for c in frame.columns):
-        raise _HeaderProblem()  # a blank header cell: let the slow pass name it
+        raise _NeedsSlowPass()  # a blank header cell: let the slow pass name it
     return frame
 
 
@@ -458,6 +552,27 @@ def _scan(path: Path, bad: BadLines, *, sep, names, encoding, quoting, max_rows,
     return frame, np.asarray(numbers, dtype=np.int64)
 
 
+# --- RecBole typed headers --------------------------------------------------------------------
+
+FIELD_TYPES = ("token", "token_seq", "float", "float_seq")
+
+
+def parse_header(cells: list[str], path: Path) -> tuple[list[str], dict[str, str]]:
+    """Field names and types from `name:type` header cells; a DataError for a malformed cell."""
+    names, types = [], {}
+    for cell in cells:
+        name, sep, kind = cell.strip().rpartition(":")
+        if not sep or not name:
+            raise DataError(f"expected a header cell 'name:type' with type one of {', '.join(FIELD_TYPES)}, "
+                            f"found {cell!r}", file=str(path), line=1, field=cell)
+        if kind not in FIELD_TYPES:
+            raise DataError(f"expected a field type, one of {', '.join(FIELD_TYPES)}, found {kind!r}",
+                            file=str(path), line=1, field=name)
+        names.append(name)
+        types[name] = kind
+    return names, types
+
+
 # --- finishing ---------------------------------------------------------------------------------
 
 
@@ -498,8 +613,10 @@ def finish(name: str, report: LoadReport, *, interactions: pd.DataFrame, items: 
             report.drop("items without interactions", int(unused.sum()))
             items = items.loc[~unused]
         items = items.reset_index(drop=True)
-    return Dataset.from_frames(name, interactions=interactions, items=items, users=users,
-                               reviews=reviews, report=report)
+    dataset = Dataset.from_frames(name, interactions=interactions, items=items, users=users,
+                                  reviews=reviews, report=report)
+    dataset.items = fit_item_text(dataset.items, dataset.reviews, report)
+    return dataset
 
 
 def position_timestamps(user_ids: pd.Series) -> pd.Series:

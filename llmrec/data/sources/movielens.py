@@ -11,7 +11,9 @@ from llmrec.data.cleaning import attributes_json, clean_text, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.common import (
     BadLines,
+    RatingScale,
     check_common_options,
+    check_rating,
     empty_file,
     finish,
     iter_lines,
@@ -29,6 +31,8 @@ GENRES_100K = ["unknown", "Action", "Adventure", "Animation", "Children's", "Com
 VARIANTS = {"100k": ("u.data", "u.item"), "1m": ("ratings.dat", "movies.dat"),
             "latest": ("ratings.csv", "movies.csv")}
 _NO_GENRE = {"(no genres listed)", "unknown", ""}
+# 100K and 1M/10M rate in whole stars 1-5 (10M adds half stars); latest/20M/25M rate 0.5-5.
+SCALE = RatingScale(0.5, 5.0)
 
 
 def load_movielens(
@@ -42,6 +46,7 @@ def load_movielens(
 ) -> Dataset:
     """Load a MovieLens release from its unzipped folder (e.g. `ml-100k/`, `ml-1m/`, `ml-latest-small/`).
 
+    Every rating must be a number from 0.5 to 5 (blank, NaN, inf and negative values are bad lines).
     Items are movies: title as given ("Toy Story (1995)"), categories = genres, category = the
     first genre, no brand or price. The variant is detected from the ratings file present.
 
@@ -102,7 +107,7 @@ def _read_ratings_table(path: Path, report: LoadReport, skip: bool, max_rows: in
         table.frame = table.frame.rename(columns={"userId": "user_id", "movieId": "item_id"})
     for column in ("user_id", "item_id", "rating", "timestamp"):
         table.require(column)
-    rating = table.numbers("rating")
+    rating = table.ratings("rating", SCALE)
     timestamp = table.numbers("timestamp", expected="a unix time in seconds")
     frame = pd.DataFrame({"user_id": table.frame["user_id"], "item_id": table.frame["item_id"],
                           "rating": rating, "timestamp": timestamp})
@@ -128,7 +133,7 @@ def _read_ratings_dat(path: Path, report: LoadReport, skip: bool, max_rows: int 
             if len(fields) != 4:
                 raise DataError(f"expected 4 fields 'user::movie::rating::timestamp', found {len(fields)}: "
                                 f"{snippet(text)}", file=str(path), line=line)
-            rating = _number(fields[2], path, line, "rating")
+            rating = check_rating(_number(fields[2], path, line, "rating"), SCALE, path, line, "rating")
             stamp = int(_number(fields[3], path, line, "timestamp"))
         except DataError as error:
             bad.handle(error)

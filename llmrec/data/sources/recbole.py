@@ -17,18 +17,21 @@ from llmrec.data.cleaning import (
 )
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.common import (
+    OPEN_SCALE,
     BadLines,
     Table,
     check_common_options,
     check_encoding,
     finish,
+    parse_header,
+    parse_rating_scale,
     position_timestamps,
     read_delimited,
     require_dir,
 )
+from llmrec.data.sources.recbole_benchmark import PARTS, benchmark_names, part_of_benchmark, read_benchmark
 from llmrec.errors import ConfigError, DataError
 
-FIELD_TYPES = ("token", "token_seq", "float", "float_seq")
 TITLE_FIELDS = ("title", "movie_title", "item_name", "name")
 CATEGORY_FIELDS = ("categories", "genre", "class")
 
@@ -43,6 +46,7 @@ def load_recbole(
     timestamp_field: str = "timestamp",
     seq_separator: str | None = None,
     encoding: str = "utf-8",
+    rating_scale: str | tuple[float, float] | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
     max_rows: int | None = None,
@@ -50,16 +54,24 @@ def load_recbole(
 ) -> Dataset:
     """Load a RecBole dataset folder, e.g. `ml-100k/` with `ml-100k.inter` and `ml-100k.item`.
 
+    The UniSRec/RecBole benchmark layout (`X.train.inter`, `X.valid.inter`, `X.test.inter`, with
+    `X.text`, `X.item2index`, `X.user2index`) is read as one dataset `X`: each user's history is
+    rebuilt in order (position as time), ids are mapped back to the originals, `.text` becomes
+    the item text, and the given split is kept in the interactions' `given_split` column.
+
     Headers are `name:type` cells (token, token_seq, float, float_seq). Items take their title
     from title/movie_title/item_name/name, categories from categories/genre/class, and brand,
     price and description when present; every other item field goes into `attributes`.
 
     path: the folder holding the atomic files.
-    dataset: the file stem `<name>`; detected when the folder holds exactly one `.inter` file.
+    dataset: the file stem `<name>` (for the benchmark layout `X`, not `X.train`); detected when
+        the folder holds exactly one dataset.
     user_field, item_field, rating_field, timestamp_field: the field names in the files.
         Rating and timestamp are optional; without timestamps the order of each user's rows is used.
     seq_separator: separator of token_seq values; by default "," when the value has one, else " ".
     encoding: the text encoding of the files.
+    rating_scale: the ratings allowed, e.g. "1-5"; without it a rating must be finite, >= 0 and
+        <= 1e9. A rating field blank on every row is implicit feedback (rating NaN).
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many interactions (the first ones in the file).
@@ -67,15 +79,31 @@ def load_recbole(
     """
     check_common_options(kcore, max_rows)
     check_encoding(encoding)
+    scale = parse_rating_scale(rating_scale) or OPEN_SCALE
     folder = require_dir(path, "path")
-    name = detect_dataset(folder, dataset)
+    name, benchmark = detect_dataset(folder, dataset)
     report = LoadReport(source="recbole")
+    if benchmark:
+        given = {"user_field": user_field != "user_id", "item_field": item_field != "item_id",
+                 "rating_field": rating_field != "rating", "timestamp_field": timestamp_field != "timestamp",
+                 "seq_separator": seq_separator is not None, "rating_scale": rating_scale is not None,
+                 "max_rows": max_rows is not None}
+        unused = [option for option, set_ in given.items() if set_]
+        if unused:  # the benchmark layout fixes its fields; cutting rows would break the histories
+            raise ConfigError(f"option '{unused[0]}' cannot be used with the benchmark layout of '{name}' "
+                              "(fixed fields user_id, item_id_list, item_id; no ratings)")
+        interactions, items = read_benchmark(folder, name, report, skip=skip_bad_lines, encoding=encoding)
+        return finish(f"recbole:{name}", report, interactions=interactions, items=items, kcore=kcore,
+                      keep_unused_items=keep_unused_items)
     inter_file = folder / f"{name}.inter"
     table, types = _read_atomic(inter_file, report, skip_bad_lines, max_rows, encoding)
     for column in (user_field, item_field):
         table.require(column, f" (set the '{'user' if column == user_field else 'item'}_field' option)")
     frame = pd.DataFrame({"user_id": table.frame[user_field], "item_id": table.frame[item_field]})
-    frame["rating"] = table.numbers(rating_field) if rating_field in table.frame else np.nan
+    if rating_field in table.frame:
+        frame["rating"] = table.ratings(rating_field, scale, implicit_ok=True)
+    else:
+        frame["rating"] = np.nan
     stamps = None
     if timestamp_field in table.frame:
         stamps = table.numbers(timestamp_field, expected="a unix time")
@@ -110,36 +138,31 @@ def load_recbole(
                   keep_unused_items=keep_unused_items)
 
 
-def detect_dataset(folder: Path, dataset: str | None) -> str:
-    """The dataset stem: `dataset` if its .inter file exists, else the only .inter file's stem."""
+def detect_dataset(folder: Path, dataset: str | None) -> tuple[str, bool]:
+    """The dataset stem and whether it is a benchmark split (`X.train/.valid/.test.inter`).
+
+    `dataset` if its .inter file (or benchmark) exists, else the only dataset in the folder.
+    """
     stems = sorted(p.name.removesuffix(".inter") for p in folder.glob("*.inter"))
+    benchmarks = benchmark_names(stems)
+    parts = {f"{b}.{part}" for b in benchmarks for part in PARTS}
+    names = sorted({s for s in stems if s not in parts} | set(benchmarks))
     if dataset is not None:
-        if dataset not in stems:
+        whole = part_of_benchmark(dataset, benchmarks)
+        if whole is not None:
+            raise DataError(f"'{dataset}.inter' is one part of the benchmark split '{whole}' "
+                            f"({whole}.train/.valid/.test.inter); use dataset '{whole}' to read the three "
+                            f"together", file=str(folder), field="dataset")
+        if dataset not in names:
             raise DataError(f"no '{dataset}.inter' in the folder (option 'dataset'); found: "
-                            f"{', '.join(stems) or 'no .inter files'}", file=str(folder))
-        return dataset
-    if not stems:
+                            f"{', '.join(names) or 'no .inter files'}", file=str(folder))
+        return dataset, dataset in benchmarks
+    if not names:
         raise DataError("no RecBole '<name>.inter' file in the folder", file=str(folder))
-    if len(stems) > 1:
+    if len(names) > 1:
         raise ConfigError(f"{folder} holds several RecBole datasets; set 'dataset' to one of: "
-                          f"{', '.join(stems)}")
-    return stems[0]
-
-
-def parse_header(cells: list[str], path: Path) -> tuple[list[str], dict[str, str]]:
-    """Field names and types from `name:type` header cells; a DataError for a malformed cell."""
-    names, types = [], {}
-    for cell in cells:
-        name, sep, kind = cell.strip().rpartition(":")
-        if not sep or not name:
-            raise DataError(f"expected a header cell 'name:type' with type one of {', '.join(FIELD_TYPES)}, "
-                            f"found {cell!r}", file=str(path), line=1, field=cell)
-        if kind not in FIELD_TYPES:
-            raise DataError(f"expected a field type, one of {', '.join(FIELD_TYPES)}, found {kind!r}",
-                            file=str(path), line=1, field=name)
-        names.append(name)
-        types[name] = kind
-    return names, types
+                          f"{', '.join(names)}")
+    return names[0], names[0] in benchmarks
 
 
 def _read_atomic(path: Path, report: LoadReport, skip: bool, max_rows: int | None,

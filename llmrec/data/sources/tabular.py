@@ -15,24 +15,36 @@ from llmrec.data.cleaning import (
     epoch_to_seconds,
     parse_price,
     split_categories,
+    split_title,
 )
 from llmrec.data.dataset import TABLES, Dataset, LoadReport
 from llmrec.data.sources.common import (
+    OPEN_SCALE,
     BadLines,
+    RatingScale,
     Table,
     check_common_options,
     check_encoding,
     file_stem,
     finish,
     is_missing,
+    iter_json_records,
+    parse_rating_scale,
     position_timestamps,
     read_delimited,
     require_file,
+    sniff_format,
 )
 from llmrec.errors import ConfigError, DataError
 
-_PARQUET_MAGIC = b"PAR1"
 _MAPPED_TABLES = ("interactions", "items", "reviews")
+# Amazon 2018/2023 column -> canonical, used when a file has an asin/parent_asin column and the
+# canonical column is absent, so Amazon metadata and reviews can be passed as they are.
+AMAZON_COLUMNS = {"parent_asin": "item_id", "asin": "item_id", "reviewerID": "user_id", "overall": "rating",
+                  "unixReviewTime": "timestamp", "summary": "title", "reviewText": "text", "store": "brand"}
+# Amazon columns of media links and shop statistics: not item text or attributes.
+AMAZON_DROPPED = ("images", "videos", "imageURL", "imageURLHighRes", "image", "bought_together", "also_buy",
+                  "also_view", "similar_item", "rank", "average_rating", "rating_number", "tech1", "tech2")
 
 
 def load_csv(
@@ -44,17 +56,22 @@ def load_csv(
     sep: str | None = None,
     encoding: str = "utf-8",
     categories_sep: str | None = None,
+    rating_scale: str | tuple[float, float] | None = None,
     skip_bad_lines: bool = False,
     kcore: int = 0,
     max_rows: int | None = None,
     keep_unused_items: bool = False,
 ) -> Dataset:
-    """Load your own tables: CSV, TSV (either may be .gz) or Parquet, told apart by content and name.
+    """Load your own tables: CSV, TSV, JSON Lines (any may be .gz) or Parquet, told apart by content.
+
+    Amazon 2018/2023 metadata and reviews can be given as they are: with an asin/parent_asin
+    column, Amazon's names (parent_asin, store, reviewerID, overall, ...) are recognised.
 
     interactions_path: the events; needs user_id and item_id, may have rating and timestamp.
         Timestamps may be unix times (seconds, or ms/us/ns detected by size) or ISO date-times;
         without them each user's rows keep file order as their timestamps.
-    items_path: item metadata; needs item_id, may have title, description, categories (a list or
+    items_path: item metadata; needs item_id, may have title, description (or one `text` column,
+        whose first sentence becomes the title), categories (a list or
         a string like "Home > Kitchen" or "A|B"), category, brand, price ("$1,299.99" is fine) and
         attributes (a JSON object); any other column goes into attributes.
     reviews_path: reviews; needs user_id and item_id, may have rating, title, text, timestamp.
@@ -63,6 +80,9 @@ def load_csv(
     sep: the delimiter of text files; by default tab for .tsv/.tab files, else comma.
     encoding: the text encoding of CSV/TSV files.
     categories_sep: the separator of category strings; by default the first of ">", "|" present.
+    rating_scale: the ratings allowed, e.g. "1-5" or (-10, 10). Without it a rating must be finite,
+        >= 0 and <= 1e9. A rating column that is blank on every row is implicit feedback (rating
+        NaN); a blank among given ratings is a bad line.
     skip_bad_lines: skip malformed lines and count them in the report instead of raising.
     kcore: keep the iterative k-core of users and items (0 or 1 keeps everything).
     max_rows: read at most this many interactions (the first ones in the file).
@@ -70,6 +90,7 @@ def load_csv(
     """
     check_common_options(kcore, max_rows)
     check_encoding(encoding)
+    scale = parse_rating_scale(rating_scale) or OPEN_SCALE
     mapping = column_mapping(columns)
     # A flat mapping serves every table, so a name only has to exist in one of the files.
     strict = any(isinstance(v, Mapping) for v in (columns or {}).values())
@@ -81,7 +102,7 @@ def load_csv(
     options = {"sep": sep, "encoding": encoding, "skip": skip_bad_lines, "strict": strict, "seen": seen}
 
     table = read_any(interactions_file, report, mapping["interactions"], max_rows=max_rows, **options)
-    interactions = _events(table, report, with_text=False)
+    interactions = _events(table, report, scale, with_text=False)
     report.rows_read["interactions"] = len(interactions)
     if max_rows is not None and len(table.frame) >= max_rows:
         report.notes.append(f"{interactions_file.name}: stopped after max_rows={max_rows:,} rows")
@@ -93,7 +114,7 @@ def load_csv(
     reviews = None
     if reviews_file is not None:
         reviews = _events(read_any(reviews_file, report, mapping["reviews"], max_rows=None, **options),
-                          report, with_text=True)
+                          report, scale, with_text=True)
         report.rows_read["reviews"] = len(reviews)
     unused = [] if strict else [(c, yours) for c, yours in (columns or {}).items() if yours not in seen]
     if unused:
@@ -146,8 +167,14 @@ def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str
     """
     report.files.append(str(path))
     bad = BadLines(path, report, skip)
-    if _is_parquet(path):
+    kind = sniff_format(path)
+    if kind == "a JSON array":
+        raise DataError("expected CSV, TSV, Parquet or JSON Lines; this looks like a JSON array: write one "
+                        "object per line (JSON Lines)", file=str(path))
+    if kind == "Parquet":
         table = _read_parquet(path, bad, max_rows)
+    elif kind == "JSON Lines":
+        table = _read_json_lines(path, bad, max_rows)
     else:
         if sep is None:
             sep = "\t" if any(s in (".tsv", ".tab") for s in path.suffixes) else ","
@@ -163,12 +190,43 @@ def read_any(path: Path, report: LoadReport, rename: dict[str, str], *, sep: str
                         f"{', '.join(map(str, table.frame.columns))})", file=str(path),
                         line=1 if table.row_label == "line" else None, field=rename[missing[0]])
     table.frame = table.frame.rename(columns=rename)
+    if {"asin", "parent_asin"} & set(table.frame.columns):
+        _recognise_amazon(table, report)
     return table
 
 
-def _is_parquet(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(4) == _PARQUET_MAGIC
+def _recognise_amazon(table: Table, report: LoadReport) -> None:
+    """Rename Amazon columns to canonical ones where absent; drop media and statistics columns."""
+    frame = table.frame
+    renamed = {}
+    for theirs, canonical in AMAZON_COLUMNS.items():
+        if theirs in frame.columns and canonical not in frame.columns and canonical not in renamed.values():
+            renamed[theirs] = canonical
+    # 2018 metadata holds the category path as a list in 'category'.
+    if ("category" in frame.columns and "categories" not in frame.columns
+            and frame["category"].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any()):
+        renamed["category"] = "categories"
+    dropped = [c for c in AMAZON_DROPPED if c in frame.columns]
+    table.frame = frame.drop(columns=dropped).rename(columns=renamed)
+    if renamed:
+        report.notes.append(f"{table.path.name}: Amazon columns recognised: "
+                            + ", ".join(f"{a} -> {b}" for a, b in renamed.items()))
+
+
+def _read_json_lines(path: Path, bad: BadLines, max_rows: int | None) -> Table:
+    """One JSON object per line (plain or gzip) as a Table; list and object values stay as they are."""
+    records, lines = [], []
+    for line, record in iter_json_records(path, bad, loose=True):
+        records.append(record)
+        lines.append(line)
+        if max_rows is not None and len(records) >= max_rows:
+            break
+    if not records:
+        raise DataError("no valid JSON objects", file=str(path))
+    frame = pd.DataFrame.from_records(records)
+    frame.columns = [str(c) for c in frame.columns]
+    numbers = np.asarray(lines, dtype=np.int64)
+    return Table(frame=frame, path=path, bad=bad, line_numbers_of=lambda: numbers)
 
 
 def _read_parquet(path: Path, bad: BadLines, max_rows: int | None) -> Table:
@@ -187,13 +245,15 @@ def _read_parquet(path: Path, bad: BadLines, max_rows: int | None) -> Table:
                  row_label="row")
 
 
-def _events(table: Table, report: LoadReport, *, with_text: bool) -> pd.DataFrame:
+def _events(table: Table, report: LoadReport, scale: RatingScale, *, with_text: bool) -> pd.DataFrame:
     """Interaction (or, `with_text`, review) rows; invalid ones raise or are skipped and counted."""
     for column in ("user_id", "item_id"):
         table.require(column, " (map yours with the 'columns' option)")
     raw = table.frame
     frame = pd.DataFrame({"user_id": _ids(raw["user_id"]), "item_id": _ids(raw["item_id"])})
-    frame["rating"] = table.numbers("rating") if "rating" in raw else np.nan
+    frame["rating"] = table.ratings("rating", scale, implicit_ok=True) if "rating" in raw else np.nan
+    if "rating" in raw and frame["rating"].isna().all():
+        report.notes.append(f"{table.path.name}: the rating column is blank; read as implicit feedback")
     if "timestamp" in raw:
         frame["timestamp"], note = _timestamps(table)
         if note:
@@ -252,10 +312,16 @@ def _items(table: Table, categories_sep: str | None) -> pd.DataFrame:
     text = lambda column: raw[column].map(clean_text) if column in raw else ""  # noqa: E731
     categories = (raw["categories"].map(lambda v: split_categories(v, categories_sep))
                   if "categories" in raw else pd.Series([[] for _ in range(len(raw))]))
+    title, description = text("title"), text("description")
+    if "text" in raw and "title" not in raw and "description" not in raw:
+        # One text field per item (e.g. UniSRec's item text): its first sentence is the title.
+        extra.remove("text")
+        parts = raw["text"].map(split_title)
+        title, description = parts.str[0], parts.str[1]
     items = pd.DataFrame({
         "item_id": _ids(raw["item_id"]),
-        "title": text("title"),
-        "description": text("description"),
+        "title": title,
+        "description": description,
         "categories": categories,
         "category": text("category"),
         "brand": text("brand"),
