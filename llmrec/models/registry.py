@@ -88,6 +88,11 @@ def model_names(capability: type | None = None, *, baselines: bool = False) -> t
                  and (capability is None or s.has(capability)))
 
 
+def baseline_names() -> tuple[str, ...]:
+    """The reference baselines (random): evaluated where a floor is wanted, never built by default."""
+    return tuple(s.name for s in SPECS if s.baseline)
+
+
 def preferred(names: Iterable[str], capability: type | None = None) -> list[str]:
     """`names` (e.g. a workspace's models) ordered by spec priority, optionally only `capability` ones.
     Unregistered names are left out."""
