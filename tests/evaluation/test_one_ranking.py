@@ -34,7 +34,7 @@ def test_tied_scores_rank_the_same_everywhere(ws, capsys):
     seed = ws.manifest["config"]["seed"]
     model = q.load_workspace_model(ws, "popularity")
     user = _tied_user(ws, model)
-    split = Split(kind="leave_last_out", train=ws.split["train"], valid=ws.split["valid"], test=ws.split["test"])
+    split = Split(kind="leave_last_out", **ws.split)
 
     evaluation = recommendations(model, [user], K, ids=ws.ids, split=split, tie_seed=seed)
     dashboard = q.recommend(ws, user, "popularity", K)
