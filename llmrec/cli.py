@@ -136,10 +136,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
+    from llmrec.models.registry import default_model
     from llmrec.pipeline.artifacts import Workspace
     from llmrec.pipeline.queries import recommend
 
     workspace = Workspace(args.workspace)
+    args.model = args.model or default_model(workspace.model_names)
     frame = recommend(workspace, args.user, args.model, args.k)
     if args.json:
         print(frame.to_json(orient="records", indent=2))
@@ -162,6 +164,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from llmrec.errors import ConfigError
+    from llmrec.models.base import FactorModel
+    from llmrec.models.registry import default_model
     from llmrec.pipeline import queries as q
     from llmrec.pipeline.artifacts import Workspace
     from llmrec.reasons.quality import sampled_explanation_quality
@@ -169,6 +173,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.pairs < 1:
         raise ConfigError(f"--pairs must be at least 1, got {args.pairs}")
     workspace = Workspace(args.workspace)
+    args.model = args.model or default_model(workspace.model_names, FactorModel)
     name, generator = "template", None
     if args.llm or args.llm_model:
         from llmrec.reasons.llm import LLMGenerator
@@ -286,14 +291,15 @@ def parser() -> argparse.ArgumentParser:
     recommend = commands.add_parser("recommend", help="print a user's top-K")
     recommend.add_argument("--workspace", type=Path, default=Path("workspace"))
     recommend.add_argument("--user", required=True)
-    recommend.add_argument("--model", default="text_mf")
+    recommend.add_argument("--model", help="a model of the workspace (default: its preferred model)")
     recommend.add_argument("--k", type=int, default=10)
     recommend.add_argument("--json", action="store_true")
     recommend.set_defaults(run=cmd_recommend)
 
     explain = commands.add_parser("explain", help="measure generated reasons (template or LLM)")
     explain.add_argument("--workspace", type=Path, default=Path("workspace"))
-    explain.add_argument("--model", default="text_mf", help="recommender whose top-1 items are explained")
+    explain.add_argument("--model", help="recommender whose top-1 items are explained "
+                                         "(default: the workspace's preferred factor model)")
     explain.add_argument("--pairs", type=int, default=200, help="sampled (user, top-1 item) pairs")
     explain.add_argument("--llm", action="store_true", help="write with the local LLM instead of templates")
     explain.add_argument("--llm-model", help="local model folder, GGUF file or cached hub id (implies --llm)")

@@ -1,6 +1,6 @@
 """Evaluation: splits, metrics, the protocol they run under, and the evaluate() driver."""
 
-from llmrec.evaluation.evaluate import EvaluationResult, evaluate, rank_items, recommendations
+from llmrec.evaluation.evaluate import EvaluationResult, evaluate, recommendations
 from llmrec.evaluation.protocol import Protocol
 from llmrec.evaluation.splits import Split, cold_start_split, leave_last_out, random_split, temporal_split
 
@@ -12,7 +12,6 @@ __all__ = [
     "evaluate",
     "leave_last_out",
     "random_split",
-    "rank_items",
     "recommendations",
     "temporal_split",
 ]

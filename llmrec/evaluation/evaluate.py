@@ -31,9 +31,10 @@ from llmrec.evaluation.metrics import (
     item_popularity,
     relevant_counts,
 )
-from llmrec.evaluation.protocol import CANDIDATES, MASKING_TEST, MASKING_VALID, Protocol
+from llmrec.evaluation.protocol import CANDIDATES, MASKING_TEST, MASKING_VALID, Protocol, ties_text
 from llmrec.evaluation.splits import Split
-from llmrec.models.base import Recommender
+from llmrec.models.base import RatingPredictor, Recommender
+from llmrec.models.ranking import rank_top_k, tie_order
 
 MAX_BATCH_CELLS = 1 << 24
 """Largest users x items score block held at once (16.8M float32 cells, about 64 MB)."""
@@ -110,6 +111,7 @@ def evaluate(
     rating_models: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
     candidates: np.ndarray | None = None,
+    tie_seed: int = 0,
 ) -> EvaluationResult:
     """Evaluate fitted `models` on the `on` part ("test" or "valid") of `split`.
 
@@ -120,8 +122,12 @@ def evaluate(
     `candidates` (item indices) restricts ranking to those items, e.g. the new items of a
     cold-start split; every other item is masked for every user and the protocol says so.
 
-    RMSE and MAE are computed for `rating_models` (default: every model with a `predict(users,
-    items)` method) on the held-out interactions that have a rating; when there are none, or no
+    Lists are ranked by `llmrec.models.ranking.rank_top_k`, the function every caller uses, once
+    per user at the largest K (smaller K and every metric reuse that list); ties follow the order
+    seeded by `tie_seed` (the workspace seed).
+
+    RMSE and MAE are computed for `rating_models` (default: every model that is a
+    `RatingPredictor`) on the held-out interactions that have a rating; when there are none, or no
     model predicts ratings, the protocol notes it instead.
     """
     ks = _checked_ks(ks)
@@ -159,6 +165,8 @@ def evaluate(
         blocked[np.asarray(candidates, dtype=np.int64)] = False
         candidate_text = (f"only the {int((~blocked).sum()):,} candidate items (held-out new items); "
                           "every other item is masked for every user")
+    order = tie_order(ids.n_items, tie_seed)
+    k_max = max(ks)
 
     rows = max(1, min(batch_size, MAX_BATCH_CELLS // max(ids.n_items, 1)))
     rows_out: list[dict] = []
@@ -171,7 +179,7 @@ def evaluate(
             scores = _checked_scores(model, name, batch, ids.n_items)
             if blocked is not None:
                 scores = np.where(blocked, np.float32(-np.inf), scores)  # (batch, n_items), a new array
-            ranked = rank_items(scores, max(ks), exclude=mask[batch])  # (batch, max K)
+            ranked, _ = rank_top_k(scores, k_max, mask[batch], order=order)  # (batch, max K), once
             hits = hits_matrix(ranked, relevant[batch])
             part = slice(start, start + len(batch))
             for k in ks:
@@ -211,7 +219,7 @@ def evaluate(
     protocol = Protocol(split=split.description(), ks=tuple(ks), n_users=len(users), n_items=ids.n_items,
                         target=on, candidates=candidate_text,
                         masking=MASKING_TEST if on == "test" else MASKING_VALID,
-                        notes=tuple(split.notes) + tuple(notes))
+                        ties=ties_text(tie_seed), notes=tuple(split.notes) + tuple(notes))
     per_user_frame = pd.concat(per_user_frames, ignore_index=True) if per_user else None
     return EvaluationResult(metrics=metrics, protocol=protocol, per_user=per_user_frame)
 
@@ -224,39 +232,6 @@ def masked_items(split: Split, ids: IdMap, *, on: str = "test") -> sp.csr_matrix
     return sp.csr_matrix(mask, dtype=bool)
 
 
-def rank_items(scores: np.ndarray, k: int, exclude: sp.spmatrix | None = None) -> np.ndarray:
-    """(n, min(k, n_items)) item indices per row of `scores`, best first, padded with -1.
-
-    Masked items (non-zeros of `exclude`, one row per score row) and items scored -inf are never
-    returned: when fewer than k remain, the row ends in -1. Ties are broken by the lower item
-    index, so the same scores always give the same ranking.
-    """
-    import torch  # here, not at the top: metrics and splits should not pay for importing torch
-
-    k = check_k(k)
-    scores = np.array(scores, dtype=np.float32, copy=True)  # (n, n_items)
-    if exclude is not None:
-        r, c = sp.csr_matrix(exclude).nonzero()
-        scores[r, c] = -np.inf
-    k = min(k, scores.shape[1])
-    # torch.topk stays fast when most scores are equal (np.partition does not).
-    values, columns = torch.topk(torch.from_numpy(scores), k, dim=1)  # (n, k) each
-    values, columns = values.numpy(), columns.numpy().astype(np.int64)
-    kth = values[:, -1]
-    # Where more items tie with the k-th value than fit, topk keeps an arbitrary subset of them;
-    # keep the lowest-index ones instead.
-    ambiguous = (scores == kth[:, None]).sum(axis=1) > (values == kth[:, None]).sum(axis=1)
-    for row in np.flatnonzero(ambiguous):
-        above = np.flatnonzero(scores[row] > kth[row])
-        tied = np.flatnonzero(scores[row] == kth[row])[: k - len(above)]
-        columns[row] = np.r_[above, tied]
-        values[row] = scores[row, columns[row]]
-    order = np.lexsort((columns, -values))  # best score first, then lower index
-    ranked = np.take_along_axis(columns, order, axis=1)
-    ranked[np.take_along_axis(values, order, axis=1) == -np.inf] = -1
-    return ranked
-
-
 def recommendations(
     model: Recommender,
     users: Sequence[str],
@@ -265,17 +240,20 @@ def recommendations(
     ids: IdMap,
     split: Split | None = None,
     on: str = "test",
+    tie_seed: int = 0,
 ) -> pd.DataFrame:
     """Top-k items of each user, for drill-down views: user_id, rank (1-based), item_id, score.
 
     With `split`, items are masked exactly as in `evaluate` and a `relevant` column says which
     recommendations are held-out items of the user in part `on`; without it nothing is masked.
+    Same ranking function and tie rule as `evaluate` (pass the same `tie_seed`).
     """
     k = check_k(k)
+    _check_models({model.name or type(model).__name__: model})
     user_index = np.array([ids.user_index(u) for u in users], dtype=np.int64)
-    scores = _checked_scores(model, getattr(model, "name", type(model).__name__), user_index, ids.n_items)
+    scores = _checked_scores(model, model.name or type(model).__name__, user_index, ids.n_items)
     mask = masked_items(split, ids, on=on)[user_index] if split is not None else None
-    ranked = rank_items(scores, k, exclude=mask)
+    ranked, _ = rank_top_k(scores, k, mask, tie_seed=tie_seed)
     row, position = np.nonzero(ranked >= 0)
     items = ranked[row, position]
     out = pd.DataFrame({
@@ -306,19 +284,19 @@ def _check_models(models: Mapping[str, Recommender]) -> None:
     if not isinstance(models, Mapping) or not models:
         raise ConfigError("models must be a non-empty dict of name -> fitted recommender")
     for name, model in models.items():
-        if not callable(getattr(model, "score", None)):
-            raise ConfigError(f"model '{name}' has no score(users) method; it is not a Recommender")
+        if not isinstance(model, Recommender):
+            raise ConfigError(f"model '{name}' is a {type(model).__name__}, not a Recommender")
 
 
 def _rating_models(models: Mapping[str, Recommender], names: Iterable[str] | None) -> list[str]:
     if names is None:
-        return [name for name, model in models.items() if callable(getattr(model, "predict", None))]
+        return [name for name, model in models.items() if isinstance(model, RatingPredictor)]
     names = list(names)
     for name in names:
         if name not in models:
             raise ConfigError(f"rating model '{name}' is not among the models {list(models)}")
-        if not callable(getattr(models[name], "predict", None)):
-            raise ConfigError(f"rating model '{name}' has no predict(users, items) method")
+        if not isinstance(models[name], RatingPredictor):
+            raise ConfigError(f"rating model '{name}' is not a RatingPredictor (no predict(users, items))")
     return names
 
 
@@ -340,7 +318,7 @@ def _relevance(held_out: pd.DataFrame, mask: sp.csr_matrix, ids: IdMap, on: str
 
 
 def _checked_scores(model: Recommender, name: str, users: np.ndarray, n_items: int) -> np.ndarray:
-    scores = np.asarray(model.score(users))
+    scores = np.asarray(model.score(users), dtype=np.float32)
     if scores.shape != (len(users), n_items):
         raise ModelError(f"model '{name}' returned scores of shape {scores.shape}; expected "
                          f"({len(users)}, {n_items}) (users x all items)")

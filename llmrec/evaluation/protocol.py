@@ -8,8 +8,16 @@ CANDIDATES = "all items (full ranking, no sampled negatives)"
 MASKING_TEST = ("training items of each user masked (and validation items when evaluating on test); "
                 "masked items are never recommended")
 MASKING_VALID = "training items of each user masked; masked items are never recommended"
+TIES = ("ties among equal scores are broken by a seeded random order of the items (seed {seed}, the "
+        "workspace seed), the same in evaluation, the CLI and the dashboard, so a model whose scores "
+        "are all equal does not win by catalogue order")
 RELEVANCE = ("held-out items of the user in the evaluated part (test or validation); binary; "
              "held-out items the user already has in a masked part are not counted")
+
+
+def ties_text(seed: int) -> str:
+    """The tie rule of a ranking seeded with `seed`, in plain words."""
+    return TIES.format(seed=int(seed))
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class Protocol:
     candidates: str = CANDIDATES
     masking: str = MASKING_TEST
     relevance: str = RELEVANCE
+    ties: str = TIES.format(seed=0)
+    """How equal scores are ordered (see llmrec.models.ranking)."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Facts that qualify the numbers (users skipped, metrics not computed and why)."""
 
@@ -41,6 +51,7 @@ class Protocol:
             f"Candidates: {self.candidates}",
             f"Masking: {self.masking}",
             f"Relevance: {self.relevance}",
+            f"Ties: {self.ties}",
             "Averages: mean over evaluated users; users with no relevant item are not averaged",
         ]
         lines += [f"Note: {note}" for note in self.notes]

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 import torch
 
 from llmrec.errors import ConfigError, DataError, ModelError, UnknownIdError
+from llmrec.models.ranking import rank_top_k, tie_order
 
 # ----------------------------------------------------------------------------------------------------------
 # parameters
@@ -241,17 +242,13 @@ def validation_ndcg(score_users: Callable[[np.ndarray], np.ndarray], train: sp.c
     discounts = 1.0 / np.log2(np.arange(2, k + 2))          # (k,)
     ideal = np.concatenate([[0.0], np.cumsum(discounts)])   # ideal DCG by number of relevant items
     block = max(1, 2**23 // n_items)
+    order = tie_order(n_items, 0)
     total = 0.0
     for start in range(0, len(users), block):
         rows = users[start:start + block]
-        scores = np.array(score_users(rows), dtype=np.float32, copy=True)  # (b, n_items)
-        seen = train[rows]
-        scores[np.repeat(np.arange(len(rows)), np.diff(seen.indptr)), seen.indices] = -np.inf
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
-        top = np.take_along_axis(top, order, axis=1)            # (b, k) best first
+        top, _ = rank_top_k(score_users(rows), k, train[rows], order=order)   # (b, k) best first
         relevant = validation[rows]
-        hits = np.take_along_axis(relevant.toarray() > 0, top, axis=1)  # (b, k)
+        hits = np.take_along_axis(relevant.toarray() > 0, np.maximum(top, 0), axis=1) & (top >= 0)  # (b, k)
         n_relevant = np.minimum(np.diff(relevant.indptr), k)
         total += float((hits @ discounts / ideal[n_relevant]).sum())
     return total / len(users)

@@ -17,8 +17,8 @@ from torch import nn
 
 from llmrec.errors import DataError
 from llmrec.models._common import check_float, check_indices, check_item_text, expect_shapes
-from llmrec.models.base import check_fitted
-from llmrec.models.mf import BPRMF, INIT_STD, VALIDATION_USERS, Gradient, MFModule, top_factors
+from llmrec.models.base import Explanation, check_fitted, factor_contributions
+from llmrec.models.mf import BPRMF, INIT_STD, VALIDATION_USERS, Gradient, MFModule
 
 
 class TextMFModule(MFModule):
@@ -142,11 +142,11 @@ class TextAwareMF(BPRMF):
     def score_new_items(self, users: np.ndarray, item_text: np.ndarray) -> np.ndarray:
         """(len(users), m) scores of m items never seen in training, from their text (m, d) alone."""
         text = self._check_text(item_text)
-        users = check_indices(users, len(self.user_factors_))
+        users = check_indices(users, self.n_users)
         vectors, bias = text @ self.text_projection_, text @ self.text_bias_weights_  # (m, f), (m,)
         return (self.user_factors_[users] @ vectors.T + bias).astype(np.float32)
 
-    def explain(self, user: int, item: int, top: int = 5) -> dict:
+    def explain(self, user: int, item: int, top: int = 5) -> Explanation:
         """score(user, item) split into the free and the text part of the item vector and bias."""
         user, item = self._check_pair(user, item)
         p = self.user_factors_[user]
@@ -155,8 +155,8 @@ class TextAwareMF(BPRMF):
         parts = {"free": free, "text": float(contributions.sum()) - free,
                  "free_bias": float(self.free_item_bias_[item]),
                  "text_bias": float(self.item_bias_[item] - self.free_item_bias_[item])}
-        return {"model": self.name, "user": user, "item": item, "score": float(sum(parts.values())),
-                "parts": parts, "top_factors": top_factors(contributions, top)}
+        return Explanation(self.name, user, item, sum(parts.values()), parts,
+                           top_factors=factor_contributions(contributions, top))
 
     # -- persistence ----------------------------------------------------------------------------------
 

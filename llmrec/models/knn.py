@@ -8,7 +8,6 @@ import torch
 
 from llmrec.errors import ModelError
 from llmrec.models._common import (
-    ParamsMixin,
     check_float,
     check_indices,
     check_int,
@@ -18,8 +17,7 @@ from llmrec.models._common import (
     csr_state,
     expect_shapes,
 )
-from llmrec.models.base import EpochCallback, check_fitted
-from llmrec.models.persistence import PersistenceMixin
+from llmrec.models.base import EpochCallback, Explanation, Recommender, RelatedItem, check_fitted
 
 # Similarity entries computed at once (block rows x all items): 2**25 float32 = 128 MB.
 _BLOCK_ELEMENTS = 2**25
@@ -58,7 +56,7 @@ def text_neighbours(item_text: np.ndarray, neighbours: int, shrink: float = 0.0)
                          shape=(n, n), dtype=np.float32)
 
 
-class ItemKNN(ParamsMixin, PersistenceMixin):
+class ItemKNN(Recommender):
     """Content-based item-item kNN: score(u, j) = sum over items i in u's history of sim(i, j).
 
     sim keeps each item's `neighbours` most similar items by text embedding (see text_neighbours).
@@ -81,56 +79,47 @@ class ItemKNN(ParamsMixin, PersistenceMixin):
         self._validate_params()
         train = check_train(train)
         text = check_item_text(item_text, train.shape[1], owner=type(self).__name__)
-        self.user_items_ = train.astype(bool).astype(np.float32)
+        self._remember(train)
         self.similarity_ = text_neighbours(text, self.neighbours, float(self.shrink))
         counts = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float32)
         self.popularity_ = counts / max(float(counts.max()), 1.0)
         return self
 
-    @property
-    def n_users(self) -> int:
-        return self.user_items_.shape[0]
-
-    def score(self, users: np.ndarray) -> np.ndarray:
-        check_fitted(self, "similarity_")
-        users = check_indices(users, self.n_users)
-        history = self.user_items_[users]                      # (b, n_items) sparse
+    def _score(self, users: np.ndarray) -> np.ndarray:
+        history = self.interactions_[users]                         # (b, n_items) sparse
         scores = (history @ self.similarity_).toarray().astype(np.float32, copy=False)  # (b, n_items)
         cold = np.diff(history.indptr) == 0
         scores[cold] = self.popularity_
         return scores
 
-    def explain(self, user: int, item: int, top: int = 5) -> dict:
-        """The history items that contribute most to score(user, item)."""
-        check_fitted(self, "similarity_")
+    def explain(self, user: int, item: int, top: int = 5) -> Explanation:
+        """The score is the summed similarity of the item to the user's history (one part); the history
+        items contributing most are `related_items`. Users without history: scaled popularity."""
         user = int(check_indices(user, self.n_users)[0])
-        item = int(check_indices(item, self.similarity_.shape[0], kind="item")[0])
-        history = self.user_items_[user].indices
+        item = int(check_indices(item, self.n_items, kind="item")[0])
+        history = self.interactions_[user].indices
         if len(history) == 0:
             value = float(self.popularity_[item])
-            return {"model": self.name, "user": user, "item": item, "score": value,
-                    "parts": {"popularity": value}, "neighbours": []}
+            return Explanation(self.name, user, item, value, {"popularity": value})
         similarity = self.similarity_[history][:, item].toarray().ravel()  # (len(history),)
         order = np.argsort(-similarity, kind="stable")[:top]
-        return {"model": self.name, "user": user, "item": item, "score": float(similarity.sum()),
-                "parts": {"history": float(similarity.sum())},
-                "neighbours": [{"item": int(history[i]), "similarity": float(similarity[i])}
-                               for i in order if similarity[i] > 0]}
+        related = tuple(RelatedItem(int(history[i]), float(similarity[i]))
+                        for i in order if similarity[i] > 0)
+        total = float(similarity.sum())
+        return Explanation(self.name, user, item, total, {"history": total}, related_items=related)
 
     def _state(self) -> dict[str, np.ndarray]:
         check_fitted(self, "similarity_")
-        return {**csr_state("similarity", self.similarity_), **csr_state("user_items", self.user_items_),
-                "popularity": self.popularity_}
+        return {**csr_state("similarity", self.similarity_), "popularity": self.popularity_}
 
     def _set_state(self, tensors: dict[str, np.ndarray]) -> None:
         owner = type(self).__name__
-        expect_shapes(tensors, {f"{p}.{f}": (None,) for p in ("similarity", "user_items")
-                                for f in ("data", "indices", "indptr", "shape")} | {"popularity": (None,)},
-                      owner=owner)
+        expect_shapes(tensors, {f"similarity.{f}": (None,) for f in ("data", "indices", "indptr", "shape")}
+                      | {"popularity": (None,)}, owner=owner)
         similarity = csr_from_state("similarity", tensors, owner=owner)
-        user_items = csr_from_state("user_items", tensors, owner=owner)
         n_items = len(tensors["popularity"])
-        if similarity.shape != (n_items, n_items) or user_items.shape[1] != n_items:
-            raise ModelError(f"{owner}: saved matrices disagree on the number of items ({n_items})")
-        self.similarity_, self.user_items_ = similarity, user_items
+        if similarity.shape != (n_items, n_items):
+            raise ModelError(f"{owner}: saved similarity has shape {similarity.shape}, expected "
+                             f"({n_items}, {n_items})")
+        self.similarity_ = similarity
         self.popularity_ = tensors["popularity"].astype(np.float32)

@@ -19,7 +19,6 @@ from torch import nn
 
 from llmrec.models._common import (
     EarlyStopping,
-    ParamsMixin,
     check_bool,
     check_finite,
     check_float,
@@ -34,8 +33,14 @@ from llmrec.models._common import (
     torch_threads,
     validation_ndcg,
 )
-from llmrec.models.base import EpochCallback, check_fitted
-from llmrec.models.persistence import PersistenceMixin
+from llmrec.models.base import (
+    EpochCallback,
+    Explanation,
+    FactorTables,
+    Recommender,
+    check_fitted,
+    factor_contributions,
+)
 
 INIT_STD = 0.1
 # Resampling rounds for negatives that hit a training positive; the few left after the last round are
@@ -239,7 +244,7 @@ def train_bpr(module: MFModule, train: sp.csr_matrix, settings: BPRSettings, gen
     return history, len(history)
 
 
-class BPRMF(ParamsMixin, PersistenceMixin):
+class BPRMF(FactorTables, Recommender):
     """Matrix factorisation r_ui = p_u . q_i + b_i trained with the BPR pairwise loss.
 
     Each epoch visits every training pair once, in batches of `batch_size`, with `negatives`
@@ -297,6 +302,7 @@ class BPRMF(ParamsMixin, PersistenceMixin):
         train = check_train(train)
         if validation is not None:
             validation = check_matrix(validation, what="validation", shape=train.shape)
+        self._remember(train)
         generator = torch.Generator().manual_seed(resolve_seed(self.random_state))
         settings = BPRSettings(epochs=self.epochs, lr=float(self.lr), reg=float(self.reg),
                                batch_size=self.batch_size, negatives=self.negatives,
@@ -324,24 +330,24 @@ class BPRMF(ParamsMixin, PersistenceMixin):
 
     # -- scoring ----------------------------------------------------------------------------------------
 
-    def score(self, users: np.ndarray) -> np.ndarray:
-        check_fitted(self, "user_factors_")
-        users = check_indices(users, len(self.user_factors_))
+    def _score(self, users: np.ndarray) -> np.ndarray:
         return self.user_factors_[users] @ self.item_factors_.T + self.item_bias_  # (b, n_items)
 
-    def _check_pair(self, user: int, item: int) -> tuple[int, int]:
-        check_fitted(self, "user_factors_")
-        return (int(check_indices(user, len(self.user_factors_))[0]),
-                int(check_indices(item, len(self.item_factors_), kind="item")[0]))
+    def _score_items(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        return self.user_factors_[users] @ self.item_factors_[items].T + self.item_bias_[items]  # (b, m)
 
-    def explain(self, user: int, item: int, top: int = 5) -> dict:
+    def _check_pair(self, user: int, item: int) -> tuple[int, int]:
+        return (int(check_indices(user, self.n_users)[0]),
+                int(check_indices(item, self.n_items, kind="item")[0]))
+
+    def explain(self, user: int, item: int, top: int = 5) -> Explanation:
         """score(user, item) split into the factor dot product and the item bias, plus the factors
         contributing most (largest |p_uk q_ik|)."""
         user, item = self._check_pair(user, item)
         contributions = self.user_factors_[user] * self.item_factors_[item]   # (f,)
         parts = {"factors": float(contributions.sum()), "item_bias": float(self.item_bias_[item])}
-        return {"model": self.name, "user": user, "item": item, "score": float(sum(parts.values())),
-                "parts": parts, "top_factors": top_factors(contributions, top)}
+        return Explanation(self.name, user, item, sum(parts.values()), parts,
+                           top_factors=factor_contributions(contributions, top))
 
     # -- persistence ------------------------------------------------------------------------------------
 
@@ -359,8 +365,3 @@ class BPRMF(ParamsMixin, PersistenceMixin):
         self.item_factors_ = tensors["item_factors"]
         self.item_bias_ = tensors["item_bias"]
 
-
-def top_factors(contributions: np.ndarray, top: int) -> list[dict]:
-    """The `top` factors with the largest absolute contribution, largest first."""
-    order = np.argsort(-np.abs(contributions), kind="stable")[:top]
-    return [{"factor": int(k), "contribution": float(contributions[k])} for k in order]

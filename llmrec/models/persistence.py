@@ -1,10 +1,14 @@
-"""Saving and loading fitted models: model.safetensors (arrays) + config.json (class, params, shapes).
+"""Saving and loading fitted models: model.safetensors (arrays, training history) + config.json
+(class, params, shapes, id vocabulary).
 
-Nothing is pickled: safetensors holds raw arrays only, so loading cannot run code.
+Nothing is pickled: safetensors holds raw arrays only, so loading cannot run code. The vocabulary
+(user and item counts plus a sha256 of the ordered id lists) lets a workspace refuse a model that
+was trained on other ids instead of silently scoring the wrong rows.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,7 +21,39 @@ from llmrec.errors import ConfigError, ModelError
 
 WEIGHTS = "model.safetensors"
 CONFIG = "config.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+INTERACTIONS = "interactions"  # prefix of the training-interaction CSR arrays every model saves
+
+
+def id_vocabulary(ids, *, n_users: int, n_items: int) -> dict:
+    """n_users, n_items and the sha256 of the ordered user and item id lists of `ids` (an IdMap; None:
+    counts only)."""
+    vocabulary = {"n_users": int(n_users), "n_items": int(n_items),
+                  "user_ids_sha256": None, "item_ids_sha256": None}
+    if ids is not None:
+        vocabulary["user_ids_sha256"] = _ids_hash(ids.users)
+        vocabulary["item_ids_sha256"] = _ids_hash(ids.items)
+    return vocabulary
+
+
+def _ids_hash(values) -> str:
+    return hashlib.sha256(json.dumps([str(v) for v in values]).encode()).hexdigest()
+
+
+def check_vocabulary(folder: Path, saved: dict, ids) -> None:
+    """ModelError naming `folder` and what differs, unless the model was trained with the ids of `ids`."""
+    for kind, n in (("user", ids.n_users), ("item", ids.n_items)):
+        if saved.get(f"n_{kind}s") != n:
+            raise ModelError(f"{folder}: the model was trained with {saved.get(f'n_{kind}s')} {kind}s, "
+                             f"the workspace has {n}; rebuild the workspace")
+    for kind, values in (("user", ids.users), ("item", ids.items)):
+        digest = saved.get(f"{kind}_ids_sha256")
+        if digest is None:
+            raise ModelError(f"{folder}: the model was saved without its {kind} id vocabulary; "
+                             "rebuild the workspace")
+        if digest != _ids_hash(values):
+            raise ModelError(f"{folder}: the model was trained with other {kind} ids (same count "
+                             f"{len(values)}, different ids or order); rebuild the workspace")
 
 
 class PersistenceMixin:
@@ -29,20 +65,27 @@ class PersistenceMixin:
     def _set_state(self, tensors: dict[str, np.ndarray]) -> None:
         raise NotImplementedError
 
-    def save(self, folder: Path | str) -> None:
-        save_model(self, folder)
+    def save(self, folder: Path | str, ids=None) -> None:
+        save_model(self, folder, ids)
 
     @classmethod
-    def load(cls, folder: Path | str):
-        model = load_model(folder)
+    def load(cls, folder: Path | str, ids=None):
+        model = load_model(folder, ids)
         if not isinstance(model, cls):
             raise ModelError(f"{folder} holds a {type(model).__name__}, not a {cls.__name__}")
         return model
 
 
-def save_model(model, folder: Path | str) -> None:
-    """Write `model`'s parameters and the config needed to rebuild it into `folder`."""
-    tensors = {key: np.ascontiguousarray(value) for key, value in model._state().items()}
+def save_model(model, folder: Path | str, ids=None) -> None:
+    """Write `model`'s parameters, training history and the config needed to rebuild it into `folder`.
+
+    `ids` (the IdMap the model's indices refer to) is recorded as the model's vocabulary; without
+    it only the counts are, and a workspace will refuse to load the model.
+    """
+    from llmrec.models._common import csr_state
+
+    state = {**model._state(), **csr_state(INTERACTIONS, model.interactions_)}
+    tensors = {key: np.ascontiguousarray(value) for key, value in state.items()}
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(folder / WEIGHTS))
@@ -51,18 +94,20 @@ def save_model(model, folder: Path | str) -> None:
         "name": model.name,
         "params": model.get_params(),
         "shapes": {key: list(value.shape) for key, value in tensors.items()},
+        "vocabulary": id_vocabulary(ids, n_users=model.n_users, n_items=model.n_items),
         "format_version": FORMAT_VERSION,
         "llmrec_version": __version__,
     }
     (folder / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
-def load_model(folder: Path | str):
+def load_model(folder: Path | str, ids=None):
     """The model saved in `folder`, rebuilt from config.json and model.safetensors (no pickle).
 
-    Raises ModelError when files are missing, the class is unknown, or the arrays do not match the
-    saved shapes or contain NaN.
+    Raises ModelError when files are missing, the class is unknown, the arrays do not match the
+    saved shapes or contain NaN, or (with `ids`, an IdMap) the model was trained on other ids.
     """
+    from llmrec.models._common import csr_from_state
     from llmrec.models.registry import MODELS  # the registry imports every model, which import this module
 
     folder = Path(folder)
@@ -98,5 +143,16 @@ def load_model(folder: Path | str):
     for key, value in tensors.items():
         if np.issubdtype(value.dtype, np.floating) and not np.isfinite(value).all():
             raise ModelError(f"{weights_path}: tensor '{key}' contains NaN or infinite values")
+    history_keys = [key for key in tensors if key.startswith(f"{INTERACTIONS}.")]
+    if len(history_keys) != 4:
+        raise ModelError(f"{weights_path}: the training history arrays are missing")
+    history = csr_from_state(INTERACTIONS, {k: tensors.pop(k) for k in history_keys}, owner=str(folder))
+    vocabulary = config.get("vocabulary") or {}
+    if (vocabulary.get("n_users"), vocabulary.get("n_items")) != history.shape:
+        raise ModelError(f"{config_path}: vocabulary {vocabulary.get('n_users')} users x "
+                         f"{vocabulary.get('n_items')} items differs from the saved history {history.shape}")
+    if ids is not None:
+        check_vocabulary(folder, vocabulary, ids)
     model._set_state(tensors)
+    model.interactions_ = history
     return model

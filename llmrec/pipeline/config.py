@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from llmrec.errors import ConfigError
+from llmrec.models.registry import model_names
 
-ALL_MODELS = ("popularity", "itemknn", "bpr", "text_mf", "rating_mf")
+ALL_MODELS = model_names()  # every registered model except reference baselines (random)
 SPLITS = ("leave_last_out", "temporal", "random")
 
 
@@ -28,7 +29,7 @@ class BuildConfig:
     source_options: dict = field(default_factory=dict)
     """Keyword options of the loader (paths, column mapping, skip_bad_lines, kcore, demo sizes)."""
     models: tuple[str, ...] = ALL_MODELS
-    """Models to train; rating_mf is skipped when the data has no ratings."""
+    """Models to train; rating models (rating_mf, bias) are skipped when the data has no ratings."""
     split: str = "leave_last_out"
     """Offline split for training and evaluation."""
     ks: tuple[int, ...] = (5, 10, 20)

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from llmrec.errors import ConfigError, UnknownIdError, WorkspaceError
+from llmrec.models.base import Explainable, Explanation, FactorModel, NewItemScorer
+from llmrec.models.registry import default_model, preferred
 from llmrec.pipeline.artifacts import Workspace
 from llmrec.portraits.aspects import aspect_counts
 from llmrec.portraits.build import BANDS, price_bands
@@ -349,7 +351,7 @@ def similar_users(ws: Workspace, user_id: str, k: int = 5) -> pd.DataFrame:
     else:
         sims = vectors @ vectors[index]
         sims[index] = -np.inf
-        best = np.argsort(-sims)[:k]
+        best = _best(ws, sims, k)
         out = pd.DataFrame({"user_id": ws.ids.users[best].tolist(), "similarity": sims[best]})
     known = out["user_id"].isin(table.index)
     out["top_category"] = out["user_id"].map(table["top_category"]).where(known)
@@ -374,7 +376,7 @@ def load_workspace_model(ws: Workspace, name: str):
         if name not in names:
             raise ConfigError(f"unknown model '{name}'; this workspace has: {', '.join(names) or 'none'}")
         models = importlib.import_module("llmrec.models")
-        look.models[name] = models.load_model(ws.root / "models" / name)
+        look.models[name] = models.load_model(ws.root / "models" / name, ws.ids)  # refuses other ids
     return look.models[name]
 
 
@@ -408,25 +410,38 @@ def user_scores(ws: Workspace, user_id: str, model) -> np.ndarray:
     return np.asarray(scores, dtype=np.float32)[0]
 
 
-def _best(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores, best first (ties in index order)."""
-    if k <= 0:
-        return np.empty(0, dtype=np.int64)
-    best = np.argpartition(-scores, k - 1)[:k]
-    return best[np.argsort(-scores[best], kind="stable")]
+def tie_seed(ws: Workspace) -> int:
+    """The workspace seed: it orders tied scores here exactly as in the offline evaluation."""
+    return int(ws.manifest.get("config", {}).get("seed", 0))
+
+
+def _best(ws: Workspace, scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first, under the one tie rule (llmrec.models.ranking)."""
+    from llmrec.models.ranking import top_indices
+
+    return top_indices(scores, k, tie_seed=tie_seed(ws))
+
+
+def _user_mask(ws: Workspace, user: int, items: np.ndarray):
+    """(n_users, n_items) sparse mask holding `items` in row `user` only."""
+    import scipy.sparse as sp
+
+    return sp.csr_matrix((np.ones(len(items), dtype=np.float32), (np.full(len(items), user), items)),
+                         shape=(ws.ids.n_users, ws.ids.n_items))
 
 
 def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "evaluation") -> pd.DataFrame:
     """rank, item_id, title, category, brand, price, score, held_out: the user's top-k.
 
     `exclude` masks training and validation items (the evaluation setting; default), all seen
-    items, or none.
+    items, or none. Ranked by the model's `recommend` (the ranking and tie rule of the evaluation).
     `held_out` marks items in the user's test split, i.e. hits of the offline evaluation.
     """
-    scores = user_scores(ws, user_id, model).copy()
-    scores[_excluded_items(ws, user_id, exclude)] = -np.inf
-    k = max(1, min(int(k), int(np.isfinite(scores).sum())))
-    best = _best(scores, k)
+    user = _check_user(ws, user_id)
+    mask = _user_mask(ws, user, _excluded_items(ws, user_id, exclude))
+    ranked, values = _model(ws, model).recommend(np.array([user]), max(1, int(k)), exclude="none", mask=mask,
+                                                 tie_seed=tie_seed(ws))
+    best, values = ranked[0][ranked[0] >= 0], values[0][ranked[0] >= 0]
     items = _lookup(ws).items.iloc[best]
     return pd.DataFrame({
         "rank": np.arange(1, len(best) + 1),
@@ -435,7 +450,7 @@ def recommend(ws: Workspace, user_id: str, model, k: int = 10, exclude: str = "e
         "category": items["category"].to_numpy(),
         "brand": items["brand"].to_numpy(),
         "price": items["price"].to_numpy(),
-        "score": scores[best].astype("float64"),
+        "score": values.astype("float64"),
         "held_out": items["item_id"].astype(str).isin(_test_items(ws, user_id)).to_numpy(),
     })
 
@@ -444,18 +459,12 @@ def top_items(ws: Workspace, model, users: np.ndarray, batch: int = 1024) -> np.
     """(len(users),) each user's best item index under `model` (-1 when none is left), with training
     and validation items masked as the offline evaluation masks them."""
     from llmrec.data.ids import interaction_matrix
-    from llmrec.evaluation.evaluate import rank_items
 
-    obj = _model(ws, model)
     users = np.asarray(users, dtype=np.int64)
     train, valid = (interaction_matrix(ws.split[part], ws.ids) != 0 for part in ("train", "valid"))
-    seen = train + valid
-    out = np.full(len(users), -1, dtype=np.int64)
-    for start in range(0, len(users), batch):
-        rows = users[start:start + batch]
-        scores = np.asarray(obj.score(rows), dtype=np.float32)  # (batch, n_items)
-        out[start:start + batch] = rank_items(scores, 1, exclude=seen[rows])[:, 0]
-    return out
+    ranked, _ = _model(ws, model).recommend(users, 1, exclude="none", mask=train + valid,
+                                            tie_seed=tie_seed(ws))
+    return ranked[:, 0]
 
 
 def _test_items(ws: Workspace, user_id: str) -> set[str]:
@@ -480,7 +489,7 @@ class Evidence:
     closest_history: pd.DataFrame  # item_id, title, similarity
     shared: list[str]  # e.g. "category: Kitchen (4 of the user's 9 items)"
     aspects: pd.DataFrame  # the item's review aspects the user also cares about
-    model_explanation: dict | None = None
+    model_explanation: Explanation | None = None
 
 
 def evidence(ws: Workspace, user_id: str, item_id: str, model=None, n_closest: int = 3) -> Evidence:
@@ -493,7 +502,7 @@ def evidence(ws: Workspace, user_id: str, item_id: str, model=None, n_closest: i
     if len(hist):
         rows = ws.ids.item_indices(hist["item_id"])
         sims = vectors[rows] @ vectors[item_row]
-        order = np.argsort(-sims)[:n_closest]
+        order = _best(ws, sims, n_closest)
         closest = pd.DataFrame({"item_id": hist["item_id"].to_numpy()[order],
                                 "title": hist["title"].to_numpy()[order],
                                 "similarity": sims[order].astype("float64")})
@@ -518,14 +527,8 @@ def evidence(ws: Workspace, user_id: str, item_id: str, model=None, n_closest: i
     explanation = None
     if model is not None:
         model_obj = _model(ws, model)
-        explain = getattr(model_obj, "explain", None)
-        if callable(explain):
-            try:
-                explanation = explain(_check_user(ws, user_id), item_row)
-            except Exception:  # an explanation is optional decoration, never a failure
-                explanation = None
-            if explanation is not None and not isinstance(explanation, dict):
-                explanation = {"explanation": str(explanation)}
+        if isinstance(model_obj, Explainable):
+            explanation = model_obj.explain(_check_user(ws, user_id), item_row)
     return Evidence(str(item_id), closest, shared, aspects, explanation)
 
 
@@ -573,13 +576,15 @@ def reason_service(ws: Workspace, model: str | None = None, generator=None):
 
     data = ws.dataset
     names = model_names(ws)
-    chosen = model or next((n for n in ("text_mf", "bpr", "rating_mf") if n in names), None)
+    chosen = model or default_model(names, FactorModel)
     obj = load_workspace_model(ws, chosen) if chosen else None
+    factors = isinstance(obj, FactorModel)
     context = reasons.EvidenceContext.from_arrays(
         data.items, data.reviews, ws.ids, interaction_matrix(data.interactions, ws.ids),
         item_text=ws.embeddings.get("items"),
-        item_factors=getattr(obj, "item_factors_", None), user_factors=getattr(obj, "user_factors_", None),
-        explain=getattr(obj, "explain", None))
+        item_factors=obj.item_vectors() if factors else None,
+        user_factors=obj.user_vectors() if factors else None,
+        explain=obj.explain if isinstance(obj, Explainable) else None)
     return reasons.ReasonService(context, generator=generator, cache=reason_cache(ws))
 
 
@@ -728,35 +733,15 @@ def space_vectors(ws: Workspace, space: str, model: str | None = None) -> np.nda
         raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
     meta = ws.root / "projection" / "projection.json"
     mapped = json.loads(meta.read_text()).get("mf_model") if meta.is_file() else None
-    preferred = [mapped] if mapped else []
-    candidates = [model] if model else [n for n in (*preferred, "bpr", "text_mf", "rating_mf")
-                                        if n in model_names(ws)]
-    for name in candidates:
+    candidates = [model] if model else preferred([mapped] if mapped else [], FactorModel) + preferred(
+        model_names(ws), FactorModel)
+    for name in dict.fromkeys(candidates):
         obj = load_workspace_model(ws, name)
-        vectors = _item_factors(obj)
-        if vectors is not None:
-            return vectors
+        if isinstance(obj, FactorModel):
+            return obj.item_vectors()
     # no factor model: fall back to the projected 2-D MF coordinates (still the MF neighbourhood)
     proj = ws.projection("mf").set_index("item_id").reindex(ws.ids.items)
     return proj[["x", "y"]].to_numpy(dtype=np.float32)
-
-
-def _item_factors(model) -> np.ndarray | None:
-    for attr in ("item_factors_", "item_vectors_"):
-        value = getattr(model, attr, None)
-        if callable(value):
-            try:
-                value = value()
-            except TypeError:
-                continue
-        if value is None:
-            continue
-        if hasattr(value, "detach"):
-            value = value.detach().cpu().numpy()
-        value = np.asarray(value, dtype=np.float32)
-        if value.ndim == 2:
-            return value
-    return None
 
 
 def nearest_items(ws: Workspace, item_id: str, space: str = "text", k: int = 10) -> pd.DataFrame:
@@ -771,7 +756,7 @@ def nearest_items(ws: Workspace, item_id: str, space: str = "text", k: int = 10)
         sims = -np.linalg.norm(vectors - target, axis=1)
     sims[row] = -np.inf
     k = min(k, len(sims) - 1)
-    best = _best(sims, k)
+    best = _best(ws, sims, k)
     items = _lookup(ws).items.iloc[best]
     return pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
                          "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
@@ -831,7 +816,7 @@ def personalised_search(ws: Workspace, encoder, query: str, user_id: str | None,
         weight = 0.0
     score = (1 - weight) * text + weight * pref
     k = min(k, len(score))
-    best = _best(score, k)
+    best = _best(ws, score, k)
     items = _lookup(ws).items.iloc[best]
     return pd.DataFrame({
         "rank": np.arange(1, len(best) + 1),
@@ -856,9 +841,9 @@ class Launch:
 
 
 def launch_product(ws: Workspace, encoder, title: str, description: str = "", k: int = 10,
-                   model: str = "text_mf", n_neighbours: int = 10) -> Launch:
+                   model: str | None = None, n_neighbours: int = 10) -> Launch:
     """Place a product described only by text on the text map, list its nearest products, and
-    find the users whose top-k it would enter under the text-aware model.
+    find the users whose top-k it would enter under `model` (default: the preferred NewItemScorer).
 
     Map position: similarity-weighted mean of the UMAP coordinates of the nearest catalogue items
     (`llmrec.projection.place_new_points`; no UMAP is run). Audience: users whose score for the new
@@ -870,7 +855,7 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     vec = np.asarray(encoder.encode([doc]), dtype=np.float32)  # (1, d)
     sims = ws.embeddings["items"] @ vec[0]
     n = min(n_neighbours, len(sims))
-    best = _best(sims, n)
+    best = _best(ws, sims, n)
     items = _lookup(ws).items.iloc[best]
     neighbours = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy(),
                                "title": items["title"].to_numpy(), "category": items["category"].to_numpy(),
@@ -884,9 +869,10 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
     x, y = (float(v) for v in place_new_points(vec, ws.embeddings["items"], reference_xy, k=n_neighbours)[0])
     audience = pd.DataFrame(columns=["user_id", "score", "threshold", "top_category"])
     used = None
+    model = model or default_model(model_names(ws), NewItemScorer)
     if model in model_names(ws):
         obj = load_workspace_model(ws, model)
-        if callable(getattr(obj, "score_new_items", None)):
+        if isinstance(obj, NewItemScorer):
             used = model
             audience = _audience(ws, obj, vec, k)
     return Launch({"text": x}, {"text": y}, neighbours, audience, ws.ids.n_users, used)
@@ -894,18 +880,15 @@ def launch_product(ws: Workspace, encoder, title: str, description: str = "", k:
 
 def _audience(ws: Workspace, model, vec: np.ndarray, k: int, batch: int = 2048) -> pd.DataFrame:
     """Users whose score for the new item (text embedding `vec`, (1, d)) reaches their k-th best."""
-    data = ws.dataset
-    seen_u = ws.ids.user_indices(data.interactions["user_id"])
-    seen_i = ws.ids.item_indices(data.interactions["item_id"])
+    from llmrec.data.ids import interaction_matrix
+
+    seen = interaction_matrix(ws.dataset.interactions, ws.ids)
     users_all = np.arange(ws.ids.n_users)
     found_users, found_scores, found_thr = [], [], []
     for start in range(0, len(users_all), batch):
         users = users_all[start:start + batch]
-        scores = np.array(model.score(users), dtype=np.float32)  # (batch, n_items)
-        mask = (seen_u >= start) & (seen_u < start + len(users))
-        scores[seen_u[mask] - start, seen_i[mask]] = -np.inf
-        kk = min(k, scores.shape[1])
-        kth = -np.partition(-scores, kk - 1, axis=1)[:, kk - 1]  # (batch,)
+        _, best = model.recommend(users, k, exclude="none", mask=seen, tie_seed=tie_seed(ws))  # (batch, k)
+        kth = best[:, -1]                                                   # (batch,) k-th best unseen score
         new = np.asarray(model.score_new_items(users, vec), dtype=np.float32)[:, 0]  # (batch,)
         hit = new >= kth
         found_users.append(users[hit])

@@ -10,10 +10,12 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.models.base import FactorModel
+from llmrec.models.registry import baseline_names, get_spec, model_names
 from llmrec.projection import project_2d, projection_frame
 
-# The model whose item factors define the "MF space" map, in order of preference.
-MF_SPACE_MODELS = ("bpr", "text_mf", "rating_mf")
+# The models whose item vectors can define the "MF space" map, in registry order.
+MF_SPACE_MODELS = model_names(FactorModel)
 
 
 def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -124,24 +126,25 @@ def split(run, dataset: Dataset) -> None:
 
 
 def models_to_train(config, dataset: Dataset) -> list[str]:
-    """Configured models, less rating_mf when the data has (almost) no ratings."""
+    """Configured models, less the rating models when the data has (almost) no ratings."""
     has_ratings = dataset.interactions["rating"].notna().mean() > 0.5
-    return [m for m in config.models if m != "rating_mf" or has_ratings]
+    return [m for m in config.models if has_ratings or not get_spec(m).needs_ratings]
 
 
 def model_params(name: str, config) -> dict:
-    if name in ("bpr", "text_mf"):
-        return {"factors": config.factors, "epochs": config.epochs, "random_state": config.seed}
-    if name == "rating_mf":
-        return {"factors": min(config.factors, 32), "random_state": config.seed}
-    return {}
+    """The spec's default parameters, the config fields it takes, and the seed when it has one."""
+    spec = get_spec(name)
+    params = {**spec.default_params, **{field: getattr(config, field) for field in spec.config_params}}
+    if "random_state" in spec.cls.param_names():
+        params["random_state"] = config.seed
+    return params
 
 
 def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap,
          item_text: np.ndarray, callback=None):
     from llmrec.models import build_model
 
-    values = "rating" if name == "rating_mf" else None
+    values = "rating" if get_spec(name).needs_ratings else None
     train_csr = interaction_matrix(train, ids, values=values)
     valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
     model = build_model(name, **model_params(name, config))
@@ -158,7 +161,7 @@ def train(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap, it
 
         run.progress("train", index / len(models), f"fitting {name}")
         model = _fit(name, run.config, parts["train"], parts["valid"], ids, item_text, on_epoch)
-        model.save(run.staging / "models" / name)
+        model.save(run.staging / "models" / name, ids=ids)
     pd.DataFrame(history).to_parquet(run.staging / "models" / "training_history.parquet", index=False)
 
 
@@ -170,7 +173,7 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
 
     folder = run.staging / "evaluation"
     folder.mkdir(parents=True, exist_ok=True)
-    fitted = {name: load_model(run.staging / "models" / name) for name in models}
+    fitted = {name: load_model(run.staging / "models" / name, ids) for name in models}
     meta = json.loads((run.staging / "split" / "split.json").read_text())
     split_obj = splits.Split(kind=meta["kind"], params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])
@@ -181,7 +184,7 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
                      f"{name}: full ranking, {done:,}/{total:,} users")
 
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text, per_user=True,
-                            progress=report)
+                            progress=report, tie_seed=run.config.seed)
     result.metrics.to_parquet(folder / "metrics.parquet", index=False)
     result.per_user.to_parquet(folder / "per_user.parquet", index=False)
     (folder / "protocol.json").write_text(json.dumps(result.protocol.to_dict(), indent=2, default=str))
@@ -201,17 +204,14 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     parts = {p: pd.read_parquet(staging / f"cold_{p}.parquet") for p in ("train", "valid", "test")}
     # Rank only the new items that users actually met in test; validation-only items stay out.
     cold_items = ids.item_indices(parts["test"]["item_id"].unique())
-    cold_models = [m for m in models if m in ("popularity", "itemknn", "bpr", "text_mf")]
-    from llmrec.models.random import RandomScores
-
+    # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
+    cold_models = [m for m in models if not get_spec(m).needs_ratings]
     fitted = {name: _fit(name, run.config, parts["train"], parts["valid"], ids, item_text)
-              for name in cold_models}
-    fitted["random"] = RandomScores(random_state=run.config.seed).fit(
-        interaction_matrix(parts["train"], ids))
+              for name in (*cold_models, *baseline_names())}
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text,
-                            candidates=cold_items)
+                            candidates=cold_items, tie_seed=run.config.seed)
     result.metrics.to_parquet(folder / "cold_start.parquet", index=False)
     (folder / "cold_start_protocol.json").write_text(
         json.dumps(result.protocol.to_dict(), indent=2, default=str))
@@ -229,7 +229,7 @@ def project(run, dataset: Dataset, models: list[str], item_text: np.ndarray) -> 
     space = next((m for m in MF_SPACE_MODELS if m in models), None)
     if space is not None:
         run.progress("project", 0.5, f"UMAP of {space} item factors")
-        factors = load_model(run.staging / "models" / space).item_factors_
+        factors = load_model(run.staging / "models" / space).item_vectors()
         projection_frame(item_ids, project_2d(factors, seed=run.config.seed)).to_parquet(
             folder / "mf.parquet", index=False)
     (folder / "projection.json").write_text(json.dumps({"mf_model": space, "method": "umap",

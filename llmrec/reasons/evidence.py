@@ -20,6 +20,8 @@ import scipy.sparse as sp
 
 from llmrec.data.ids import IdMap
 from llmrec.errors import DataError, UnknownIdError
+from llmrec.models.base import Explanation
+from llmrec.models.ranking import top_indices
 from llmrec.portraits.aspects import extract_aspects
 
 # Fact kinds, grouped by the text they support.
@@ -122,7 +124,7 @@ class EvidenceContext:
     item_text: np.ndarray | None  # (n_items, d) L2-normed
     item_factors: np.ndarray | None  # (n_items, f) L2-normed here
     user_factors: np.ndarray | None  # (n_users, f) L2-normed here
-    explain: Callable[[int, int], dict] | None
+    explain: Callable[[int, int], Explanation] | None  # an Explainable model's explain
     item_aspects: list[dict[str, tuple[int, int, int]]]  # per item: aspect -> (mentions, praises, crit.)
     user_aspects: list[dict[str, tuple[int, int, int]]]  # per user, from the user's own reviews
     user_rating_mean: np.ndarray  # (n_users,) mean review rating, nan without reviews
@@ -141,7 +143,7 @@ class EvidenceContext:
         item_text: np.ndarray | None = None,
         item_factors: np.ndarray | None = None,
         user_factors: np.ndarray | None = None,
-        explain: Callable[[int, int], dict] | None = None,
+        explain: Callable[[int, int], Explanation] | None = None,
         *,
         n_neighbours: int = 20,
     ) -> EvidenceContext:
@@ -209,13 +211,8 @@ class EvidenceContext:
                 sims = overlap / np.sqrt(np.maximum(degree * max(row.nnz, 1), 1.0))
             sims = np.asarray(sims, dtype=np.float64).copy()
             sims[user] = -np.inf
-            k = min(self.n_neighbours, len(sims) - 1)
-            if k <= 0:
-                self._neighbours[user] = np.empty(0, dtype=np.int64)
-            else:
-                top = np.argpartition(-sims, k - 1)[:k]
-                top = top[np.argsort(-sims[top], kind="stable")]
-                self._neighbours[user] = top[sims[top] > 0]
+            top = top_indices(sims, min(self.n_neighbours, len(sims) - 1))
+            self._neighbours[user] = top[sims[top] > 0]
         return self._neighbours[user]
 
     def check_user(self, user: int) -> None:
@@ -380,14 +377,10 @@ def _evidence(ctx: EvidenceContext, task: str, u: int, i: int | None, facts: lis
         item_band=BANDS[ctx.bands[i]] if ctx.bands[i] >= 0 else None)
 
 
-def _contributions(explained: dict) -> list[Fact]:
-    """The two largest positive score contributions from a model's explain()."""
-    parts = []
-    for name, value in (explained or {}).items():
-        if str(name).lower() in ("score", "total") or not isinstance(value, int | float | np.floating):
-            continue
-        if np.isfinite(value) and value > 0:
-            parts.append((str(name), float(value)))
+def _contributions(explanation: Explanation) -> list[Fact]:
+    """The two largest positive score parts of a model's explanation (ids and related items are not
+    parts, so they never become "contributions")."""
+    parts = [(name, value) for name, value in explanation.parts.items() if np.isfinite(value) and value > 0]
     parts.sort(key=lambda t: -t[1])
     return [Fact("score_contribution", name.replace("_", " "), round(value, 3),
                  f"The model's {name.replace('_', ' ')} term raised the score by {value:.2f}.")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from llmrec.models.registry import default_model
 from llmrec.ui import cache, state
 from llmrec.ui.context import KEY, Context
 from llmrec.ui.privacy import Privacy, pseudonym_key
@@ -25,7 +26,7 @@ def render() -> Context:
             models = tuple(cache.value(root, stamp, "model_names"))
         model = None
         if models:
-            default = "text_mf" if "text_mf" in models else models[0]
+            default = default_model(models) or models[0]
             state.choose("sidebar_model", models, param_name="model", default=default)
             model = st.selectbox("Model", models, key="sidebar_model",
                                  help="Used by Recommendations, Search and the explorer overlay.")

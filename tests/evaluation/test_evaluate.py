@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.errors import ConfigError, DataError, ModelError
@@ -17,29 +18,27 @@ from llmrec.evaluation import (
     Protocol,
     evaluate,
     leave_last_out,
-    rank_items,
     recommendations,
 )
+from llmrec.models import Recommender, rank_top_k, tie_order
 
 # The package exports the function evaluate(), which hides the module of the same name.
 evaluate_module = importlib.import_module("llmrec.evaluation.evaluate")
 
 
-class FixedScores:
+class FixedScores(Recommender):
     """A Recommender whose score() returns rows of a fixed (n_users, n_items) matrix."""
 
     def __init__(self, matrix, name="fixed"):
         self.matrix = np.asarray(matrix, dtype=np.float32)
         self.name = name
+        self._remember(sp.csr_matrix(self.matrix.shape, dtype=np.float32))
 
     def fit(self, train, **kwargs):
         return self
 
-    def score(self, users):
-        return self.matrix[np.asarray(users)]
-
-    def save(self, folder):
-        raise NotImplementedError
+    def _score(self, users):
+        return self.matrix[users]
 
 
 class ConstantRater(FixedScores):
@@ -250,18 +249,28 @@ def test_bad_model_output_is_a_model_error(split, ids):
         evaluate({"m": FixedScores(scores)}, split, ids)
 
 
-def test_rank_items_ties_masking_and_padding():
-    import scipy.sparse as sp
-
+def test_rank_top_k_ties_masking_and_padding():
     scores = np.array([[1.0, 3.0, 3.0, 3.0, 0.0],
                        [5.0, 4.0, 3.0, 2.0, 1.0]])
-    # row 0: three items tie at 3 -> lower index first; row 1: plain order
-    np.testing.assert_array_equal(rank_items(scores, 2), [[1, 2], [0, 1]])
-    np.testing.assert_array_equal(rank_items(scores, 4), [[1, 2, 3, 0], [0, 1, 2, 3]])
+    by_index = np.arange(5)  # tie order = item order, to read the ties off by hand
+    # row 0: three items tie at 3 -> earlier in the tie order first; row 1: plain order
+    np.testing.assert_array_equal(rank_top_k(scores, 2, order=by_index)[0], [[1, 2], [0, 1]])
+    np.testing.assert_array_equal(rank_top_k(scores, 4, order=by_index)[0], [[1, 2, 3, 0], [0, 1, 2, 3]])
     exclude = sp.csr_matrix(np.array([[0, 1, 1, 1, 0], [1, 1, 1, 1, 0]]))
-    # row 1 has a single recommendable item: padded with -1
-    np.testing.assert_array_equal(rank_items(scores, 3, exclude=exclude), [[0, 4, -1], [4, -1, -1]])
-    assert rank_items(scores, 10).shape == (2, 5)
+    # row 1 has a single recommendable item: padded with -1 (score -inf)
+    items, values = rank_top_k(scores, 3, exclude, order=by_index)
+    np.testing.assert_array_equal(items, [[0, 4, -1], [4, -1, -1]])
+    assert values[1].tolist() == [1.0, -np.inf, -np.inf]
+    assert rank_top_k(scores, 10)[0].shape == (2, 5)
+
+
+def test_rank_top_k_breaks_ties_by_the_seeded_order():
+    # all scores equal: the list is the seeded permutation itself, not items 0, 1, 2, ...
+    flat = np.zeros((2, 50), dtype=np.float32)
+    items, _ = rank_top_k(flat, 10, tie_seed=7)
+    np.testing.assert_array_equal(items, np.tile(tie_order(50, 7)[:10], (2, 1)))
+    assert items[0].tolist() != list(range(10))
+    assert not np.array_equal(rank_top_k(flat, 10, tie_seed=8)[0], items)
 
 
 def test_recommendations_frame(split, ids):
@@ -274,12 +283,14 @@ def test_recommendations_frame(split, ids):
     assert unmasked["item_id"].tolist() == ["i0", "i1"] and "relevant" not in unmasked
 
 
-def test_rank_items_matches_a_full_stable_sort():
-    # coarse scores -> many ties; reference: sort by (-score, item index) over the whole row
+def test_rank_top_k_matches_a_full_sort_under_the_tie_order():
+    # coarse scores -> many ties; reference: sort by (-score, place in the tie order) over the whole row
     rng = np.random.default_rng(2)
     scores = np.round(rng.random((40, 200)) * 4).astype(np.float32)
-    expected = np.lexsort((np.broadcast_to(np.arange(200), scores.shape), -scores))[:, :7]
-    np.testing.assert_array_equal(rank_items(scores, 7), expected)
+    place = np.empty(200, dtype=np.int64)
+    place[tie_order(200, 3)] = np.arange(200)
+    expected = np.lexsort((np.broadcast_to(place, scores.shape), -scores))[:, :7]
+    np.testing.assert_array_equal(rank_top_k(scores, 7, tie_seed=3)[0], expected)
 
 
 def test_candidates_restrict_ranking_to_new_items(split, ids):

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from llmrec.errors import NotFittedError, UnknownIdError
-from llmrec.models import MODELS, Recommender, build_model, load_model
+from llmrec.models import MODELS, Explainable, Explanation, Recommender, build_model, load_model
 
 
 class RecommenderSuite:
@@ -71,7 +71,31 @@ class RecommenderSuite:
         assert loaded.get_params() == fitted.get_params()
         users = np.arange(10)
         np.testing.assert_array_equal(loaded.score(users), fitted.score(users))
+        np.testing.assert_array_equal(loaded.recommend(users, 5)[0], fitted.recommend(users, 5)[0])
         assert type(fitted).load(tmp_path / "m").get_params() == fitted.get_params()
+
+    def test_score_of_chosen_items_matches_all_items(self, fitted):
+        items = np.array([5, 0, 39, 5])
+        np.testing.assert_allclose(fitted.score(np.array([2, 7]), items),
+                                   fitted.score(np.array([2, 7]))[:, items], rtol=1e-6, atol=1e-6)
+        with pytest.raises(UnknownIdError, match="unknown item index"):
+            fitted.score(np.array([2]), np.array([40]))
+
+    def test_recommend_masks_history_and_follows_scores(self, fitted, data):
+        train, _ = data
+        users = np.array([1, 0, 12])
+        items, scores = fitted.recommend(users, 5)
+        assert items.shape == scores.shape == (3, 5) and items.dtype == np.int64
+        for row, user in enumerate(users):
+            assert not set(items[row]) & set(train[user].indices)          # history masked
+            all_scores = fitted.score(np.array([user]))[0]
+            np.testing.assert_allclose(scores[row], all_scores[items[row]], rtol=1e-6)
+            assert list(scores[row]) == sorted(scores[row], reverse=True)
+        unmasked, _ = fitted.recommend(users, 5, exclude="none", candidates=np.array([3, 4, 5]))
+        assert set(unmasked[:, :3].ravel()) <= {3, 4, 5} and (unmasked[:, 3:] == -1).all()
+        assert fitted.recommend(np.array([], dtype=np.int64), 5)[0].shape == (0, 5)
+        with pytest.raises(UnknownIdError):
+            fitted.recommend(np.array([40]), 5)
 
     def test_same_seed_same_scores(self, fitted, data):
         train, text = data
@@ -79,12 +103,16 @@ class RecommenderSuite:
         np.testing.assert_array_equal(again.score(np.arange(10)), fitted.score(np.arange(10)))
 
     def test_explain_parts_add_up_to_score(self, fitted):
+        if not isinstance(fitted, Explainable):
+            pytest.skip(f"{type(fitted).__name__} does not declare Explainable")
         for user, item in [(1, 5), (12, 30), (0, 7)]:
             explanation = fitted.explain(user, item)
-            assert explanation["score"] == pytest.approx(float(fitted.score(np.array([user]))[0, item]),
-                                                         rel=1e-4, abs=1e-5)
-            total = sum(explanation["parts"].values())
-            assert total == pytest.approx(explanation["score"], rel=1e-5, abs=1e-6)
+            assert isinstance(explanation, Explanation)
+            assert (explanation.user, explanation.item) == (user, item)
+            assert explanation.score == pytest.approx(float(fitted.score(np.array([user]))[0, item]),
+                                                      rel=1e-4, abs=1e-5)
+            total = sum(explanation.parts.values())
+            assert total == pytest.approx(explanation.score, rel=1e-5, abs=1e-6)
         with pytest.raises(UnknownIdError):
             fitted.explain(1, 10_000)
 

@@ -51,9 +51,9 @@ def test_score_new_items_matches_cold_item_scores(with_cold_items):
 def test_explain_splits_free_and_text(with_cold_items):
     model, _, _, _, _ = with_cold_items
     cold = model.explain(3, 42)
-    assert cold["parts"]["free"] == 0.0 and cold["parts"]["free_bias"] == 0.0
+    assert cold.parts["free"] == 0.0 and cold.parts["free_bias"] == 0.0
     warm = model.explain(3, 5)
-    assert set(warm["parts"]) == {"free", "text", "free_bias", "text_bias"}
+    assert set(warm.parts) == {"free", "text", "free_bias", "text_bias"}
 
 
 def test_save_load_keeps_the_text_projection(with_cold_items, tmp_path):

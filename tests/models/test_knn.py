@@ -44,8 +44,8 @@ def test_score_is_sum_of_history_similarities(board):
     expected = model.similarity_[history].sum(axis=0).A1
     np.testing.assert_allclose(model.score(np.array([7]))[0], expected, rtol=1e-6)
     explanation = model.explain(7, 3)
-    assert {n["item"] for n in explanation["neighbours"]} <= set(history)
-    sims = [n["similarity"] for n in explanation["neighbours"]]
+    assert {n.item for n in explanation.related_items} <= set(history)
+    sims = [n.similarity for n in explanation.related_items]
     assert sims == sorted(sims, reverse=True)
 
 

@@ -1,6 +1,15 @@
 """Every registered recommender passes the shared RecommenderSuite."""
 
-from llmrec.models import BPRMF, MODELS, ItemKNN, Popularity, RatingMF, TextAwareMF
+from llmrec.models import (
+    BPRMF,
+    MODELS,
+    BiasBaseline,
+    ItemKNN,
+    Popularity,
+    RandomScores,
+    RatingMF,
+    TextAwareMF,
+)
 from tests.models.recommender_suite import RecommenderSuite
 
 SMALL_MF = dict(factors=8, epochs=5, batch_size=64, lr=0.05, reg=0.05)
@@ -35,7 +44,18 @@ class TestTextAwareMF(RecommenderSuite):
         return TextAwareMF(**SMALL_MF)
 
 
+class TestBiasBaseline(RecommenderSuite):
+    def make_model(self):
+        return BiasBaseline(reg=2.0)
+
+
+class TestRandomScores(RecommenderSuite):
+    def make_model(self):
+        return RandomScores(random_state=5)
+
+
 def test_every_registered_model_has_a_suite():
-    suites = {TestPopularity, TestItemKNN, TestBPRMF, TestRatingMF, TestTextAwareMF}
+    suites = [cls for cls in globals().values() if isinstance(cls, type) and issubclass(cls, RecommenderSuite)
+              and cls is not RecommenderSuite]
     covered = {type(suite().make_model()) for suite in suites}
     assert covered == set(MODELS.values())

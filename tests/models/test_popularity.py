@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from llmrec.models import Popularity, top_k
+from llmrec.models import Explanation, Popularity
 
 
 def test_popularity_counts_users_per_item():
@@ -14,9 +14,9 @@ def test_popularity_counts_users_per_item():
     expected = np.array([1, 3, 1, 0], dtype=np.float32)
     np.testing.assert_array_equal(model.score(np.array([0, 2])), np.stack([expected, expected]))
     # user 0 has seen items 0 and 1: item 2 (count 1) beats item 3 (count 0)
-    assert top_k(model.score(np.array([0])), 2, exclude=train, rows=np.array([0]))[0].tolist() == [2, 3]
-    assert model.explain(1, 1) == {"model": "popularity", "user": 1, "item": 1, "score": 3.0,
-                                   "parts": {"popularity": 3.0}, "interactions": 3}
+    items, scores = model.recommend(np.array([0]), 2)  # exclude="history" by default
+    assert items[0].tolist() == [2, 3] and scores[0].tolist() == [1.0, 0.0]
+    assert model.explain(1, 1) == Explanation("popularity", 1, 1, 3.0, {"popularity": 3.0})
 
 
 def test_popularity_has_no_parameters():

@@ -22,7 +22,7 @@ def test_build_writes_every_artifact(small_workspace):
     assert manifest["counts"] == {"users": 300, "items": 200, "interactions": len(ws.dataset.interactions),
                                   "reviews": len(ws.dataset.reviews)}
     assert set(manifest["timings"]) == {*STAGES, "total"}
-    assert manifest["models"] == ["popularity", "itemknn", "bpr", "text_mf", "rating_mf"]
+    assert manifest["models"] == ["popularity", "itemknn", "bpr", "text_mf", "rating_mf", "bias"]
     assert manifest["versions"]["torch"].startswith("2.13")
     emb = ws.embeddings
     assert emb["items"].shape == (200, 384) and emb["users"].shape == (300, 384)
@@ -32,6 +32,8 @@ def test_build_writes_every_artifact(small_workspace):
         assert (small_workspace / "models" / name / "model.safetensors").is_file()
     metrics = ws.table("evaluation/metrics.parquet")
     assert set(metrics["model"]) == set(manifest["models"])
+    rmse = metrics[metrics["metric"] == "RMSE"].set_index("model")["value"]
+    assert set(rmse.index) == {"rating_mf", "bias"}  # the rating model beside its baseline
     cold = ws.table("evaluation/cold_start.parquet")
     assert "random" in set(cold["model"])
     for space in ("text", "mf"):

@@ -9,6 +9,7 @@ import pytest
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.models.base import Explanation
 from llmrec.reasons.evidence import EvidenceContext
 
 ITEMS = [  # item_id, title, category, shelf, brand, price
@@ -63,7 +64,8 @@ def ctx(shop):
     return EvidenceContext.from_arrays(
         shop.items, shop.reviews, ids, train, title_vectors(list(shop.items["title"])),
         item_factors=rng.normal(size=(ids.n_items, 4)), user_factors=None,
-        explain=lambda u, i: {"bias": 0.25, "collaborative": 0.5, "text": -0.1, "score": 0.65})
+        explain=lambda u, i: Explanation("fake", u, i, 0.65,
+                                         {"bias": 0.25, "collaborative": 0.5, "text": -0.1}))
 
 
 def idx(ctx, user_id, item_id=None):

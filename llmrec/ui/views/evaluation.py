@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from llmrec.models.registry import default_model
 from llmrec.pipeline import queries as q
 from llmrec.ui import charts, state
 from llmrec.ui.components import md_escape, table
@@ -88,7 +89,7 @@ def cold_start(ctx: Context, k: int) -> None:
 
 def drill_down(ctx: Context, k: int) -> None:
     state.choose("eval_model", ctx.models, param_name="eval_model",
-                 default="text_mf" if "text_mf" in ctx.models else ctx.models[0])
+                 default=default_model(ctx.models) or ctx.models[0])
     left, right = st.columns([1, 2])
     model = left.selectbox("Model", ctx.models, key="eval_model")
     state.share(eval_model=model)

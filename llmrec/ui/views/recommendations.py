@@ -69,11 +69,9 @@ def evidence(ctx: Context, user: str, item: str) -> None:
             st.markdown("**Review aspects this user also cares about**")
             table(ev.aspects[["aspect", "praises", "criticisms", "sentiment"]], key=f"recs_aspects_{item}",
                   sentiment=st.column_config.NumberColumn(format="%+.2f"))
-        if ev.model_explanation:
-            parts = ev.model_explanation.get("parts")
-            if isinstance(parts, dict) and parts:
-                st.caption("Model score: " + ", ".join(f"{md_escape(k)} {v:+.3f}" for k, v in parts.items()
-                                                      if isinstance(v, (int, float))))
+        if ev.model_explanation is not None:
+            parts = ev.model_explanation.parts
+            st.caption("Model score: " + ", ".join(f"{md_escape(k)} {v:+.3f}" for k, v in parts.items()))
 
 
 def side_by_side(ctx: Context, user: str) -> None:
