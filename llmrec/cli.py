@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from llmrec.errors import LlmrecError
+from llmrec.errors import ConfigError, LlmrecError
 from llmrec.pipeline.config import ALL_MODELS, SPLITS
 
 SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "csv")
@@ -98,6 +98,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from llmrec.pipeline.artifacts import Workspace
     from llmrec.pipeline.queries import recommend
 
+    if args.k < 1:
+        raise ConfigError(f"--k must be >= 1 (the length of the list), found {args.k}")
     workspace = Workspace(args.workspace)
     frame = recommend(workspace, args.user, args.model, args.k)
     if args.json:
@@ -120,7 +122,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from llmrec.errors import ConfigError
     from llmrec.pipeline import queries as q
     from llmrec.pipeline.artifacts import Workspace
     from llmrec.reasons.quality import sampled_explanation_quality
