@@ -11,8 +11,8 @@ import streamlit as st
 
 from llmrec.errors import LlmrecError
 from llmrec.ui import cache, state
-from llmrec.ui.components import md_escape
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 SOURCES = {
     "demo": "Demo store (generated, no files needed)",
@@ -163,7 +163,7 @@ def build(choice: SourceChoice, target: Path, models: list[str], quick: bool) ->
         started = time.perf_counter()
         ws = build_workspace(config, progress=progress)
         cache.clear()
-        st.success(f"Built `{md_escape(ws.root)}` in {time.perf_counter() - started:.0f} s.")
+        st.success(f"Built {plain(ws.root)} in {time.perf_counter() - started:.0f} s.")
         st.code("\n".join(ws.dataset.report.lines()), language=None)
         st.session_state["data_built"] = str(target)
         return True
@@ -194,9 +194,9 @@ class _boundary:
         if error is None:
             return False
         if isinstance(error, LlmrecError):
-            st.error(f"Could not {self.what}: {error}")
+            st.error(f"Could not {self.what}: {plain(error)}")
         elif isinstance(error, (OSError, ValueError, KeyError, TypeError, ImportError)):
-            st.error(f"Could not {self.what}: {type(error).__name__}: {error}")
+            st.error(f"Could not {self.what}: {type(error).__name__}: {plain(error)}")
         else:
             return False
         st.caption("The workspace in use is unchanged.")
