@@ -241,8 +241,8 @@ def distributions(frame: pd.DataFrame, metric: str) -> go.Figure:
     for i, (model, part) in enumerate(frame.groupby("model", sort=True)):
         fig.add_trace(go.Box(y=part[metric], name=_esc([model])[0], boxmean=True,
                              marker_color=PALETTE[i % len(PALETTE)]))
-    fig.update_yaxes(title=metric)
-    return _layout(fig, f"Per-user {metric} distribution", height=340, showlegend=False)
+    fig.update_yaxes(title=plot_text(metric))
+    return _layout(fig, f"Per-user {plot_text(metric)} distribution", height=340, showlegend=False)
 
 
 def score_bars(frame: pd.DataFrame) -> go.Figure:

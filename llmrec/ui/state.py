@@ -25,8 +25,9 @@ def param(name: str) -> str | None:
 
 
 def ignored(name: str, value: str) -> None:
-    """Say, as plain text, that a link's parameter names nothing in this workspace; the page goes on."""
-    st.info(f"The link's {plain(name)} {plain(repr(value))} is not in this workspace; it was ignored.",
+    """Say, as plain text, that a link's parameter names nothing here (no such id, model, K ...); the
+    page goes on without it."""
+    st.info(f"The link's {plain(name)} {plain(repr(value))} is not known here; it was ignored.",
             icon=":material/link_off:")
 
 

@@ -131,6 +131,6 @@ def test_unknown_ids_in_links_are_ignored_with_a_notice(server, browser):
                        ("explorer?item=no-such-item", "item"),
                        (f"portraits?user={quote(payloads.LINK)}", "user")):
         seen = visit(browser, f"{server}/{path}", PAGES[path])
-        assert f"The link's {name} " in seen.text and "is not in this workspace; it was ignored" in seen.text
+        assert f"The link's {name} " in seen.text and "is not known here; it was ignored" in seen.text
         assert "Nearest neighbours" in seen.text or "History" in seen.text  # the page still works
         assert seen.exceptions == 0 and seen.errors == []

@@ -8,7 +8,7 @@ from llmrec.ui.safe import plain
 from tests.ui.test_ui_pages import open_page
 
 IMAGE = "![px](http://evil.test/p.png)"
-NOTICE = "is not in this workspace; it was ignored"
+NOTICE = "is not known here; it was ignored"
 
 
 def notices(app) -> list[str]:

@@ -154,7 +154,7 @@ def build(choice: SourceChoice, target: Path, models: list[str], quick: bool) ->
         bar = bars.get(stage)
         if bar is not None:
             bar.progress(min(max(float(fraction), 0.0), 1.0),
-                         text=f"{STAGE_LABELS.get(stage, stage)} — {message}"[:120])
+                         text=f"{STAGE_LABELS.get(stage, stage)} — {plain(message[:100])}")  # Markdown
 
     with _boundary("build the workspace"):
         extra = {"epochs": 5, "factors": 32} if quick else {}
