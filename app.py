@@ -7,7 +7,8 @@ import streamlit as st
 
 from llmrec.ui import cache, sidebar
 
-st.set_page_config(page_title="llmrec", page_icon=":material/storefront:", layout="wide")
+# An emoji favicon is drawn locally (a data: URL); a :material/...: one is fetched from Google.
+st.set_page_config(page_title="llmrec", page_icon="🛍️", layout="wide")
 
 PAGES = {
     "Explore": [

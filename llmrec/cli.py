@@ -140,6 +140,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from llmrec.pipeline.artifacts import Workspace
     from llmrec.pipeline.queries import recommend
 
+    if args.k < 1:
+        raise ConfigError(f"--k must be >= 1 (the length of the list), found {args.k}")
     workspace = Workspace(args.workspace)
     args.model = args.model or default_model(workspace.model_names)
     frame = recommend(workspace, args.user, args.model, args.k)
@@ -163,7 +165,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from llmrec.errors import ConfigError
     from llmrec.models.base import FactorModel
     from llmrec.models.registry import default_model
     from llmrec.pipeline import queries as q

@@ -6,11 +6,11 @@ use WebGL (Scattergl) and short hover strings, so 100k points stay responsive.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from llmrec.ui.safe import plot_text
 
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
            "#9C755F", "#17BECF", "#BCBD22", "#D37295", "#A0CBE8", "#8CD17D", "#B6992D", "#499894")
@@ -20,14 +20,14 @@ HOVER_LIMIT = 60  # characters of a title shown on hover
 
 
 def _esc(values) -> list[str]:
-    return [html.escape(str(v), quote=False) for v in values]
+    return [plot_text(v) for v in values]
 
 
 def _short(values, limit: int = HOVER_LIMIT) -> list[str]:
     out = []
     for v in values:
         text = str(v) if v is not None and v == v else ""
-        out.append(html.escape(text if len(text) <= limit else text[: limit - 1] + "…", quote=False))
+        out.append(plot_text(text if len(text) <= limit else text[: limit - 1] + "…"))
     return out
 
 
@@ -241,8 +241,8 @@ def distributions(frame: pd.DataFrame, metric: str) -> go.Figure:
     for i, (model, part) in enumerate(frame.groupby("model", sort=True)):
         fig.add_trace(go.Box(y=part[metric], name=_esc([model])[0], boxmean=True,
                              marker_color=PALETTE[i % len(PALETTE)]))
-    fig.update_yaxes(title=metric)
-    return _layout(fig, f"Per-user {metric} distribution", height=340, showlegend=False)
+    fig.update_yaxes(title=plot_text(metric))
+    return _layout(fig, f"Per-user {plot_text(metric)} distribution", height=340, showlegend=False)
 
 
 def score_bars(frame: pd.DataFrame) -> go.Figure:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 
-from llmrec.errors import LlmrecError
+from llmrec.errors import LlmrecError, UnknownIdError
 from llmrec.ui import state
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_escape(text: object) -> str:
-    """Text from data made inert for st.markdown (no links, images, HTML or formatting)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
-
-
-def plot_escape(text: object) -> str:
-    """Text from data made inert for Plotly labels (which understand a few HTML tags)."""
-    return html.escape(str(text if text is not None else ""), quote=False)
+md_escape = plain  # the earlier name of llmrec.ui.safe.plain
 
 
 @contextmanager
@@ -33,7 +22,7 @@ def guard(what: str = "this view") -> Iterator[None]:
     try:
         yield
     except LlmrecError as error:
-        st.error(f"Could not show {what}: {error}")
+        st.error(f"Could not show {what}: {plain(error)}")
         st.stop()
 
 
@@ -42,10 +31,10 @@ def require_workspace(ctx: Context) -> None:
     if ctx.ws is not None:
         return
     if ctx.error:
-        st.error(f"The workspace at `{md_escape(ctx.root)}` cannot be opened: {ctx.error}")
+        st.error(f"The workspace at {plain(ctx.root)} cannot be opened: {plain(ctx.error)}")
     else:
         st.info(
-            f"No workspace at `{md_escape(ctx.root)}` yet. Build one on the **Data** page, or run "
+            f"No workspace at {plain(ctx.root)} yet. Build one on the **Data** page, or run "
             "`make demo` (or `python -m llmrec build --workspace workspace --source demo`) and reload.",
             icon=":material/inventory_2:")
     st.page_link("pages/7_data.py", label="Go to the Data page", icon=":material/database:")
@@ -65,8 +54,10 @@ def user_picker(ctx: Context, key: str, label: str = "User") -> str:
     from_url = state.param("user")
     if key not in st.session_state and from_url is not None:
         resolved = privacy.resolve(from_url)
-        if resolved is not None:
+        if resolved in everyone:
             st.session_state[key] = resolved
+        else:
+            state.ignored("user", from_url)
     find, pick = st.columns([1, 2])
     search = find.text_input("Find a user", key=f"{key}_search", placeholder="part of an id",
                              help="Filters the list; in privacy mode it matches pseudonyms.")
@@ -95,8 +86,8 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
     titles = dict(zip(found["item_id"], found["title"], strict=False))
     options = list(dict.fromkeys([*(preferred or []), *found["item_id"]]))
     from_url = state.param("item")
-    if key not in st.session_state and from_url is not None:
-        options = list(dict.fromkeys([from_url, *options]))
+    if key not in st.session_state and from_url is not None and _known_item(ctx, from_url):
+        options = list(dict.fromkeys([from_url, *options]))  # else state.choose says it is ignored
     current = st.session_state.get(key)
     if current and current not in options:
         options = [current, *options]
@@ -111,11 +102,19 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
     return item
 
 
+def _known_item(ctx: Context, item_id: str) -> bool:
+    try:
+        ctx.value("item_card", item_id)
+    except UnknownIdError:
+        return False
+    return True
+
+
 def facts(pairs: dict[str, object], columns: int = 4) -> None:
-    """A row of st.metric tiles."""
+    """A row of st.metric tiles (labels and values may come from data: shown as plain text)."""
     cols = st.columns(columns)
     for i, (label, value) in enumerate(pairs.items()):
-        cols[i % columns].metric(label, value)
+        cols[i % columns].metric(plain(label), plain(value))  # both render Markdown
 
 
 def table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
@@ -126,8 +125,8 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "a
 
 def chips(label: str, values: list[str]) -> None:
     """A label followed by comma-separated values, safely escaped."""
-    shown = ", ".join(md_escape(v) for v in values) if values else "—"
-    st.markdown(f"**{md_escape(label)}:** {shown}")
+    shown = ", ".join(plain(v) for v in values) if values else "—"
+    st.markdown(f"**{plain(label)}:** {shown}")
 
 
 SOURCES = {"llm": "LLM", "template": "template", "structured": "structured facts"}
@@ -142,9 +141,9 @@ def source_label(reason) -> str:
 
 def source_note(reason) -> str:
     """The source label as a caption, with why the text is not the LLM's when a draft was replaced."""
-    note = f"source: **{md_escape(source_label(reason))}**"
+    note = f"source: **{plain(source_label(reason))}**"
     if reason.fallback_reason and reason.source != "llm":
-        note += f" · fallback: {md_escape(reason.fallback_reason)}"
+        note += f" · fallback: {plain(reason.fallback_reason)}"
     return note
 
 
@@ -164,6 +163,6 @@ def llm_writer(ctx: Context, key: str, user: str, item: str | None = None) -> No
         for part in queries.stream_text(ctx.ws, service, user, item):
             if isinstance(part, str):
                 draft += part
-                slot.caption(f"Draft (not yet checked): {md_escape(ctx.privacy.text(draft))}▌")
+                slot.caption(f"Draft (not yet checked): {plain(ctx.privacy.text(draft))}▌")
         slot.empty()
         st.rerun()

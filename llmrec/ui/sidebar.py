@@ -6,10 +6,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from llmrec.errors import LlmrecError
 from llmrec.models.registry import default_model
 from llmrec.ui import cache, state
 from llmrec.ui.context import KEY, Context
 from llmrec.ui.privacy import Privacy, pseudonym_key
+from llmrec.ui.safe import plain
 
 KS = (5, 10, 20, 50)
 OTHER = "Other folder…"
@@ -36,19 +38,27 @@ def render() -> Context:
         private = st.toggle("Privacy mode", key="sidebar_privacy",
                             help="Pseudonymous user ids (keyed hash); e-mails and phone numbers "
                                  "masked in review text.")
-        fingerprint = ws.manifest.get("fingerprint", "") if ws is not None else ""
         ids = cache.value(root, stamp, "user_ids") if (ws is not None and private) else []
-        privacy = Privacy(private, pseudonym_key(str(fingerprint)), ids)
+        privacy = Privacy(private, _key() if private else b"", ids)
         if ws is not None:
             card = ws.manifest.get("counts", {}) or {}
             if card:
-                st.caption(" · ".join(f"{v:,} {k}" for k, v in card.items() if isinstance(v, int)))
+                st.caption(" · ".join(f"{v:,} {plain(k)}" for k, v in card.items() if isinstance(v, int)))
     state.share(ws=root if root != str(cache.default_workspace()) else None, model=model,
                 k=k if k != 10 else None, private="1" if private else None)
     ctx = Context(root=root, stamp=stamp, ws=ws, error=error, models=models, model=model, k=int(k),
                   privacy=privacy)
     st.session_state[KEY] = ctx
     return ctx
+
+
+def _key() -> bytes:
+    """The pseudonym key (kept outside every workspace); without one, privacy mode cannot start."""
+    try:
+        return pseudonym_key()
+    except LlmrecError as error:
+        st.error(f"Privacy mode is unavailable: {plain(error)}")
+        st.stop()
 
 
 def _workspace_picker() -> str:

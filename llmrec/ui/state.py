@@ -8,6 +8,8 @@ from typing import Any
 
 import streamlit as st
 
+from llmrec.ui.safe import plain
+
 
 def ensure(key: str, default: Any) -> Any:
     """Create st.session_state[key] with `default` only when it does not exist yet."""
@@ -20,6 +22,13 @@ def param(name: str) -> str | None:
     """A query parameter (a single string), or None."""
     value = st.query_params.get(name)
     return value if value not in ("", None) else None
+
+
+def ignored(name: str, value: str) -> None:
+    """Say, as plain text, that a link's parameter names nothing here (no such id, model, K ...); the
+    page goes on without it."""
+    st.info(f"The link's {plain(name)} {plain(repr(value))} is not known here; it was ignored.",
+            icon=":material/link_off:")
 
 
 def share(**values: Any) -> None:
@@ -51,6 +60,8 @@ def choose(key: str, options: Sequence, *, param_name: str | None = None, defaul
             except (ValueError, TypeError):
                 value = None
         st.session_state[key] = value if value in options else fallback
+        if raw is not None and value not in options:
+            ignored(param_name, raw)
     elif st.session_state[key] not in options:
         st.session_state[key] = fallback
     else:

@@ -1,4 +1,4 @@
-"""The demo workspace for browser tests: the session's small workspace the AppTest suite uses."""
+"""Browser-test fixtures: the demo workspace, headless Chromium, and where screenshots and logs go."""
 
 from __future__ import annotations
 
@@ -6,7 +6,30 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+
 
 @pytest.fixture(scope="session")
 def e2e_workspace(small_workspace) -> Path:
     return small_workspace
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.screenshots import ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def config_home(tmp_path_factory) -> Path:
+    """XDG_CONFIG_HOME for the served app: privacy mode's key file, never the real ~/.config."""
+    return tmp_path_factory.mktemp("config")

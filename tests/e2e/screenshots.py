@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,8 +40,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(workspace: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "LLMREC_WORKSPACE": str(workspace)}
+def serve(workspace: Path, port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {**os.environ, "LLMREC_WORKSPACE": str(workspace), **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -54,6 +56,21 @@ def serve(workspace: Path, port: int, log: Path) -> subprocess.Popen:
             time.sleep(0.3)
     process.terminate()
     raise RuntimeError(f"streamlit did not start; see {log}")
+
+
+@contextmanager
+def served(workspace: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The app served on a free localhost port for the duration of the block; yields its URL."""
+    port = free_port()
+    process = serve(workspace, port, log, env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def settle(page, heading: str) -> None:
@@ -75,25 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-page", action="store_true", help="capture the whole page, not 1280x800")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = Path(tempfile.gettempdir()) / f"llmrec-screenshots-{port}.log"
-    process = serve(args.workspace.resolve(), port, log)
+    log = Path(tempfile.gettempdir()) / f"llmrec-screenshots-{os.getpid()}.log"
     try:
-        with sync_playwright() as playwright:
+        with served(args.workspace.resolve(), log) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             for name, (path, heading) in SHOTS.items():
-                page.goto(f"http://127.0.0.1:{port}/{path}", wait_until="domcontentloaded")
+                page.goto(f"{url}/{path}", wait_until="domcontentloaded")
                 settle(page, heading)
                 page.screenshot(path=str(args.out / name), full_page=args.full_page)
                 print(f"wrote {args.out / name}")
             browser.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
         log.unlink(missing_ok=True)
     return 0
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.screenshots import ARGS, free_port, serve, settle
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM
+from tests.e2e.screenshots import served, settle
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "tests" / "_artifacts"
 PAGES = {  # url path -> a heading the page must show
     "": "Overview",
     "portraits": "User portraits",
@@ -30,29 +25,11 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(e2e_workspace):
+def server(e2e_workspace, config_home):
     """`streamlit run app.py` on a free localhost port, stopped after the module."""
-    port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    process = serve(e2e_workspace, port, ARTIFACTS / "streamlit.log")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    with served(e2e_workspace, ARTIFACTS / "streamlit.log", {"XDG_CONFIG_HOME": str(config_home)}) as url:
+        yield url
 
 
 def test_deep_link_as_first_request_gets_the_frame(server, browser):

@@ -16,7 +16,7 @@ def ui_workspace(small_workspace) -> Path:
 
 
 @pytest.fixture
-def app(ui_workspace, monkeypatch):
+def app(ui_workspace, monkeypatch, tmp_path):
     """An AppTest of the dashboard pointed at the shared workspace (call .run() yourself)."""
     from streamlit.runtime import pages_manager
     from streamlit.testing.v1 import AppTest
@@ -33,5 +33,6 @@ def app(ui_workspace, monkeypatch):
 
     monkeypatch.setattr(pages_manager.PagesManager, "__init__", steady_state_init)
     monkeypatch.setenv("LLMREC_WORKSPACE", str(ui_workspace))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # privacy mode's key, not ~/.config
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(APP), default_timeout=120)

@@ -41,9 +41,3 @@ def test_streamlit_config_keeps_everything_local():
     assert 'address = "127.0.0.1"' in config
     assert "http" not in config  # no remote fonts or assets
 
-
-def test_markdown_escape_neutralises_links_and_html():
-    from llmrec.ui.components import md_escape
-
-    escaped = md_escape("[click](http://evil) <img src=x> **bold**")
-    assert "\\[click\\]\\(http\\:" in escaped and "\\<img" in escaped and "\\*\\*bold" in escaped

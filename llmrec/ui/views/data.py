@@ -11,8 +11,8 @@ import streamlit as st
 
 from llmrec.errors import LlmrecError
 from llmrec.ui import cache, state
-from llmrec.ui.components import md_escape
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 SOURCES = {
     "demo": "Demo store (generated, no files needed)",
@@ -153,7 +153,7 @@ def target_folder(ctx: Context) -> Target:
         "Add the workspace to this folder anyway (its files stay untouched)", key="data_force")
     reason = found.refusal(force)
     if reason:
-        st.error(md_escape(reason))
+        st.error(plain(reason))
     return Target(found.path, force, reason is None)
 
 
@@ -176,7 +176,7 @@ def build(choice: SourceChoice, target: Target, models: list[str], quick: bool) 
         bar = bars.get(stage)
         if bar is not None:
             bar.progress(min(max(float(fraction), 0.0), 1.0),
-                         text=f"{STAGE_LABELS.get(stage, stage)} — {message}"[:120])
+                         text=f"{STAGE_LABELS.get(stage, stage)} — {plain(message[:100])}")  # Markdown
 
     with _boundary("build the workspace"):
         extra = {"epochs": 5, "factors": 32} if quick else {}
@@ -185,7 +185,7 @@ def build(choice: SourceChoice, target: Target, models: list[str], quick: bool) 
         started = time.perf_counter()
         ws = build_workspace(config, progress=progress, force=target.force)
         cache.clear()
-        st.success(f"Built `{md_escape(ws.root)}` in {time.perf_counter() - started:.0f} s.")
+        st.success(f"Built {plain(ws.root)} in {time.perf_counter() - started:.0f} s.")
         st.code("\n".join(ws.dataset.report.lines()), language=None)
         st.session_state["data_built"] = str(target.path)
         return True
@@ -216,9 +216,9 @@ class _boundary:
         if error is None:
             return False
         if isinstance(error, LlmrecError):
-            st.error(f"Could not {self.what}: {md_escape(error)}")
+            st.error(f"Could not {self.what}: {plain(error)}")
         elif isinstance(error, (OSError, ValueError, KeyError, TypeError, ImportError)):
-            st.error(f"Could not {self.what}: {type(error).__name__}: {md_escape(error)}")
+            st.error(f"Could not {self.what}: {type(error).__name__}: {plain(error)}")
         else:
             return False
         st.caption("The workspace in use is unchanged.")

@@ -9,8 +9,9 @@ import streamlit as st
 from llmrec.models.registry import default_model
 from llmrec.pipeline import queries as q
 from llmrec.ui import charts, state
-from llmrec.ui.components import md_escape, table
+from llmrec.ui.components import table
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 
 def protocol(ctx: Context) -> None:
@@ -18,10 +19,10 @@ def protocol(ctx: Context) -> None:
     lines = ctx.value("protocol_lines")
     with st.container(border=True):
         st.markdown("**Protocol** — " + " ".join(
-            f"{md_escape(line)}{'' if line.endswith('.') else '.'}" for line in lines[:1]))
+            f"{plain(line)}{'' if line.endswith('.') else '.'}" for line in lines[:1]))
         with st.expander("Full protocol"):
             for line in lines:
-                st.markdown(f"- {md_escape(line)}")
+                st.markdown(f"- {plain(line)}")
 
 
 def ks(ctx: Context) -> list[int]:
@@ -67,7 +68,7 @@ def curves(ctx: Context, k: int) -> None:
 def per_user(ctx: Context, k: int) -> None:
     names = ctx.value("per_user_metrics")
     state.choose("eval_metric", names, default="NDCG")
-    metric = st.radio("Per-user metric", names, key="eval_metric", horizontal=True)
+    metric = st.radio("Per-user metric", names, key="eval_metric", horizontal=True, format_func=plain)
     frame = ctx.frame("per_user", k)
     if frame.empty:
         st.info("Per-user metrics were not recorded.")
@@ -106,7 +107,7 @@ def drill_down(ctx: Context, k: int) -> None:
     rows = event.selection.rows if event is not None else []
     user = real_ids[rows[0]] if rows else real_ids[0]
     with right:
-        st.markdown(f"**{md_escape(ctx.privacy.user(user))}**: what {md_escape(model)} recommended "
+        st.markdown(f"**{plain(ctx.privacy.user(user))}**: what {plain(model)} recommended "
                     f"(training and validation items masked, as in evaluation)")
         recs = ctx.frame("recommend", user, model, k, "evaluation")
         table(recs[["rank", "title", "category", "score", "held_out"]], key="eval_user_recs",
@@ -152,6 +153,6 @@ def explanation_quality(ctx: Context) -> None:
     columns = _quality_columns()
     table(frame[list(columns)], key="eval_quality", **columns)
     models = ", ".join(sorted(frame["model"].dropna().astype(str).unique()))
-    st.caption(f"Reasons for each sampled user's top-1 recommendation ({md_escape(models)}). Rates are "
+    st.caption(f"Reasons for each sampled user's top-1 recommendation ({plain(models)}). Rates are "
                "shares in 0..1; distinct-1/2 are distinct words / word pairs over all words / pairs. "
-               f"Measure again with `{md_escape(command)}` (`--llm` for the local LLM).")
+               f"Measure again with {plain(command)} (`--llm` for the local LLM).")

@@ -9,8 +9,9 @@ import streamlit as st
 
 from llmrec.pipeline.queries import COLOUR_BY
 from llmrec.ui import charts, state
-from llmrec.ui.components import item_picker, md_escape, table, user_picker
+from llmrec.ui.components import item_picker, table, user_picker
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 SPACE_LABELS = {"text": "Text (language model)", "mf": "Collaborative (MF factors)"}
 
@@ -87,7 +88,7 @@ def neighbours(ctx: Context, item: str, space: str) -> pd.DataFrame:
     """Nearest neighbours of the item in both spaces, side by side; returns those of `space`."""
     card = ctx.value("item_card", item)
     price = "no price" if pd.isna(card["price"]) else f"${card['price']:,.2f}"
-    st.markdown(f"**{md_escape(card['title'])}** — {md_escape(card['category'])} · {price} · "
+    st.markdown(f"**{plain(card['title'])}** — {plain(card['category'])} · {plain(price)} · "
                 f"{card['popularity']:,} interactions")
     cols = st.columns(len(spaces(ctx)))
     shown = None

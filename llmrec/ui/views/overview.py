@@ -5,14 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from llmrec.ui import charts
-from llmrec.ui.components import facts, md_escape, table
+from llmrec.ui.components import facts, table
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 
 def dataset_card(ctx: Context) -> None:
     card = ctx.value("dataset_card")
-    st.markdown(f"**{md_escape(card['name'])}** · source `{md_escape(card['source'])}` · "
-                f"models: {md_escape(', '.join(card['models']) or 'none')}")
+    st.markdown(f"**{plain(card['name'])}** · source {plain(card['source'])} · "
+                f"models: {plain(', '.join(card['models']) or 'none')}")
     dated = card["first"] is not None
     span = f"{(card['last'] - card['first']).days:,} days" if dated else "order only"
     facts({"Users": f"{card['users']:,}", "Items": f"{card['items']:,}",

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.ui import cache, charts
-from llmrec.ui.components import chips, facts, llm_writer, md_escape, source_note, table
+from llmrec.ui.components import chips, facts, llm_writer, source_note, table
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 
 def profile(ctx: Context, user: str) -> dict:
@@ -31,11 +32,11 @@ def summary(ctx: Context, user: str) -> None:
     generated = cache.summary(ctx.root, ctx.stamp, user)
     with st.container(border=True):
         st.markdown(f"**Portrait summary** · {source_note(generated)}")
-        st.markdown(md_escape(ctx.privacy.text(generated.text)))
+        st.markdown(plain(ctx.privacy.text(generated.text)))
         if generated.cited_facts:
             with st.expander("Cited evidence"):
                 for fact in generated.cited_facts:
-                    st.markdown(f"- {md_escape(ctx.privacy.text(str(fact)))}")
+                    st.markdown(f"- {plain(ctx.privacy.text(str(fact)))}")
         llm_writer(ctx, "portraits_llm", user)
 
 

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.ui import cache, charts, state
-from llmrec.ui.components import chips, llm_writer, md_escape, source_label, source_note, table
+from llmrec.ui.components import chips, llm_writer, source_label, source_note, table
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 
 def top_k(ctx: Context, user: str) -> pd.DataFrame:
@@ -17,7 +18,7 @@ def top_k(ctx: Context, user: str) -> pd.DataFrame:
     shown = recs[["rank", "title", "price", "score"]].copy()
     shown["why"] = [ctx.privacy.text(r.text) for r in reasons]
     shown["source"] = [source_label(r) for r in reasons]
-    st.subheader(f"Top {ctx.k} from {ctx.model}")
+    st.subheader(f"Top {ctx.k} from {plain(ctx.model)}")
     table(shown, key="recs_table",
           rank=st.column_config.NumberColumn("#", width=40),
           title=st.column_config.TextColumn(width="medium"),
@@ -40,10 +41,10 @@ def explanation(ctx: Context, user: str, recs: pd.DataFrame) -> None:
                         format_func=lambda i: f"{recs.set_index('item_id').loc[i, 'rank']}. {titles[i]}")
     reason = cache.reason(ctx.root, ctx.stamp, user, item)
     with st.container(border=True):
-        st.markdown(md_escape(ctx.privacy.text(reason.text)))
+        st.markdown(plain(ctx.privacy.text(reason.text)))
         st.caption(source_note(reason))
         if reason.cited_facts:
-            st.markdown("**Cited facts:** " + "; ".join(md_escape(ctx.privacy.text(f))
+            st.markdown("**Cited facts:** " + "; ".join(plain(ctx.privacy.text(f))
                                                         for f in reason.cited_facts))
         else:
             st.caption("Cites no evidence fact.")
@@ -71,7 +72,7 @@ def evidence(ctx: Context, user: str, item: str) -> None:
                   sentiment=st.column_config.NumberColumn(format="%+.2f"))
         if ev.model_explanation is not None:
             parts = ev.model_explanation.parts
-            st.caption("Model score: " + ", ".join(f"{md_escape(k)} {v:+.3f}" for k, v in parts.items()))
+            st.caption("Model score: " + ", ".join(f"{plain(k)} {v:+.3f}" for k, v in parts.items()))
 
 
 def side_by_side(ctx: Context, user: str) -> None:
@@ -120,7 +121,7 @@ def launch_result(ctx: Context, title: str, description: str) -> None:
         st.info("This workspace has no text-aware model (text_mf), so the audience cannot be estimated.")
         return
     n = len(launch.audience)
-    st.metric(f"Users who would get it in their top {ctx.k} ({launch.model})",
+    st.metric(f"Users who would get it in their top {ctx.k} ({plain(launch.model)})",
               f"{n:,}", f"{n / max(1, launch.n_users):.1%} of users", delta_color="off")
     if n:
         audience = launch.audience.head(200).copy()

@@ -7,6 +7,7 @@ import streamlit as st
 from llmrec.ui import cache, charts, state
 from llmrec.ui.components import table
 from llmrec.ui.context import Context
+from llmrec.ui.safe import plain
 
 
 def query_box() -> tuple[str, float]:
@@ -29,7 +30,7 @@ def results(ctx: Context, query: str, user: str, weight: float) -> None:
     with st.spinner("Encoding the query…"):
         found = cache.search(ctx.root, ctx.stamp, query, user, ctx.model, weight, ctx.k)
     st.caption(f"Text similarity: cosine between the query and product embeddings. Preference: the "
-               f"{ctx.model} score for this user, scaled to 0–1 over the catalogue.")
+               f"{plain(ctx.model)} score for this user, scaled to 0–1 over the catalogue.")
     table(found[["rank", "title", "category", "text_score", "preference_score", "score"]],
           key="search_results",
           rank=st.column_config.NumberColumn("#", width=40),
