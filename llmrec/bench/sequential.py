@@ -91,8 +91,9 @@ def run(name: str, params: dict, train_seqs, valid, test, n_items: int, text: np
 
     def progress(epoch: int, metrics: dict[str, float]) -> None:
         epochs.append(f"{epoch}:{metrics.get('val_ndcg@10', float('nan')):.4f}")
-        if epoch % 10 == 0:
-            print(f"  {name} epoch {epoch} loss {metrics['loss']:.3f} "
+        if epoch % 5 == 0 or epoch == 1:
+            print(f"  {name} epoch {epoch} ({time.perf_counter() - wall:.0f} s) "
+                  f"loss {metrics['loss']:.3f} "
                   f"val NDCG@10 {metrics.get('val_ndcg@10', float('nan')):.4f}", flush=True)
 
     wall, cpu = time.perf_counter(), time.process_time()

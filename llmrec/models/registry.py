@@ -8,6 +8,7 @@ from llmrec.models.hybrid import TextAwareMF
 from llmrec.models.knn import ItemKNN
 from llmrec.models.mf import BPRMF
 from llmrec.models.popularity import Popularity
+from llmrec.models.sasrec import SASRec, TextSASRec
 
 MODELS: dict[str, type] = {
     "popularity": Popularity,
@@ -15,6 +16,8 @@ MODELS: dict[str, type] = {
     "bpr": BPRMF,
     "rating_mf": RatingMF,
     "text_mf": TextAwareMF,
+    "sasrec": SASRec,
+    "text_sasrec": TextSASRec,
 }
 
 

@@ -51,6 +51,7 @@ from llmrec.models.sequence_data import (
     flatten,
     histories_from_matrix,
     left_padded,
+    length_batches,
     unflatten,
 )
 
@@ -111,12 +112,12 @@ class Block(nn.Module):
 
 
 class TextAdaptor(nn.Module):
-    """Frozen text embedding (t) -> item vector: a 2-layer MLP with a LayerNorm on its output."""
+    """Frozen text embedding (t) -> item vector: a 2-layer MLP, started at the ID embeddings' scale."""
 
     def __init__(self, text_dim: int, dim: int, dropout: float) -> None:
         super().__init__()
         self.net = nn.Sequential(nn.Linear(text_dim, 2 * dim), nn.GELU(), nn.Dropout(dropout),
-                                 nn.Linear(2 * dim, dim), nn.LayerNorm(dim))
+                                 nn.Linear(2 * dim, dim))
 
     def forward(self, text: torch.Tensor) -> torch.Tensor:
         return self.net(text)
@@ -297,22 +298,22 @@ class SASRec(ParamsMixin, PersistenceMixin):
         if not examples:
             raise DataError("train has no user with two or more items: a sequential model has nothing "
                             "to learn from")
+        lengths = np.fromiter(map(len, examples), dtype=np.int64, count=len(examples))
         optimizer = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         stopping = EarlyStopping(self.patience, higher_is_better=True)
         history: list[dict[str, float]] = []
         for epoch in range(1, self.epochs + 1):
             net.train()
             total, count = 0.0, 0
-            order = torch.randperm(len(examples))
-            for start in range(0, len(examples), self.batch_size):
-                batch = [examples[i] for i in order[start:start + self.batch_size].tolist()]
+            for rows in length_batches(lengths, self.batch_size):
+                batch = [examples[i] for i in rows]
                 inputs = torch.from_numpy(left_padded([s[:-1] for s in batch], self.max_len))  # (b, L)
                 targets = torch.from_numpy(left_padded([s[1:] for s in batch], self.max_len)) - 1  # (b, L)
+                real = targets >= 0                                          # (b, L)
                 table = net.item_table()
-                logits = net.logits(net.hidden(inputs, table), table)       # (b, L, n_items)
-                loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1),
-                                       ignore_index=-1, reduction="sum")
-                n = int((targets >= 0).sum())
+                states = net.hidden(inputs, table)[real]                     # (n, d) real positions only
+                loss = F.cross_entropy(net.logits(states, table), targets[real], reduction="sum")
+                n = len(states)
                 optimizer.zero_grad(set_to_none=True)
                 (loss / n).backward()
                 optimizer.step()
@@ -369,6 +370,27 @@ class SASRec(ParamsMixin, PersistenceMixin):
         histories = check_histories(histories, self.net_.config.n_items)
         with torch_threads(self.threads):
             return self._net_scores(self.net_, histories)
+
+    def explain(self, user: int, item: int, recent: int = 5) -> dict:
+        """score(user, item) split into the parts of the item row it is dotted with, plus the user's
+        `recent` last items (the history the prediction reads, most recent last)."""
+        check_fitted(self, "net_")
+        user = int(check_indices(user, len(self.histories_))[0])
+        item = int(check_indices(item, self.net_.config.n_items, kind="item")[0])
+        history = self.histories_[user]
+        if len(history) == 0:
+            parts = {"popularity": float(np.log1p(self.item_counts_[item]))}
+        else:
+            with torch_threads(self.threads):
+                state = last_states(self.net_, [history])[0]                   # (d,)
+                parts = {key: float(state @ row) / self.net_.config.temperature
+                         for key, row in self._item_parts(item).items()}
+        return {"model": self.name, "user": user, "item": item, "score": float(sum(parts.values())),
+                "parts": parts, "recent_items": history[-recent:].tolist()}
+
+    def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
+        """The item's row (d,) as named parts that add up to it."""
+        return {"sequence": self.net_.item.weight[item + 1].detach()}
 
     # -- persistence ------------------------------------------------------------------------------------
 
@@ -433,6 +455,11 @@ class TextSASRec(SASRec):
 
     def _check_text(self, item_text: np.ndarray | None, n_items: int) -> np.ndarray:
         return check_item_text(item_text, n_items, owner=type(self).__name__)
+
+    def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
+        with torch.no_grad():
+            text = self.net_.adaptor(self.net_.text[item:item + 1])[0]      # (d,)
+        return {"id": self.net_.item.weight[item + 1].detach(), "text": text}
 
     def item_vectors_from_text(self, item_text: np.ndarray) -> np.ndarray:
         """(m, dim) item rows of items known only by their text embeddings (m, d)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+import torch
 
 from llmrec.errors import DataError, ModelError
 
@@ -72,6 +73,18 @@ def left_padded(sequences: Sequences, max_len: int) -> np.ndarray:
         if len(kept):
             out[row, width - len(kept):] = kept + 1
     return out
+
+
+def length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Row indices in batches of similar length, in random order (torch's global generator).
+
+    Rows are sorted by length with random tie-breaking, cut into batches, and the batches shuffled:
+    padding to a batch's longest row then costs little, and the batches still differ every epoch.
+    """
+    jitter = torch.rand(len(lengths)).numpy()
+    order = np.lexsort((jitter, lengths))                                   # by length, then at random
+    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches)).tolist()]
 
 
 def flatten(sequences: Sequences) -> dict[str, np.ndarray]:

@@ -36,6 +36,9 @@ class TestTextAwareMF(RecommenderSuite):
 
 
 def test_every_registered_model_has_a_suite():
-    suites = {TestPopularity, TestItemKNN, TestBPRMF, TestRatingMF, TestTextAwareMF}
+    from tests.models.test_sasrec import TestSASRecSuite, TestTextSASRecSuite  # here, not collected twice
+
+    suites = {TestPopularity, TestItemKNN, TestBPRMF, TestRatingMF, TestTextAwareMF,
+              TestSASRecSuite, TestTextSASRecSuite}
     covered = {type(suite().make_model()) for suite in suites}
     assert covered == set(MODELS.values())

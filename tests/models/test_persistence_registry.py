@@ -80,5 +80,5 @@ def test_build_model_names_valid_choices():
 
 
 def test_registry_names_match_model_names():
-    assert MODELS.keys() == {"popularity", "itemknn", "bpr", "rating_mf", "text_mf"}
+    assert MODELS.keys() == {"popularity", "itemknn", "bpr", "rating_mf", "text_mf", "sasrec", "text_sasrec"}
     assert all(cls.name == name for name, cls in MODELS.items())
