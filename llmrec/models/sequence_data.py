@@ -21,6 +21,14 @@ def histories_from_matrix(matrix: sp.csr_matrix) -> Sequences:
             for u in range(matrix.shape[0])]
 
 
+def _item_array(value, label: str) -> np.ndarray:
+    array = np.asarray(value)
+    if array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
+        raise DataError(f"{label} must be a 1-D array of item indices, got dtype {array.dtype} "
+                        f"and shape {array.shape}")
+    return array.astype(np.int64, copy=False)
+
+
 def check_sequences(sequences, matrix: sp.csr_matrix, *, what: str) -> Sequences:
     """`sequences` as int64 arrays, one per row of `matrix`, holding exactly that row's items.
 
@@ -32,11 +40,7 @@ def check_sequences(sequences, matrix: sp.csr_matrix, *, what: str) -> Sequences
         raise DataError(f"{what} must hold one sequence per user ({n_users}), got {len(sequences)}")
     checked = []
     for user, sequence in enumerate(sequences):
-        array = np.asarray(sequence)
-        if array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
-            raise DataError(f"{what}[{user}] must be a 1-D array of item indices, got dtype {array.dtype} "
-                            f"and shape {array.shape}")
-        array = array.astype(np.int64, copy=False)
+        array = _item_array(sequence, f"{what}[{user}]")
         row = matrix.indices[matrix.indptr[user]:matrix.indptr[user + 1]]
         if not np.array_equal(np.unique(array), row):
             raise DataError(f"{what}[{user}] holds items {np.unique(array)[:5].tolist()}... but row {user} "
@@ -49,15 +53,12 @@ def check_histories(histories, n_items: int) -> Sequences:
     """Histories to score: 1-D int arrays of item indices in [0, n_items), oldest first."""
     checked = []
     for user, history in enumerate(histories):
-        array = np.asarray(history)
-        if array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
-            raise DataError(f"history {user} must be a 1-D array of item indices, got dtype {array.dtype} "
-                            f"and shape {array.shape}")
+        array = _item_array(history, f"history {user}")
         bad = (array < 0) | (array >= n_items)
         if bad.any():
             raise DataError(f"history {user} holds item index {int(array[bad][0])}; "
                             f"item indices must lie in 0..{n_items - 1}")
-        checked.append(array.astype(np.int64, copy=False))
+        checked.append(array)
     return checked
 
 

@@ -116,7 +116,8 @@ def test_order_matters(chain):
 
 def test_score_sequences_matches_score_and_handles_empty(fitted_chain, chain):
     sequences, train, _ = chain
-    np.testing.assert_array_equal(fitted_chain.score_sequences(sequences[:5]), fitted_chain.score(np.arange(5)))
+    np.testing.assert_array_equal(fitted_chain.score_sequences(sequences[:5]),
+                                  fitted_chain.score(np.arange(5)))
     assert fitted_chain.score_sequences([np.array([7, 8])])[0].argmax() == 9
     empty = fitted_chain.score_sequences([np.array([], dtype=np.int64)])[0]
     np.testing.assert_allclose(empty, np.log1p(np.asarray(train.sum(0)).ravel()))
