@@ -10,7 +10,7 @@ import torch
 from llmrec.errors import ConfigError, DataError, UnknownIdError
 from llmrec.models import build_model, load_model
 from llmrec.models.sasrec import SASRec, TextSASRec
-from llmrec.models.sequence_data import left_padded
+from llmrec.models.sequence_data import left_padded, length_batches
 from tests.models.recommender_suite import RecommenderSuite
 
 SMALL = dict(dim=16, layers=1, heads=2, epochs=3, batch_size=16, dropout=0.1)
@@ -121,6 +121,15 @@ def test_score_sequences_matches_score_and_handles_empty(fitted_chain, chain):
     assert fitted_chain.score_sequences([np.array([7, 8])])[0].argmax() == 9
     empty = fitted_chain.score_sequences([np.array([], dtype=np.int64)])[0]
     np.testing.assert_allclose(empty, np.log1p(np.asarray(train.sum(0)).ravel()))
+
+
+def test_length_batches_cover_every_row_once_with_similar_lengths():
+    lengths = np.array([5, 1, 5, 2, 1, 2, 9, 5])
+    torch.manual_seed(0)
+    batches = length_batches(lengths, 2)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(8))
+    # sorted by length then cut: (1, 1) (2, 2) (5, 5) (5, 9) in some order
+    assert sorted(sorted(lengths[b].tolist()) for b in batches) == [[1, 1], [2, 2], [5, 5], [5, 9]]
 
 
 def test_only_the_last_max_len_items_are_read():
