@@ -1,0 +1,486 @@
+"""SASRec and TextSASRec: causal self-attention over each user's ordered history predicts the next item.
+
+A nanoGPT-style pre-LN transformer reads the last `max_len` items of a history (learned positional
+embeddings, counted from the end) and its last hidden state is dotted with the same item table that
+embeds the inputs (tied), giving one score per item. Training is full-softmax cross-entropy over all
+items at every position, AdamW, early stopping on validation NDCG@10.
+
+TextSASRec builds each item's row from its frozen text embedding through a small adaptor plus an ID
+embedding that is dropped at random during training, so items without any ID training (new items)
+are scored from their text alone (`score_new_items`).
+
+Order: `fit(..., sequences=)` takes one array of item indices per user, oldest first (see
+sequence_data); without it each row's items are taken in index order, which carries no signal.
+`score(users)` reads the stored histories: training plus validation items when `validation` was given
+(so after fit it predicts the item after everything seen, e.g. a leave-last-out test item);
+`score_sequences(histories)` scores any histories.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from llmrec.errors import ConfigError, DataError, ModelError
+from llmrec.models._common import (
+    EarlyStopping,
+    ParamsMixin,
+    check_finite,
+    check_float,
+    check_indices,
+    check_int,
+    check_item_text,
+    check_matrix,
+    check_train,
+    resolve_seed,
+    torch_threads,
+    validation_ndcg,
+)
+from llmrec.models.base import EpochCallback, check_fitted
+from llmrec.models.persistence import PersistenceMixin
+from llmrec.models.sequence_data import (
+    Sequences,
+    check_histories,
+    check_sequences,
+    flatten,
+    histories_from_matrix,
+    left_padded,
+    length_batches,
+    unflatten,
+)
+
+VALIDATION_USERS = 2000  # as in mf.py: enough to pick an epoch, cheap to evaluate
+SCORE_BATCH = 256
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the network
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    n_items: int
+    dim: int
+    layers: int
+    heads: int
+    max_len: int
+    dropout: float
+    temperature: float
+    text_dim: int = 0          # 0: plain SASRec; > 0: items also get an adaptor over text of this size
+    id_dropout: float = 0.0    # TextSASRec: probability of dropping an item's ID embedding in training
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config: NetConfig) -> None:
+        super().__init__()
+        self.heads = config.heads
+        self.qkv = nn.Linear(config.dim, 3 * config.dim)
+        self.proj = nn.Linear(config.dim, config.dim)
+        self.dropout = config.dropout
+        self.resid_drop = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        b, length, dim = x.shape
+        q, k, v = self.qkv(x).split(dim, dim=2)                              # 3 x (b, L, d)
+        q, k, v = (t.view(b, length, self.heads, dim // self.heads).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
+                                           dropout_p=self.dropout if self.training else 0.0)  # (b, h, L, d/h)
+        y = y.transpose(1, 2).reshape(b, length, dim)                         # (b, L, d)
+        return self.resid_drop(self.proj(y))
+
+
+class Block(nn.Module):
+    """Pre-LN transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
+
+    def __init__(self, config: NetConfig) -> None:
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.dim)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.dim)
+        self.mlp = nn.Sequential(nn.Linear(config.dim, 4 * config.dim), nn.GELU(),
+                                 nn.Linear(4 * config.dim, config.dim), nn.Dropout(config.dropout))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x), mask)
+        return x + self.mlp(self.ln_2(x))
+
+
+class TextAdaptor(nn.Module):
+    """Frozen text embedding (t) -> item vector: a 2-layer MLP, started at the ID embeddings' scale."""
+
+    def __init__(self, text_dim: int, dim: int, dropout: float) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(text_dim, 2 * dim), nn.GELU(), nn.Dropout(dropout),
+                                 nn.Linear(2 * dim, dim))
+
+    def forward(self, text: torch.Tensor) -> torch.Tensor:
+        return self.net(text)
+
+
+class SASRecNet(nn.Module):
+    def __init__(self, config: NetConfig, item_text: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.item = nn.Embedding(config.n_items + 1, config.dim, padding_idx=0)  # row 0: padding
+        self.position = nn.Embedding(config.max_len, config.dim)
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList([Block(config) for _ in range(config.layers)])
+        self.ln_f = nn.LayerNorm(config.dim)
+        self.adaptor = None
+        if config.text_dim:
+            if item_text is None:
+                item_text = torch.zeros(config.n_items, config.text_dim)
+            self.register_buffer("text", item_text)                         # (n_items, t)
+            self.adaptor = TextAdaptor(config.text_dim, config.dim, config.dropout)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, std=0.02)
+            nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, std=0.02)
+            if module.padding_idx is not None:
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+
+    def item_table(self) -> torch.Tensor:
+        """(n_items + 1, d) item rows, row 0 the zero padding row; in training, ID rows drop at random."""
+        table = self.item.weight                                             # (n + 1, d)
+        if self.adaptor is None:
+            return table
+        if self.training and self.config.id_dropout > 0:
+            keep = torch.rand(len(table), 1) >= self.config.id_dropout       # (n + 1, 1)
+            table = table * keep
+        text = self.adaptor(self.text)                                       # (n, d)
+        return table + F.pad(text, (0, 0, 1, 0))                             # (n + 1, d)
+
+    def hidden(self, inputs: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+        """(b, L, d) states of left-padded `inputs` (b, L) (item index + 1, 0 = padding)."""
+        length = inputs.shape[1]
+        real = inputs > 0                                                    # (b, L)
+        x = table[inputs] * math.sqrt(self.config.dim) * real[..., None]     # (b, L, d)
+        positions = torch.arange(self.config.max_len - length, self.config.max_len)
+        x = self.drop(x + self.position(positions))
+        # causal, over real keys only; a position may always see itself, so no row is fully masked
+        causal = torch.ones(length, length, dtype=torch.bool).tril()        # (L, L)
+        mask = (causal & real[:, None, :]) | torch.eye(length, dtype=torch.bool)  # (b, L, L)
+        mask = mask[:, None]                                                 # (b, 1, L, L)
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.ln_f(x)
+
+    def logits(self, states: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+        """(..., n_items) scores of every item given states (..., d)."""
+        return states @ table[1:].T / self.config.temperature
+
+
+def last_states(net: SASRecNet, histories: Sequences) -> torch.Tensor:
+    """(len(histories), d) last hidden state of each non-empty history (eval mode, no grad)."""
+    with torch.no_grad():
+        table = net.item_table()
+        inputs = torch.from_numpy(left_padded(histories, net.config.max_len))  # (b, L)
+        return net.hidden(inputs, table)[:, -1]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the estimators
+
+
+class SASRec(ParamsMixin, PersistenceMixin):
+    """Self-attentive sequential recommendation (Kang & McAuley 2018) with full-softmax training.
+
+    `dim`-wide embeddings, `layers` pre-LN blocks of `heads` heads, the last `max_len` items of a
+    history, `dropout` everywhere; logits are divided by `temperature`. Each epoch visits every user
+    with >= 2 training items once (batches of `batch_size`), predicting items 2..n from the ones before
+    them; AdamW (`lr`, `weight_decay`). With `validation`, NDCG@10 on at most `validation_users` of its
+    users is measured every `eval_every` epochs; training stops after `patience` evaluations without
+    improvement and keeps the best ones' parameters (`best_epoch_`).
+
+    Users with an empty history get item popularity (log training counts) as scores.
+    `threads` sets torch's thread count during fit and scoring (None: torch's default).
+    """
+
+    name = "sasrec"
+
+    def __init__(self, dim: int = 64, layers: int = 2, heads: int = 1, max_len: int = 50,
+                 dropout: float = 0.3, temperature: float = 1.0, epochs: int = 200, lr: float = 1e-3,
+                 weight_decay: float = 0.0, batch_size: int = 128, patience: int | None = 10,
+                 eval_every: int = 1, random_state: int | None = 0, threads: int | None = 1,
+                 validation_users: int | None = VALIDATION_USERS) -> None:
+        self.dim = dim
+        self.layers = layers
+        self.heads = heads
+        self.max_len = max_len
+        self.dropout = dropout
+        self.temperature = temperature
+        self.epochs = epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.patience = patience
+        self.eval_every = eval_every
+        self.random_state = random_state
+        self.threads = threads
+        self.validation_users = validation_users
+
+    def _validate_params(self) -> None:
+        for name in ("dim", "layers", "heads", "max_len", "epochs", "batch_size", "eval_every"):
+            check_int(self, name, minimum=1)
+        if self.dim % self.heads:
+            raise ConfigError(f"{type(self).__name__}: dim ({self.dim}) must be a multiple of heads "
+                            f"({self.heads})")
+        check_float(self, "dropout", minimum=0.0, below=1.0)
+        check_float(self, "temperature", minimum=0.0, strict=True)
+        check_float(self, "lr", minimum=0.0, strict=True)
+        check_float(self, "weight_decay", minimum=0.0)
+        check_int(self, "patience", minimum=1, optional=True)
+        check_int(self, "random_state", minimum=0, optional=True)
+        check_int(self, "threads", minimum=1, optional=True)
+        check_int(self, "validation_users", minimum=1, optional=True)
+
+    def _net_config(self, n_items: int, text_dim: int) -> NetConfig:
+        return NetConfig(n_items=n_items, dim=self.dim, layers=self.layers, heads=self.heads,
+                         max_len=self.max_len, dropout=float(self.dropout),
+                         temperature=float(self.temperature))
+
+    # -- training -------------------------------------------------------------------------------------
+
+    def fit(self, train: sp.csr_matrix, *, item_text: np.ndarray | None = None,
+            validation: sp.csr_matrix | None = None, callback: EpochCallback | None = None,
+            sequences: Sequences | None = None, validation_sequences: Sequences | None = None) -> SASRec:
+        """Learn from each user's ordered training history.
+
+        sequences: one int array per user (row of `train`), item indices oldest first, holding exactly
+            the row's items (repeats allowed); None takes each row's items in index order.
+        validation_sequences: the same for `validation` (its order matters only with several items
+            per user); the validation items are appended to the stored histories after training.
+        """
+        self._validate_params()
+        train = check_train(train)
+        histories = (histories_from_matrix(train) if sequences is None
+                     else check_sequences(sequences, train, what="sequences"))
+        text = self._check_text(item_text, train.shape[1])
+        if validation is not None:
+            validation = check_matrix(validation, what="validation", shape=train.shape)
+            after = (histories_from_matrix(validation) if validation_sequences is None
+                     else check_sequences(validation_sequences, validation, what="validation_sequences"))
+        seed = resolve_seed(self.random_state)
+        config = self._net_config(train.shape[1], 0 if text is None else text.shape[1])
+        self.item_counts_ = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float32)
+        # dropout and initialisation draw from torch's global generator: seed it inside a fork so the
+        # caller's random state is left as it was
+        with torch_threads(self.threads), torch.random.fork_rng():
+            torch.manual_seed(seed)
+            net = SASRecNet(config, None if text is None else torch.from_numpy(text))
+            self.history_, self.best_epoch_ = self._train(net, histories, train, validation, callback)
+        self.net_ = net.eval()
+        if validation is not None:
+            histories = [np.concatenate([h, a]) for h, a in zip(histories, after, strict=True)]
+        self.histories_ = histories
+        check_finite(self._state(), owner=type(self).__name__, when="after training")
+        return self
+
+    def _check_text(self, item_text: np.ndarray | None, n_items: int) -> np.ndarray | None:
+        return None
+
+    def _train(self, net: SASRecNet, histories: Sequences, train: sp.csr_matrix,
+               validation: sp.csr_matrix | None, callback: EpochCallback | None) -> tuple[list, int]:
+        """The training loop; returns (per-epoch metrics, best epoch)."""
+        examples = [h[-(self.max_len + 1):] for h in histories if len(h) >= 2]   # inputs + next items
+        if not examples:
+            raise DataError("train has no user with two or more items: a sequential model has nothing "
+                            "to learn from")
+        lengths = np.fromiter(map(len, examples), dtype=np.int64, count=len(examples))
+        optimizer = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        stopping = EarlyStopping(self.patience, higher_is_better=True)
+        history: list[dict[str, float]] = []
+        for epoch in range(1, self.epochs + 1):
+            net.train()
+            total, count = 0.0, 0
+            for rows in length_batches(lengths, self.batch_size):
+                batch = [examples[i] for i in rows]
+                inputs = torch.from_numpy(left_padded([s[:-1] for s in batch], self.max_len))  # (b, L)
+                targets = torch.from_numpy(left_padded([s[1:] for s in batch], self.max_len)) - 1  # (b, L)
+                real = targets >= 0                                          # (b, L)
+                table = net.item_table()
+                states = net.hidden(inputs, table)[real]                     # (n, d) real positions only
+                loss = F.cross_entropy(net.logits(states, table), targets[real], reduction="sum")
+                n = len(states)
+                optimizer.zero_grad(set_to_none=True)
+                (loss / n).backward()
+                optimizer.step()
+                total, count = total + loss.item(), count + n
+            metrics = {"loss": total / count}
+            if not math.isfinite(metrics["loss"]):
+                raise ModelError(f"{type(self).__name__}: the loss became NaN or infinite in epoch {epoch}; "
+                                 "try a lower learning rate")
+            stop = False
+            if validation is not None and (epoch % self.eval_every == 0 or epoch == self.epochs):
+                net.eval()
+                ndcg = validation_ndcg(lambda rows: self._net_scores(net, [histories[u] for u in rows]),
+                                       train, validation, max_users=self.validation_users)
+                metrics["val_ndcg@10"] = ndcg
+                stop = stopping.update(epoch, ndcg, net)
+            history.append(metrics)
+            if callback is not None:
+                callback(epoch, dict(metrics))
+            if stop:
+                break
+        net.eval()
+        if validation is not None and stopping.best_state is not None:
+            stopping.restore(net)
+            return history, stopping.best_epoch
+        return history, len(history)
+
+    # -- scoring ----------------------------------------------------------------------------------------
+
+    def _net_scores(self, net: SASRecNet, histories: Sequences) -> np.ndarray:
+        """(len(histories), n_items) float32 scores; empty histories get log popularity."""
+        out = np.empty((len(histories), net.config.n_items), dtype=np.float32)
+        filled = np.array([len(h) > 0 for h in histories], dtype=bool)
+        if not filled.all():
+            counts = getattr(self, "item_counts_", None)
+            out[~filled] = 0.0 if counts is None else np.log1p(counts)
+        rows = np.flatnonzero(filled)
+        with torch.no_grad():
+            table = net.item_table()
+            for start in range(0, len(rows), SCORE_BATCH):
+                chunk = rows[start:start + SCORE_BATCH]
+                states = last_states(net, [histories[r] for r in chunk])      # (b, d)
+                out[chunk] = net.logits(states, table).numpy()
+        return out
+
+    def score(self, users: np.ndarray) -> np.ndarray:
+        """(len(users), n_items) scores of the next item after each user's stored history."""
+        check_fitted(self, "net_")
+        users = check_indices(users, len(self.histories_))
+        return self.score_sequences([self.histories_[u] for u in users])
+
+    def score_sequences(self, histories: Sequences) -> np.ndarray:
+        """(len(histories), n_items) next-item scores after each history (item indices, oldest first)."""
+        check_fitted(self, "net_")
+        histories = check_histories(histories, self.net_.config.n_items)
+        with torch_threads(self.threads):
+            return self._net_scores(self.net_, histories)
+
+    def explain(self, user: int, item: int, recent: int = 5) -> dict:
+        """score(user, item) split into the parts of the item row it is dotted with, plus the user's
+        `recent` last items (the history the prediction reads, most recent last)."""
+        check_fitted(self, "net_")
+        user = int(check_indices(user, len(self.histories_))[0])
+        item = int(check_indices(item, self.net_.config.n_items, kind="item")[0])
+        history = self.histories_[user]
+        if len(history) == 0:
+            parts = {"popularity": float(np.log1p(self.item_counts_[item]))}
+        else:
+            with torch_threads(self.threads):
+                state = last_states(self.net_, [history])[0]                   # (d,)
+                parts = {key: float(state @ row) / self.net_.config.temperature
+                         for key, row in self._item_parts(item).items()}
+        return {"model": self.name, "user": user, "item": item, "score": float(sum(parts.values())),
+                "parts": parts, "recent_items": history[-recent:].tolist()}
+
+    def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
+        """The item's row (d,) as named parts that add up to it."""
+        return {"sequence": self.net_.item.weight[item + 1].detach()}
+
+    # -- persistence ------------------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, np.ndarray]:
+        check_fitted(self, "net_")
+        state = {f"net.{key}": value.detach().numpy().astype(np.float32)
+                 for key, value in self.net_.state_dict().items()}
+        stored = flatten(self.histories_)
+        return {**state, "histories.items": stored["items"], "histories.offsets": stored["offsets"],
+                "item_counts": self.item_counts_}
+
+    def _set_state(self, tensors: dict[str, np.ndarray]) -> None:
+        owner = type(self).__name__
+        needed = ("net.item.weight", "histories.items", "histories.offsets", "item_counts")
+        missing = [key for key in needed if key not in tensors]
+        if missing:
+            raise ModelError(f"{owner}: the saved model lacks tensors {missing}")
+        n_items = tensors["net.item.weight"].shape[0] - 1
+        text = tensors.get("net.text")
+        net = SASRecNet(self._net_config(n_items, 0 if text is None else text.shape[1]))
+        state = {key[len("net."):]: torch.from_numpy(value) for key, value in tensors.items()
+                 if key.startswith("net.")}
+        try:
+            net.load_state_dict(state)
+        except RuntimeError as error:
+            raise ModelError(f"{owner}: the saved network does not match the parameters: "
+                             f"{str(error).splitlines()[0]}") from None
+        self.net_ = net.eval()
+        self.histories_ = unflatten(tensors["histories.items"], tensors["histories.offsets"], n_items,
+                                    owner=owner)
+        self.item_counts_ = tensors["item_counts"]
+
+
+class TextSASRec(SASRec):
+    """SASRec whose item rows are ID embedding + adaptor(frozen text embedding).
+
+    During training each item's ID embedding is zeroed with probability `id_dropout` (per batch), so
+    the text adaptor alone must carry the item; `score_new_items` scores items known only by text.
+    Needs `item_text` (n_items, d) in fit.
+    """
+
+    name = "text_sasrec"
+
+    def __init__(self, dim: int = 64, layers: int = 2, heads: int = 1, max_len: int = 50,
+                 dropout: float = 0.3, temperature: float = 1.0, epochs: int = 200, lr: float = 1e-3,
+                 weight_decay: float = 0.0, batch_size: int = 128, patience: int | None = 10,
+                 eval_every: int = 1, random_state: int | None = 0, threads: int | None = 1,
+                 validation_users: int | None = VALIDATION_USERS, id_dropout: float = 0.3) -> None:
+        super().__init__(dim=dim, layers=layers, heads=heads, max_len=max_len, dropout=dropout,
+                         temperature=temperature, epochs=epochs, lr=lr, weight_decay=weight_decay,
+                         batch_size=batch_size, patience=patience, eval_every=eval_every,
+                         random_state=random_state, threads=threads, validation_users=validation_users)
+        self.id_dropout = id_dropout
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        check_float(self, "id_dropout", minimum=0.0, below=1.0)
+
+    def _net_config(self, n_items: int, text_dim: int) -> NetConfig:
+        base = super()._net_config(n_items, text_dim)
+        return NetConfig(**{**base.__dict__, "text_dim": text_dim, "id_dropout": float(self.id_dropout)})
+
+    def _check_text(self, item_text: np.ndarray | None, n_items: int) -> np.ndarray:
+        return check_item_text(item_text, n_items, owner=type(self).__name__)
+
+    def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
+        with torch.no_grad():
+            text = self.net_.adaptor(self.net_.text[item:item + 1])[0]      # (d,)
+        return {"id": self.net_.item.weight[item + 1].detach(), "text": text}
+
+    def item_vectors_from_text(self, item_text: np.ndarray) -> np.ndarray:
+        """(m, dim) item rows of items known only by their text embeddings (m, d)."""
+        check_fitted(self, "net_")
+        dim = self.net_.config.text_dim
+        text = np.asarray(item_text, dtype=np.float32)
+        if text.ndim != 2 or text.shape[1] != dim:
+            raise DataError(f"item_text must have shape (m, {dim}) like the training text, got {text.shape}")
+        with torch.no_grad():
+            return self.net_.adaptor(torch.from_numpy(text)).numpy()
+
+    def score_new_items(self, users: np.ndarray, item_text: np.ndarray) -> np.ndarray:
+        """(len(users), m) scores of m items never seen in training, from their text (m, d) alone."""
+        vectors = torch.from_numpy(self.item_vectors_from_text(item_text))  # (m, dim)
+        users = check_indices(users, len(self.histories_))
+        histories = [self.histories_[u] for u in users]
+        out = np.zeros((len(users), len(vectors)), dtype=np.float32)        # empty history: no preference
+        rows = np.flatnonzero([len(h) > 0 for h in histories])
+        with torch_threads(self.threads):
+            for start in range(0, len(rows), SCORE_BATCH):
+                chunk = rows[start:start + SCORE_BATCH]
+                states = last_states(self.net_, [histories[r] for r in chunk])  # (b, dim)
+                out[chunk] = (states @ vectors.T / self.net_.config.temperature).numpy()
+        return out

@@ -1,0 +1,208 @@
+"""SASRec and TextSASRec: planted next-item patterns are learned, histories are checked and stored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from llmrec.errors import ConfigError, DataError, UnknownIdError
+from llmrec.models import build_model, load_model
+from llmrec.models.sasrec import SASRec, TextSASRec
+from llmrec.models.sequence_data import left_padded, length_batches
+from tests.models.recommender_suite import RecommenderSuite
+
+SMALL = dict(dim=16, layers=1, heads=2, epochs=3, batch_size=16, dropout=0.1)
+CHAIN = dict(dim=32, layers=1, heads=1, epochs=60, batch_size=32, lr=1e-2, dropout=0.1, patience=None)
+N_ITEMS, N_USERS = 20, 80
+
+
+class TestSASRecSuite(RecommenderSuite):
+    def make_model(self):
+        return SASRec(**SMALL)
+
+
+class TestTextSASRecSuite(RecommenderSuite):
+    needs_text = True
+
+    def make_model(self):
+        return TextSASRec(**SMALL)
+
+
+def as_matrix(sequences: list[np.ndarray], n_items: int = N_ITEMS) -> sp.csr_matrix:
+    rows = np.repeat(np.arange(len(sequences)), [len(s) for s in sequences])
+    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, np.concatenate(sequences))),
+                           shape=(len(sequences), n_items))
+    matrix.data[:] = 1.0
+    return matrix
+
+
+@pytest.fixture(scope="module")
+def chain():
+    """Each user walks item i -> i + 1 (mod N_ITEMS) from a random start for 4..8 steps.
+
+    Returns (sequences, train, successor of each user's last item).
+    """
+    rng = np.random.default_rng(0)
+    sequences = [(rng.integers(N_ITEMS) + np.arange(rng.integers(4, 9))) % N_ITEMS for _ in range(N_USERS)]
+    successors = np.array([(s[-1] + 1) % N_ITEMS for s in sequences])
+    return sequences, as_matrix(sequences), successors
+
+
+@pytest.fixture(scope="module")
+def chain_text():
+    """(N_ITEMS, 16) random unit vectors: each item's text is distinct."""
+    text = np.random.default_rng(1).normal(size=(N_ITEMS, 16)).astype(np.float32)
+    return text / np.linalg.norm(text, axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def fitted_chain(chain):
+    sequences, train, _ = chain
+    with torch_one_thread():
+        return SASRec(**CHAIN).fit(train, sequences=sequences)
+
+
+@pytest.fixture(scope="module")
+def fitted_text_chain(chain, chain_text):
+    sequences, train, _ = chain
+    with torch_one_thread():
+        return TextSASRec(**CHAIN, id_dropout=0.5).fit(train, item_text=chain_text, sequences=sequences)
+
+
+class torch_one_thread:
+    """Module-scoped fixtures run outside the per-test one-thread fixture."""
+
+    def __enter__(self):
+        self.before = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        torch.set_num_threads(self.before)
+
+
+# -- known answers --------------------------------------------------------------------------------------
+
+
+def test_sasrec_learns_the_planted_successor(fitted_chain, chain):
+    _, _, successors = chain
+    top = fitted_chain.score(np.arange(N_USERS)).argmax(1)
+    assert (top == successors).mean() > 0.9
+
+
+def test_text_sasrec_learns_the_planted_successor(fitted_text_chain, chain):
+    _, _, successors = chain
+    top = fitted_text_chain.score(np.arange(N_USERS)).argmax(1)
+    assert (top == successors).mean() > 0.9
+
+
+def test_text_sasrec_scores_new_items_from_text_alone(fitted_text_chain, chain, chain_text):
+    # new items whose texts are (noisy) copies of the catalogue's: the copy of the successor must win
+    _, _, successors = chain
+    noisy = chain_text + np.random.default_rng(2).normal(0, 0.05, chain_text.shape).astype(np.float32)
+    scores = fitted_text_chain.score_new_items(np.arange(N_USERS), noisy)
+    assert scores.shape == (N_USERS, N_ITEMS)
+    assert (scores.argmax(1) == successors).mean() > 0.9
+
+
+def test_order_matters(chain):
+    # the same sets walked backwards teach i -> i - 1
+    sequences, train, _ = chain
+    reversed_model = SASRec(**CHAIN).fit(train, sequences=[s[::-1] for s in sequences])
+    history = np.array([5, 4, 3])
+    assert reversed_model.score_sequences([history])[0].argmax() == 2
+
+
+def test_score_sequences_matches_score_and_handles_empty(fitted_chain, chain):
+    sequences, train, _ = chain
+    np.testing.assert_array_equal(fitted_chain.score_sequences(sequences[:5]),
+                                  fitted_chain.score(np.arange(5)))
+    assert fitted_chain.score_sequences([np.array([7, 8])])[0].argmax() == 9
+    empty = fitted_chain.score_sequences([np.array([], dtype=np.int64)])[0]
+    np.testing.assert_allclose(empty, np.log1p(np.asarray(train.sum(0)).ravel()))
+
+
+def test_length_batches_cover_every_row_once_with_similar_lengths():
+    lengths = np.array([5, 1, 5, 2, 1, 2, 9, 5])
+    torch.manual_seed(0)
+    batches = length_batches(lengths, 2)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(8))
+    # sorted by length then cut: (1, 1) (2, 2) (5, 5) (5, 9) in some order
+    assert sorted(sorted(lengths[b].tolist()) for b in batches) == [[1, 1], [2, 2], [5, 5], [5, 9]]
+
+
+def test_only_the_last_max_len_items_are_read():
+    assert left_padded([np.array([4, 5, 6]), np.array([7])], max_len=2).tolist() == [[6, 7], [0, 8]]
+    assert left_padded([np.array([], dtype=np.int64)], max_len=3).tolist() == [[0]]
+
+
+def test_validation_items_extend_the_stored_histories(chain):
+    sequences, _, successors = chain
+    train = as_matrix(sequences)
+    validation = sp.csr_matrix((np.ones(N_USERS, np.float32), (np.arange(N_USERS), successors)),
+                               shape=train.shape)
+    # users whose successor repeats a training item cannot form a valid (train, validation) split here
+    seen = np.asarray(train[np.arange(N_USERS), successors]).ravel() > 0
+    validation = sp.csr_matrix(validation.multiply(~seen[:, None]))
+    model = SASRec(**{**CHAIN, "epochs": 4, "patience": 2}).fit(train, validation=validation,
+                                                                   sequences=sequences)
+    assert all("val_ndcg@10" in metrics for metrics in model.history_)
+    assert 1 <= model.best_epoch_ <= len(model.history_)
+    for user in range(N_USERS):
+        expected = sequences[user] if seen[user] else np.append(sequences[user], successors[user])
+        np.testing.assert_array_equal(model.histories_[user], expected)
+
+
+# -- input checks -----------------------------------------------------------------------------------------
+
+
+def test_sequences_must_match_the_matrix(chain):
+    sequences, train, _ = chain
+    wrong = list(sequences)
+    wrong[3] = np.append(wrong[3], (wrong[3][-1] + 5) % N_ITEMS)
+    with pytest.raises(DataError, match=r"sequences\[3\]"):
+        SASRec(**SMALL).fit(train, sequences=wrong)
+    with pytest.raises(DataError, match="one sequence per user"):
+        SASRec(**SMALL).fit(train, sequences=sequences[:-1])
+
+
+def test_bad_histories_and_parameters_raise(fitted_chain):
+    with pytest.raises(DataError, match="item indices must lie in 0..19"):
+        fitted_chain.score_sequences([np.array([1, 20])])
+    with pytest.raises(UnknownIdError):
+        fitted_chain.score(np.array([N_USERS]))
+    with pytest.raises(ConfigError, match="multiple of heads"):
+        build_model("sasrec", dim=10, heads=3)
+    with pytest.raises(ConfigError, match="id_dropout"):
+        build_model("text_sasrec", id_dropout=1.0)
+
+
+def test_text_sasrec_needs_text(chain):
+    sequences, train, _ = chain
+    with pytest.raises(ConfigError, match="needs item_text"):
+        TextSASRec(**SMALL).fit(train, sequences=sequences)
+
+
+# -- determinism and persistence ------------------------------------------------------------------------
+
+
+def test_fit_leaves_the_global_torch_generator_alone(chain):
+    sequences, train, _ = chain
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    SASRec(**SMALL).fit(train, sequences=sequences)
+    torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_round_trip_keeps_histories_and_new_item_scores(fitted_text_chain, chain_text, tmp_path):
+    fitted_text_chain.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert isinstance(loaded, TextSASRec)
+    users = np.arange(N_USERS)
+    np.testing.assert_array_equal(loaded.score(users), fitted_text_chain.score(users))
+    np.testing.assert_array_equal(loaded.score_new_items(users, chain_text),
+                                  fitted_text_chain.score_new_items(users, chain_text))
+    for a, b in zip(loaded.histories_, fitted_text_chain.histories_, strict=True):
+        np.testing.assert_array_equal(a, b)
