@@ -101,6 +101,7 @@ class _Build:
         found = integrity.problems(self.previous, recorded, checksums=True)
         for problem in found:
             self.notes.append(f"{name}: previous artifact {problem.file} {problem.what}, recomputed")
+            self.progress(name, 0.0, self.notes[-1])
         return not found
 
 

@@ -20,7 +20,6 @@ import pandas as pd
 import pyarrow as pa
 
 from llmrec.errors import WorkspaceError
-
 from llmrec.reasons.evidence import Evidence
 
 COLUMNS = ("key", "generator", "prompt_version", "task", "user_id", "item_id", "text", "source",

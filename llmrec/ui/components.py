@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from llmrec.errors import LlmrecError
 from llmrec.ui import state
 from llmrec.ui.context import Context
 
+_log = logging.getLogger(__name__)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -29,11 +32,23 @@ def plot_escape(text: object) -> str:
 
 @contextmanager
 def guard(what: str = "this view") -> Iterator[None]:
-    """Page boundary: an LlmrecError becomes a readable st.error and the page stops there."""
+    """Page boundary: an error becomes one plain st.error line and the page stops there.
+
+    An LlmrecError says what is wrong and how to fix it, so its message is shown (escaped: a file
+    name must not turn into Markdown). Anything else is a bug: the page shows only its type, never a
+    traceback or local paths; the traceback goes to the server console.
+    """
     try:
         yield
+    except ScriptControlException:  # st.stop, st.rerun, st.switch_page: not errors
+        raise
     except LlmrecError as error:
-        st.error(f"Could not show {what}: {error}")
+        st.error(f"Could not show {md_escape(what)}: {md_escape(error)}")
+        st.stop()
+    except Exception as error:
+        _log.exception("unexpected error while showing %s", what)
+        st.error(f"Could not show {md_escape(what)}: an unexpected error occurred "
+                 f"({type(error).__name__}); the details are in the server console.")
         st.stop()
 
 
@@ -42,7 +57,7 @@ def require_workspace(ctx: Context) -> None:
     if ctx.ws is not None:
         return
     if ctx.error:
-        st.error(f"The workspace at `{md_escape(ctx.root)}` cannot be opened: {ctx.error}")
+        st.error(f"The workspace at {md_escape(ctx.root)} cannot be opened: {md_escape(ctx.error)}")
     else:
         st.info(
             f"No workspace at `{md_escape(ctx.root)}` yet. Build one on the **Data** page, or run "
