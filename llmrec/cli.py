@@ -1,4 +1,4 @@
-"""Command line: build a workspace, print its evaluation, recommend for a user, measure explanations."""
+"""Command line: build and check a workspace, print its evaluation, recommend, measure explanations."""
 
 from __future__ import annotations
 

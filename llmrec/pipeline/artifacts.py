@@ -56,10 +56,11 @@ def read_manifest(root: Path) -> dict:
         raise _damaged(root, MANIFEST, _short(error)) from None
     if not isinstance(manifest, dict):
         raise _damaged(root, MANIFEST, f"a JSON {type(manifest).__name__}, expected an object")
-    if manifest.get("layout_version") != LAYOUT_VERSION:
-        raise WorkspaceError(f"{root} was written by an older llmrec (layout version "
-                             f"{manifest.get('layout_version')!r}, this one reads {LAYOUT_VERSION}); "
-                             f"{rebuild_hint(root)}")
+    version = manifest.get("layout_version")
+    if version != LAYOUT_VERSION:
+        which = "a newer" if isinstance(version, int) and version > LAYOUT_VERSION else "an older"
+        raise WorkspaceError(f"{root} was written by {which} llmrec (layout version {version!r}, this "
+                             f"one reads {LAYOUT_VERSION}); {rebuild_hint(root)}")
     for key, kind in REQUIRED.items():
         if not isinstance(manifest.get(key), kind):
             raise _damaged(root, MANIFEST, f"'{key}' is missing or not a {kind.__name__}")
