@@ -33,7 +33,7 @@ from safetensors.numpy import load_file
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
-from llmrec.errors import WorkspaceError
+from llmrec.errors import DamagedArtifactError, WorkspaceError
 from llmrec.pipeline import integrity
 from llmrec.pipeline.integrity import MANIFEST, Problem, rebuild_hint
 
@@ -82,8 +82,8 @@ class Workspace:
         found = self.verify(checksums=False)
         if found:
             more = f" (and {len(found) - 1} more damaged files)" if len(found) > 1 else ""
-            raise WorkspaceError(f"workspace {self.root} is damaged: {found[0]}{more}; "
-                                 f"{rebuild_hint(self.root)}")
+            raise DamagedArtifactError(f"workspace {self.root} is damaged: {found[0]}{more}; "
+                                       f"{rebuild_hint(self.root)}", file=found[0].file, what=found[0].what)
 
     @property
     def files(self) -> dict[str, dict]:
@@ -141,8 +141,9 @@ class Workspace:
         except READ_ERRORS as error:
             culprit = _culprit(self.root, relative, error)
             if culprit is None:
-                raise WorkspaceError(f"workspace {self.root}: {relative} is missing; "
-                                     f"{rebuild_hint(self.root)}") from None
+                raise DamagedArtifactError(f"workspace {self.root}: {relative} is missing; "
+                                           f"{rebuild_hint(self.root)}", file=relative, what="missing") \
+                    from None
             raise _damaged(self.root, culprit, _short(error)) from None
 
     @cached_property
@@ -158,8 +159,9 @@ class Workspace:
         return self.table(f"projection/{space}.parquet")
 
 
-def _damaged(root: Path, relative: str, why: str) -> WorkspaceError:
-    return WorkspaceError(f"workspace {root}: {relative} is damaged ({why}); {rebuild_hint(root)}")
+def _damaged(root: Path, relative: str, why: str) -> DamagedArtifactError:
+    return DamagedArtifactError(f"workspace {root}: {relative} is damaged ({why}); {rebuild_hint(root)}",
+                                file=relative, what=f"damaged ({why})")
 
 
 def _short(error: BaseException) -> str:

@@ -21,7 +21,7 @@ from safetensors.numpy import load_file
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
-from llmrec.errors import WorkspaceError
+from llmrec.errors import DamagedArtifactError, WorkspaceError
 from llmrec.pipeline import integrity
 from llmrec.pipeline.artifacts import LAYOUT_VERSION, MANIFEST, Workspace, read_manifest
 from llmrec.pipeline.config import BuildConfig
@@ -115,19 +115,16 @@ def _previous(previous: Path, notes: list[str]) -> tuple[Path | None, dict[str, 
         return None, {}, {}
     try:
         manifest = read_manifest(previous)
-    except WorkspaceError as error:
-        notes.append(f"previous {MANIFEST} unusable ({_reason(error)}): every stage rebuilt")
+    except DamagedArtifactError as error:
+        notes.append(f"previous {error.file} {error.what}: every stage rebuilt")
+        return None, {}, {}
+    except WorkspaceError:
+        notes.append("previous workspace written by another llmrec version: every stage rebuilt")
         return None, {}, {}
     if not manifest.get("files"):
         notes.append("previous workspace records no checksums (older llmrec): every stage rebuilt")
         return None, {}, {}
     return previous, manifest["stage_keys"], manifest["files"]
-
-
-def _reason(error: WorkspaceError) -> str:
-    """The part of a WorkspaceError between the workspace path and the rebuild hint."""
-    text = str(error).split("; rebuild with")[0]
-    return text.split(f"{MANIFEST} is ", 1)[-1]
 
 
 def _reuse_texts(run: _Build) -> None:

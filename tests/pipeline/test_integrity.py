@@ -168,7 +168,7 @@ def test_rebuild_after_an_unreadable_manifest_rebuilds_everything_once(copy, emb
     manifest = Workspace(copy).manifest
     assert manifest["reused_stages"] == []
     assert len(manifest["repairs"]) == 1
-    assert manifest["repairs"][0].startswith("previous manifest.json unusable (")
+    assert manifest["repairs"][0].startswith("previous manifest.json damaged (JSONDecodeError: ")
     assert manifest["repairs"][0].endswith("): every stage rebuilt")
     assert Workspace(copy).verify(checksums=True) == []
 
