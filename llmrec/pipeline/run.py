@@ -98,7 +98,7 @@ class _Build:
                                                                                relative).items()}
         if not recorded:
             return False
-        found = integrity.problems(self.previous, recorded, checksums=True)
+        found = integrity.problems(self.previous, recorded, checksums=True, trust_unmodified=True)
         for problem in found:
             self.notes.append(f"{name}: previous artifact {problem.file} {problem.what}, recomputed")
             self.progress(name, 0.0, self.notes[-1])

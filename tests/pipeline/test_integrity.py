@@ -50,7 +50,8 @@ def test_manifest_records_size_and_sha256_of_every_artifact_file(small_workspace
     assert {"data/items.parquet", EMBEDDINGS, "models/bpr/model.safetensors"} <= set(files)
     for name, entry in files.items():
         data = (small_workspace / name).read_bytes()
-        assert entry == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        assert entry == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                         "mtime_ns": (small_workspace / name).stat().st_mtime_ns}
 
 
 # (how to damage, the file the message must name)
@@ -141,6 +142,21 @@ def test_check_lists_every_damaged_file(copy, capsys):
     assert out.splitlines() == ["data/items.parquet: missing",
                                 f"{EMBEDDINGS}: damaged (size 120 != {size})"]
     assert "Traceback" not in out + err
+
+
+def test_reuse_hashes_only_files_modified_since_the_build(copy, monkeypatch):
+    import llmrec.pipeline.integrity as integrity
+
+    files = Workspace(copy).files
+    hashed: list[str] = []
+    real_digest = integrity.digest
+    monkeypatch.setattr(integrity, "digest", lambda path: hashed.append(path.name) or real_digest(path))
+    weights = copy / "models" / "bpr" / "model.safetensors"
+    flip_byte(weights, 200)  # rewritten: a new modification time
+    found = integrity.problems(copy, files, checksums=True, trust_unmodified=True)
+    assert hashed == ["model.safetensors"]
+    assert [p.file for p in found] == ["models/bpr/model.safetensors"]
+    assert len(integrity.problems(copy, files, checksums=True)) == 1 and len(hashed) == 1 + len(files)
 
 
 def test_rebuild_recomputes_a_damaged_stage_and_says_so(copy, embedding_cache):
