@@ -1,8 +1,9 @@
 """Integrity of a built workspace: the size and checksum of every artifact file, and their checks.
 
-The build records each file it wrote in the manifest (`files`: relative path -> size, sha256). A
-reader checks sizes on open (one stat per file); `python -m llmrec check` and a rebuild's reuse
-also compare checksums, so a flipped byte is found before a damaged artifact is shown or reused.
+The build records each file its stages wrote in the manifest (`files`: relative path -> size,
+sha256, modification time). A reader checks sizes on open (one stat per file); `python -m llmrec
+check` and a rebuild's reuse also compare checksums, so a flipped byte is found before a damaged
+artifact is shown or reused. `reasons/` (texts generated after the build) is not recorded.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from pathlib import Path
 MANIFEST = "manifest.json"
 ALGORITHM = "sha256"
 _CHUNK = 1 << 20  # stream in 1 MiB reads: large embedding files never sit in memory at once
-# Files that change after the build (generated-text cache, quality measurements) are not recorded.
-UNRECORDED = ("reasons",)
 
 
 def rebuild_hint(root: Path | str) -> str:

@@ -164,6 +164,8 @@ def build(choice: SourceChoice, target: Path, models: list[str], quick: bool) ->
         ws = build_workspace(config, progress=progress)
         cache.clear()
         st.success(f"Built `{md_escape(ws.root)}` in {time.perf_counter() - started:.0f} s.")
+        for note in ws.manifest.get("repairs", []):  # damage found in the previous workspace
+            st.warning(md_escape(note))
         st.code("\n".join(ws.dataset.report.lines()), language=None)
         st.session_state["data_built"] = str(target)
         return True
@@ -194,9 +196,9 @@ class _boundary:
         if error is None:
             return False
         if isinstance(error, LlmrecError):
-            st.error(f"Could not {self.what}: {error}")
+            st.error(f"Could not {self.what}: {md_escape(error)}")
         elif isinstance(error, (OSError, ValueError, KeyError, TypeError, ImportError)):
-            st.error(f"Could not {self.what}: {type(error).__name__}: {error}")
+            st.error(f"Could not {self.what}: {type(error).__name__}: {md_escape(error)}")
         else:
             return False
         st.caption("The workspace in use is unchanged.")
