@@ -209,3 +209,13 @@ def test_damaged_text_cache_is_a_workspace_error(copy):
     cache.write_bytes(b"PAR1 not really parquet")
     with pytest.raises(WorkspaceError, match="cache.parquet is damaged"):
         ReasonCache.for_workspace(copy)
+
+
+def test_build_command_prints_what_it_repaired(copy, monkeypatch, capsys):
+    import llmrec.pipeline.run as run_module
+
+    note = f"embed: previous artifact {EMBEDDINGS} damaged (size 120 != 4096), recomputed"
+    write_manifest(copy, lambda m: {**m, "repairs": [note]})
+    monkeypatch.setattr(run_module, "build_workspace", lambda config, progress: Workspace(copy))
+    assert main(["build", "--workspace", str(copy)]) == 0
+    assert f"  {note}" in capsys.readouterr().out.splitlines()
