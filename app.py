@@ -6,6 +6,7 @@ Run with `streamlit run app.py`; the workspace comes from $LLMREC_WORKSPACE or .
 import streamlit as st
 
 from llmrec.ui import cache, sidebar
+from llmrec.ui.components import guard
 
 # An emoji favicon is drawn locally (a data: URL); a :material/...: one is fetched from Google.
 st.set_page_config(page_title="llmrec", page_icon="🛍️", layout="wide")
@@ -27,6 +28,7 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-sidebar.render()
-cache.start_warm_up()
-page.run()
+with guard("this page"):  # no traceback reaches the browser, whatever a page or the sidebar raises
+    sidebar.render()
+    cache.start_warm_up()
+    page.run()

@@ -1,4 +1,4 @@
-"""Command line: build a workspace, print its evaluation, recommend for a user, measure explanations."""
+"""Command line: build and check a workspace, print its evaluation, recommend, measure explanations."""
 
 from __future__ import annotations
 
@@ -118,6 +118,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     manifest = workspace.manifest
     print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s"
           + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
+    for note in manifest.get("repairs", []):
+        print(f"  {note}")
     for line in workspace.dataset.report.lines():
         print(f"  {line}")
     from llmrec.pipeline.report import evaluation_report, format_by_k
@@ -151,6 +153,30 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         print(f"top-{args.k} for user {args.user} by {args.model} (items in the user's training and "
               "validation history excluded; held_out = the user's test item)")
         print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Compare every artifact file with the size and checksum the build recorded; 1 when damaged."""
+    from llmrec.pipeline.artifacts import Workspace, read_manifest
+    from llmrec.pipeline.integrity import Problem, problems, rebuild_hint
+
+    root = args.workspace
+    manifest = read_manifest(root)  # an unreadable manifest is one problem: the error says which
+    files = manifest.get("files", {})
+    if not files:
+        Workspace(root)
+        print(f"workspace readable, but it records no checksums (written by an older llmrec); "
+              f"{rebuild_hint(root)} to record them")
+        return 0
+    found: list[Problem] = problems(root, files, checksums=True)
+    for problem in found:
+        print(problem)
+    if found:
+        print(f"workspace {root} is damaged ({len(found)} of {len(files)} files); {rebuild_hint(root)}",
+              file=sys.stderr)
+        return 1
+    print(f"workspace OK ({len(files)} files verified)")
     return 0
 
 
@@ -296,6 +322,10 @@ def parser() -> argparse.ArgumentParser:
     recommend.add_argument("--k", type=int, default=10)
     recommend.add_argument("--json", action="store_true")
     recommend.set_defaults(run=cmd_recommend)
+
+    check = commands.add_parser("check", help="verify every artifact against the manifest's checksums")
+    check.add_argument("--workspace", type=Path, default=Path("workspace"))
+    check.set_defaults(run=cmd_check)
 
     explain = commands.add_parser("explain", help="measure generated reasons (template or LLM)")
     explain.add_argument("--workspace", type=Path, default=Path("workspace"))

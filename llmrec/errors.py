@@ -56,3 +56,12 @@ class ModelError(LlmrecError):
 
 class WorkspaceError(LlmrecError):
     """A workspace is missing, incomplete or was written by an incompatible version."""
+
+
+class DamagedArtifactError(WorkspaceError):
+    """A workspace file is missing or unreadable: `file` (relative to the workspace) and `what`."""
+
+    def __init__(self, message: str, *, file: str, what: str) -> None:
+        self.file = file
+        self.what = what
+        super().__init__(message)

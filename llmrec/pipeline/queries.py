@@ -8,7 +8,6 @@ products are placed on the precomputed map by nearest-neighbour interpolation.
 from __future__ import annotations
 
 import importlib
-import json
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from llmrec.errors import ConfigError, UnknownIdError, WorkspaceError
+from llmrec.errors import ConfigError, ModelError, UnknownIdError, WorkspaceError
 from llmrec.models.base import Explainable, Explanation, FactorModel, NewItemScorer
 from llmrec.models.registry import default_model, preferred
 from llmrec.pipeline.artifacts import Workspace
+from llmrec.pipeline.integrity import rebuild_hint
 from llmrec.portraits.aspects import aspect_counts
 from llmrec.portraits.build import BANDS, price_bands
 from llmrec.projection import place_new_points
@@ -257,20 +257,18 @@ def portraits_table(ws: Workspace) -> pd.DataFrame:
 
 def cluster_labels(ws: Workspace) -> dict[int, str]:
     """interest cluster -> readable label such as 'Kitchen: kettle, espresso'."""
-    path = ws.root / "portraits" / "item_clusters.parquet"
-    if not path.is_file():
+    if not (ws.root / "portraits" / "item_clusters.parquet").is_file():
         return {}
-    table = pd.read_parquet(path)
+    table = ws.table("portraits/item_clusters.parquet")
     return {int(c): str(lbl) for c, lbl in table.groupby("cluster")["cluster_label"].first().items()}
 
 
 def interests(ws: Workspace, user_id: str) -> pd.DataFrame:
     """cluster, cluster_label, share: the user's interest mix over text-space clusters."""
     _check_user(ws, user_id)
-    path = ws.root / "portraits" / "interests.parquet"
-    if not path.is_file():
+    if not (ws.root / "portraits" / "interests.parquet").is_file():
         return pd.DataFrame(columns=["cluster", "cluster_label", "share"])
-    table = pd.read_parquet(path)
+    table = ws.table("portraits/interests.parquet")
     table = table[table["user_id"].astype(str) == str(user_id)]
     return table[["cluster", "cluster_label", "share"]].reset_index(drop=True)
 
@@ -309,9 +307,8 @@ def price_profile(ws: Workspace, user_id: str) -> pd.DataFrame:
 def user_aspects(ws: Workspace, user_id: str) -> pd.DataFrame:
     """aspect, mentions, praises, criticisms, sentiment (-1..1) from the user's reviews."""
     _check_user(ws, user_id)
-    path = ws.root / "portraits" / "aspects.parquet"
-    if path.is_file():
-        table = pd.read_parquet(path)
+    if (ws.root / "portraits" / "aspects.parquet").is_file():
+        table = ws.table("portraits/aspects.parquet")
         table = table[table["user_id"].astype(str) == str(user_id)].drop(columns="user_id")
     else:
         rows = _lookup(ws).user_review_rows.get(str(user_id), np.empty(0, dtype=int))
@@ -376,7 +373,10 @@ def load_workspace_model(ws: Workspace, name: str):
         if name not in names:
             raise ConfigError(f"unknown model '{name}'; this workspace has: {', '.join(names) or 'none'}")
         models = importlib.import_module("llmrec.models")
-        look.models[name] = models.load_model(ws.root / "models" / name, ws.ids)  # refuses other ids
+        try:
+            look.models[name] = models.load_model(ws.root / "models" / name, ws.ids)  # refuses other ids
+        except ModelError as error:
+            raise WorkspaceError(f"{error}; {rebuild_hint(ws.root)}") from None
     return look.models[name]
 
 
@@ -718,10 +718,9 @@ def map_frame(ws: Workspace, space: str) -> pd.DataFrame:
 
 def _item_clusters(ws: Workspace) -> pd.Series:
     """item_id -> text-space interest cluster (portraits/item_clusters.parquet)."""
-    path = ws.root / "portraits" / "item_clusters.parquet"
-    if not path.is_file():
+    if not (ws.root / "portraits" / "item_clusters.parquet").is_file():
         return pd.Series(dtype="int64")
-    table = pd.read_parquet(path)
+    table = ws.table("portraits/item_clusters.parquet")
     return table.set_index(table["item_id"].astype(str))["cluster"]
 
 
@@ -731,8 +730,8 @@ def space_vectors(ws: Workspace, space: str, model: str | None = None) -> np.nda
         return ws.embeddings["items"]
     if space != "mf":
         raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
-    meta = ws.root / "projection" / "projection.json"
-    mapped = json.loads(meta.read_text()).get("mf_model") if meta.is_file() else None
+    meta = "projection/projection.json"
+    mapped = ws.json(meta).get("mf_model") if (ws.root / meta).is_file() else None
     candidates = [model] if model else preferred([mapped] if mapped else [], FactorModel) + preferred(
         model_names(ws), FactorModel)
     for name in dict.fromkeys(candidates):
@@ -945,10 +944,7 @@ def metrics_table(ws: Workspace, k: int | None = None, names: tuple[str, ...] | 
 
 
 def protocol(ws: Workspace) -> dict:
-    path = ws.root / "evaluation" / "protocol.json"
-    if not path.is_file():
-        raise WorkspaceError(f"{path} is missing; rebuild the workspace")
-    return json.loads(path.read_text())
+    return ws.json("evaluation/protocol.json")
 
 
 def protocol_lines(ws: Workspace) -> list[str]:
@@ -977,16 +973,8 @@ def accuracy_vs_coverage(ws: Workspace, k: int, accuracy: str = "NDCG") -> pd.Da
 
 def per_user_metrics(ws: Workspace) -> list[str]:
     """Names of the metrics recorded per user (e.g. NDCG, Recall, HitRate)."""
-    columns = pq_columns(ws.root / "evaluation" / "per_user.parquet")
+    columns = ws.columns("evaluation/per_user.parquet")
     return [c for c in columns if c not in ("model", "user_id", "k")]
-
-
-def pq_columns(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
-
-    if not path.is_file():
-        raise WorkspaceError(f"{path} is missing; rebuild the workspace")
-    return list(pq.read_schema(path).names)
 
 
 def per_user(ws: Workspace, k: int, model: str | None = None) -> pd.DataFrame:
@@ -1011,10 +999,9 @@ def worst_users(ws: Workspace, model: str, k: int, metric: str = "NDCG", n: int 
 
 def cold_start(ws: Workspace) -> pd.DataFrame:
     """model, metric, k, value on items unseen in training (empty when not evaluated)."""
-    path = ws.root / "evaluation" / "cold_start.parquet"
-    if not path.is_file():
+    if not (ws.root / "evaluation" / "cold_start.parquet").is_file():
         return pd.DataFrame(columns=["model", "metric", "k", "value"])
-    return pd.read_parquet(path)
+    return ws.table("evaluation/cold_start.parquet")
 
 
 def test_items(ws: Workspace, user_id: str) -> pd.DataFrame:
@@ -1039,10 +1026,10 @@ def explanation_quality(ws: Workspace) -> pd.DataFrame:
     if not path.is_file():
         return pd.DataFrame(columns=list(QUALITY_COLUMNS))
     try:
-        entries = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise WorkspaceError(f"{path} is not valid JSON ({error}); run `python -m llmrec explain` again") \
-            from None
+        entries = ws.json(QUALITY_FILE)
+    except WorkspaceError:
+        raise WorkspaceError(f"{path} is damaged (not a JSON object); run `python -m llmrec explain` "
+                             "again") from None
     rows = [{"generator": name, **entry} for name, entry in entries.items()]
     frame = pd.DataFrame(rows).reindex(columns=list(QUALITY_COLUMNS))
     numeric = [c for c in QUALITY_COLUMNS if c not in ("generator", "model", "created")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from llmrec.errors import ConfigError
@@ -22,7 +21,7 @@ def evaluation_report(workspace: Path | str | Workspace, *, models: list[str] | 
         raise ConfigError(f"unknown split '{split}'; valid choices: {', '.join(_FILES)}")
     table, protocol_file = _FILES[split]
     metrics = ws.table(table)
-    protocol = Protocol.from_dict(json.loads((ws.root / protocol_file).read_text()))
+    protocol = Protocol.from_dict(ws.json(protocol_file))
     if models:
         unknown = sorted(set(models) - set(metrics["model"]))
         if unknown:

@@ -21,7 +21,9 @@ from safetensors.numpy import load_file
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
-from llmrec.pipeline.artifacts import LAYOUT_VERSION, MANIFEST, Workspace
+from llmrec.errors import DamagedArtifactError, WorkspaceError
+from llmrec.pipeline import integrity
+from llmrec.pipeline.artifacts import LAYOUT_VERSION, MANIFEST, Workspace, read_manifest
 from llmrec.pipeline.config import BuildConfig
 from llmrec.pipeline.workdir import atomic_folder, reuse
 
@@ -63,33 +65,85 @@ class _Build:
         self.config = config
         self.staging = staging
         self.progress = progress or (lambda stage, fraction, message: None)
-        previous = config.workspace.resolve()
-        self.previous: Path | None = None
-        self.previous_keys: dict[str, str] = {}
-        if (previous / MANIFEST).is_file():
-            try:
-                manifest = json.loads((previous / MANIFEST).read_text())
-                if manifest.get("layout_version") == LAYOUT_VERSION:
-                    self.previous, self.previous_keys = previous, manifest.get("stage_keys", {})
-            except (OSError, json.JSONDecodeError):
-                pass  # an unreadable old manifest only means nothing is reused
         self.keys: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self.reused: list[str] = []
+        self.files: dict[str, dict] = {}  # what the new manifest records (see integrity.py)
+        self.notes: list[str] = []  # damage found in the previous workspace, said in the output
+        self.previous, self.previous_keys, self.previous_files = _previous(config.workspace.resolve(),
+                                                                           self.notes)
 
     def stage(self, name: str, key: str, artifacts: list[str], build: Callable[[], None]) -> None:
-        """Reuse `artifacts` of the previous workspace when `key` matches, else run `build`."""
+        """Reuse `artifacts` of the previous workspace when `key` matches and they verify; else build."""
         started = time.perf_counter()
         self.keys[name] = key
-        if self.previous_keys.get(name) == key and all(
+        if self.previous_keys.get(name) == key and self._intact(name, artifacts) and all(
                 reuse(self.previous, self.staging, relative) for relative in artifacts):
             self.reused.append(name)
+            for relative in artifacts:
+                self.files.update(integrity.under(self.previous_files, relative))
             self.progress(name, 1.0, "unchanged, reused")
         else:
             self.progress(name, 0.0, "started")
             build()
             self.progress(name, 1.0, "done")
+        for relative in artifacts:
+            if not integrity.under(self.files, relative):
+                self.files.update(integrity.describe(self.staging, relative))
         self.timings[name] = round(time.perf_counter() - started, 3)
+
+    def _intact(self, name: str, artifacts: list[str]) -> bool:
+        """Whether the previous files of `artifacts` are all there with their recorded checksums."""
+        recorded = {f: e for relative in artifacts for f, e in integrity.under(self.previous_files,
+                                                                               relative).items()}
+        if not recorded:
+            return False
+        found = integrity.problems(self.previous, recorded, checksums=True, trust_unmodified=True)
+        for problem in found:
+            self.notes.append(f"{name}: previous artifact {problem.file} {problem.what}, recomputed")
+            self.progress(name, 0.0, self.notes[-1])
+        return not found
+
+
+def _previous(previous: Path, notes: list[str]) -> tuple[Path | None, dict[str, str], dict[str, dict]]:
+    """The previous workspace, its stage keys and recorded files; nothing when it cannot be trusted.
+
+    A workspace without recorded checksums (written by an older llmrec) is not reused either: its
+    files cannot be verified, and reusing a damaged one would carry the damage forward.
+    """
+    if not (previous / MANIFEST).is_file():
+        return None, {}, {}
+    try:
+        manifest = read_manifest(previous)
+    except DamagedArtifactError as error:
+        notes.append(f"previous {error.file} {error.what}: every stage rebuilt")
+        return None, {}, {}
+    except WorkspaceError:
+        notes.append("previous workspace written by another llmrec version: every stage rebuilt")
+        return None, {}, {}
+    if not manifest.get("files"):
+        notes.append("previous workspace records no checksums (older llmrec): every stage rebuilt")
+        return None, {}, {}
+    return previous, manifest["stage_keys"], manifest["files"]
+
+
+def _reuse_texts(run: _Build) -> None:
+    """Carry the generated-text cache over unless its Parquet file is unreadable (then drop it).
+
+    Texts are keyed by model, prompt and evidence, so they stay valid even when nothing else of
+    the previous workspace is reused.
+    """
+    import pyarrow.parquet as pq
+
+    if not reuse(run.config.workspace.resolve(), run.staging, "reasons"):
+        return
+    for path in sorted((run.staging / "reasons").glob("*.parquet")):
+        try:
+            pq.read_metadata(path)
+        except (OSError, ValueError) as error:
+            path.unlink()
+            run.notes.append(f"reasons: previous {path.relative_to(run.staging).as_posix()} damaged "
+                             f"({type(error).__name__}), dropped; texts are generated again when asked")
 
 
 def build_workspace(config: BuildConfig, progress: Progress | None = None, *, force: bool = False,
@@ -139,7 +193,7 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None, *, fo
                   lambda: stages.portraits(run, dataset, embeddings["items"], embeddings["users"]))
 
         # Generated texts are keyed by model, prompt and evidence, so the old ones stay valid.
-        reuse(run.previous, staging, "reasons")
+        _reuse_texts(run)
         manifest = {
             "layout_version": LAYOUT_VERSION,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -150,6 +204,8 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None, *, fo
             "fingerprint": fingerprint,
             "stage_keys": run.keys,
             "reused_stages": run.reused,
+            "repairs": run.notes,
+            "files": run.files,
             "timings": {**run.timings, "total": round(time.perf_counter() - total_started, 3)},
             "models": models,
             "counts": {"users": dataset.n_users, "items": dataset.n_items,

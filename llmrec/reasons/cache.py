@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
+from llmrec.errors import WorkspaceError
 from llmrec.reasons.evidence import Evidence
 
 COLUMNS = ("key", "generator", "prompt_version", "task", "user_id", "item_id", "text", "source",
@@ -63,7 +65,11 @@ class ReasonCache:
         signature = self._signature()
         if signature is None or signature == self._seen:
             return
-        frame = pd.read_parquet(self.path)
+        try:
+            frame = pd.read_parquet(self.path)
+        except (OSError, ValueError, pa.ArrowException) as error:
+            raise WorkspaceError(f"{self.path} is damaged ({type(error).__name__}); delete it (the texts "
+                                 "are generated again) or rebuild the workspace") from None
         pending = {key: self._rows[key] for key in self._pending}
         for row in frame.to_dict("records"):
             self._rows[row["key"]] = {c: _plain(row.get(c)) for c in COLUMNS}

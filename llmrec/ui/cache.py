@@ -63,9 +63,7 @@ def candidate_workspaces() -> list[str]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def workspace(root: str, stamp: float) -> Workspace:
     """The Workspace at `root` (stamp invalidates the cache after a rebuild)."""
-    ws = Workspace(root)
-    ws.manifest  # noqa: B018 - validate layout version now, not on first use
-    return ws
+    return Workspace(root)  # checks the manifest and every recorded file's size now
 
 
 def ws_of(root: str) -> Workspace:

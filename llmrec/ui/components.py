@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from llmrec.errors import LlmrecError, UnknownIdError
 from llmrec.ui import state
@@ -14,15 +16,28 @@ from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
 md_escape = plain  # the earlier name of llmrec.ui.safe.plain
+_log = logging.getLogger(__name__)
 
 
 @contextmanager
 def guard(what: str = "this view") -> Iterator[None]:
-    """Page boundary: an LlmrecError becomes a readable st.error and the page stops there."""
+    """Page boundary: an error becomes one plain st.error line and the page stops there.
+
+    An LlmrecError says what is wrong and how to fix it, so its message is shown (escaped: a file
+    name must not turn into Markdown). Anything else is a bug: the page shows only its type, never a
+    traceback or local paths; the traceback goes to the server console.
+    """
     try:
         yield
+    except ScriptControlException:  # st.stop, st.rerun, st.switch_page: not errors
+        raise
     except LlmrecError as error:
-        st.error(f"Could not show {what}: {plain(error)}")
+        st.error(f"Could not show {plain(what)}: {plain(error)}")
+        st.stop()
+    except Exception as error:
+        _log.exception("unexpected error while showing %s", what)
+        st.error(f"Could not show {plain(what)}: an unexpected error occurred "
+                 f"({type(error).__name__}); the details are in the server console.")
         st.stop()
 
 

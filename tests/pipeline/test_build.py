@@ -98,8 +98,11 @@ def test_workspace_reader_errors(tmp_path):
     with pytest.raises(WorkspaceError, match="not a built workspace"):
         Workspace(tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps({"layout_version": 0}))
-    with pytest.raises(WorkspaceError, match="incompatible"):
-        _ = Workspace(tmp_path).manifest
+    with pytest.raises(WorkspaceError, match="written by an older llmrec .*; rebuild with"):
+        Workspace(tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps({"layout_version": 99}))
+    with pytest.raises(WorkspaceError, match="written by a newer llmrec"):
+        Workspace(tmp_path)
 
 
 def test_changed_model_code_retrains(small_workspace, embedding_cache, tmp_path, monkeypatch):

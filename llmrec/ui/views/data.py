@@ -186,6 +186,8 @@ def build(choice: SourceChoice, target: Target, models: list[str], quick: bool) 
         ws = build_workspace(config, progress=progress, force=target.force)
         cache.clear()
         st.success(f"Built {plain(ws.root)} in {time.perf_counter() - started:.0f} s.")
+        for note in ws.manifest.get("repairs", []):  # damage found in the previous workspace
+            st.warning(plain(note))
         st.code("\n".join(ws.dataset.report.lines()), language=None)
         st.session_state["data_built"] = str(target.path)
         return True
