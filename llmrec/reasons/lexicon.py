@@ -96,7 +96,8 @@ SELF_POLAR: dict[str, tuple[str, int]] = {
 # Price words per band. "affordable" fits budget and mid. Superlatives are claims (CLAIMS), not bands.
 PRICE_WORDS: dict[str, tuple[str, ...]] = {
     "budget": ("budget", "budget-priced", "budget-friendly", "inexpensive", "low-priced", "low-cost",
-               "cheap", "cheaper", "bargain", "lower-priced", "low price", "economical", "wallet-friendly"),
+               "cheap", "cheaper", "cheapest", "bargain", "lower-priced", "low price", "economical",
+               "wallet-friendly"),
     "mid": ("mid-priced", "mid-range", "midrange", "mid price", "moderately priced", "mid-market",
             "middle price", "mid-price", "middle of the range"),
     "premium": ("premium", "premium-priced", "high-end", "luxury", "luxurious", "upmarket", "pricey",

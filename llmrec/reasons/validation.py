@@ -194,6 +194,7 @@ def unknown_name_problems(original: str, evidence: Evidence, catalogue: Catalogu
         if word == "I" or low in known:
             continue
         if match.start() == start and (low in lx.COMMON_OPENERS or low in lx.POSITIVE
+                                       or low.split("-")[0] in lx.NUMBER_WORDS
                                        or low.endswith(("ing", "ed", "ly"))):
             continue
         problems.append(f"names '{word}', a brand or product the evidence does not mention")
