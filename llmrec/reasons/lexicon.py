@@ -62,6 +62,7 @@ NEGATORS = frozenset(
 NEGATION_WINDOW = 3
 OPINION_LEFT_WINDOW = 6
 OPINION_RIGHT_WINDOW = 5
+PERSON_POSSESSIVES = frozenset("your my our yours similar".split())  # "their" may be the item's
 CLAUSE_BREAKS = ("but", "however", "although", "though", "while", "whereas", "yet", "except")
 COMMA_BREAKS = ("and", "so", "which", "as", "also", "plus")  # after a comma: ", and it comes from ..."
 
@@ -118,7 +119,7 @@ CLAIMS: tuple[tuple[str, tuple[str, ...]], ...] = (
                                "available now", "only a few left", "limited stock", "limited edition",
                                "limited time", "while supplies last", "back in stock")),
     ("a discount or deal", ("discount", "discounted", "on sale", "sale", "deal", "deals", "coupon", "promo",
-                            "promotion", "clearance", "% off", "percent off", "price drop", "reduced",
+                            "promotion", "clearance", "% off", "percent off", "price drop", "price cut",
                             "save", "savings", "half price", "bundle")),
     ("friends or other people's opinions", ("friend", "friends", "family", "followers", "influencer",
                                             "influencers", "celebrity", "celebrities", "expert",
@@ -132,7 +133,8 @@ CLAIMS: tuple[tuple[str, tuple[str, ...]], ...] = (
                                    "editor's choice", "editors' choice", "clinically", "approved by",
                                    "endorsed", "recommended by")),
     ("a guarantee or return policy", ("guarantee", "guaranteed", "warranty", "money-back", "refund",
-                                      "free returns", "returns", "risk-free", "lifetime")),
+                                      "free returns", "easy returns", "return policy", "risk-free",
+                                      "lifetime")),
     ("a superlative about the shop", ("the best", "cheapest", "lowest price", "best price", "best deal",
                                       "best value", "unbeatable", "unmatched", "the finest",
                                       "the only", "nothing beats", "greatest")),
@@ -161,4 +163,8 @@ COMMON_OPENERS = frozenset(
     "another other one like unlike just only perfect great ideal looking need want try consider enjoy "
     "discover meet treat add keep make get find choose pick explore check think love thanks thank "
     "according considering judging whether although though yet still even both either neither "
-    "such being having good nice fans similar shopping shopper buying owning".split())
+    "such being having good nice fans similar shopping shopper buying owning buy grab upgrade shop bring "
+    "stay step elevate experience ready time now next then thus overall ultimately finally first "
+    "together absolutely don't don can do does did is are was were will would should could may might "
+    "must let let's hello hi dear wow yes no not ever whatever whichever whenever wherever smart "
+    "fan lovers lover quality style comfort design price value".split())

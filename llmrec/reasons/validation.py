@@ -183,21 +183,23 @@ def clean_sentence_problems(sentence: str) -> list[str]:
 def unknown_name_problems(original: str, evidence: Evidence, catalogue: Catalogue) -> list[str]:
     """Capitalised words that are neither in the evidence nor shop names: invented brands or products.
 
-    The first word of the sentence is a name only when it is not a common opener ("Recommended",
-    "Enjoy", words ending in -ing/-ed/-ly)."""
+    Common words that may be capitalised (openers such as "Recommended", "Your", number words) are
+    not names; at the start of the sentence or after a colon neither is a word ending in -ing, -ed
+    or -ly ("Looking", "Based", "Clearly")."""
     known = set(_WORD.findall(_norm(" ".join(_evidence_strings(evidence))))) | catalogue.name_words
-    start = len(original) - len(original.lstrip(" \"'“‘"))
     problems = []
     for match in _CAPITALISED.finditer(original):
-        word = re.sub(r"'s$", "", match.group(0))
+        word = match.group(0)
         low = word.lower()
-        if word == "I" or low in known:
+        if word == "I" or low in known or low in lx.COMMON_OPENERS or low in lx.POSITIVE \
+                or low.split("-")[0] in lx.NUMBER_WORDS:
             continue
-        if match.start() == start and (low in lx.COMMON_OPENERS or low in lx.POSITIVE
-                                       or low.split("-")[0] in lx.NUMBER_WORDS
-                                       or low.endswith(("ing", "ed", "ly"))):
+        before = original[:match.start()].rstrip(" \"'“‘")
+        if (not before or before[-1] in ":;") and low.endswith(("ing", "ed", "ly")):
             continue
-        problems.append(f"names '{word}', a brand or product the evidence does not mention")
+        problem = f"names '{word}', a brand or product the evidence does not mention"
+        if problem not in problems:
+            problems.append(problem)
     return problems
 
 
@@ -402,6 +404,8 @@ def _aspect_spans(clause: list[str]) -> list[tuple[int, int, str, int]]:
     for words, aspect, polarity in phrases:
         n = len(words)
         for j in range(len(clause) - n + 1):
+            if j and clause[j - 1] in lx.PERSON_POSSESSIVES and not polarity:
+                continue  # "your taste", "their price range": the person's, not the item's
             if tuple(clause[j:j + n]) == words and not taken & set(range(j, j + n)):
                 spans.append((j, j + n, aspect, polarity))
                 taken.update(range(j, j + n))
@@ -465,8 +469,8 @@ def _mentions(text: str, phrase: str, plural: bool = True) -> bool:
 
 def _without(text: str, names) -> str:
     """`text` with every occurrence of the names (case-insensitive, longest first) blanked out."""
-    for name in sorted((n for n in names if n), key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(str(name))}(?!\w)", " ", text, flags=re.IGNORECASE)
+    for name in sorted((_plain_quotes(n) for n in names if n), key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
     return text
 
 

@@ -79,6 +79,9 @@ TABLE = [
      None),
     ("description", "Reviewers praise both the battery and the build quality of this premium Soniq pick.",
      None),
+    ("reason", "Based on your taste for Electronics, you will love these Soniq headphones and their battery.",
+     None),
+    ("reason", "Don't miss these Soniq headphones, as reviewers praise their battery life.", None),
     ("budget", "This budget pick is a cheap way to add to the 2 items you own in Electronics.", None),
     ("mid", "This mid-range pick sits well with the 2 items you have bought in Electronics.", None),
     ("dotted_titles", f'It reads much like "{DOTTED_HISTORY}", which you already own.', None),
@@ -122,6 +125,7 @@ TABLE = [
     ("reason", "It goes well with the Voltari Power Bank Max and has a battery reviewers praise.",
      "names a product not in the evidence"),
     ("reason", 'It reads much like "Soniq Studio Pro", which you already own.', "names 'Studio'"),
+    ("reason", "Reviewers praise its battery, and Bose fans will feel at home with it.", "names 'Bose'"),
     # --- price words against the band ---
     ("reason", "Recommended because it is the cheapest option in Electronics for you.",
      "contradicts the price band: says 'cheapest'"),
@@ -147,6 +151,8 @@ TABLE = [
     ("reason", "This award-winning Soniq pick has a battery that reviewers praise.",
      "claims an award or certification"),
     ("reason", "It comes with a money-back guarantee, and reviewers praise its battery.",
+     "claims a guarantee or return policy"),
+    ("portrait", "Their reviews praise battery, and they would enjoy free returns on their orders.",
      "claims a guarantee or return policy"),
     ("reason", "It is the best choice in Electronics for you, with a battery reviewers praise.",
      "claims a superlative about the shop"),
@@ -216,6 +222,7 @@ def test_number_words(text, expected):
     ("reviewers do not praise its battery", [("battery", 1, True)]),
     ("it isn't durable", [("durability", 1, True)]),
     ("its battery earns praise, and you value design", [("battery", 1, False), ("design", 0, False)]),
+    ("a great match for your taste", []),
     ("it sits in the premium price range you usually shop in", [("price", 0, False)]),
 ])
 def test_opinion_scope(text, expected):
