@@ -59,7 +59,7 @@ _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“�
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&+-]*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?]")
 _CAPITALISED = re.compile(r"(?<![\w'-])[A-Z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
-_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+_QUOTED = re.compile(r'"([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,9 @@ def validate(sentence: str, evidence: Evidence, catalogue: Catalogue) -> Validat
         subject = (f"the item is in '{evidence.item_category}'" if evidence.item_category
                    else "it is not in the evidence")
         reasons.append(f"contradicts the category: names '{category}' but {subject}")
+    for quoted in _QUOTED.findall(original):  # evidence titles were blanked: what is left is not one
+        if len(quoted.split()) >= 2 and _CAPITALISED.search(quoted):
+            reasons.append(f"quotes a title not in the evidence: '{quoted.strip()}'")
     reasons += unknown_name_problems(original, evidence, catalogue)
     # Names of the evidence are set aside too: "Roastery Nine" is a brand, not a number.
     words = _norm(_without(original, allowed_brands | allowed_categories))

@@ -125,6 +125,8 @@ TABLE = [
     ("reason", "It goes well with the Voltari Power Bank Max and has a battery reviewers praise.",
      "names a product not in the evidence"),
     ("reason", 'It reads much like "Soniq Studio Pro", which you already own.', "names 'Studio'"),
+    ("reason", 'It reads much like "Soniq Bluetooth Headphones", which you already own.',
+     "quotes a title not in the evidence: 'Soniq Bluetooth Headphones'"),
     ("reason", "Reviewers praise its battery, and Bose fans will feel at home with it.", "names 'Bose'"),
     # --- price words against the band ---
     ("reason", "Recommended because it is the cheapest option in Electronics for you.",
