@@ -97,6 +97,9 @@ DESCRIPTION_CLAUSES: dict[str, tuple[str, ...]] = {
     "item_praised_aspect": ("reviews praise its {key}", "its {key} is well reviewed"),
     "item_attribute": ("its {key} is {value}", "it comes with {key} {value}"),
 }
+# When the subject already names the brand, the brand clause does not repeat it.
+DESCRIPTION_BRAND_NAMED = ("you already own {n_items} from this brand",
+                           "it comes from a brand you have bought before")
 DESCRIPTION_ORDER = ("praised_aspect", "shared_brand", "item_praised_aspect", "shared_category",
                      "item_attribute")
 
@@ -179,7 +182,9 @@ class TemplateGenerator:
         facts = _ordered(ev.facts, DESCRIPTION_ORDER)
         candidates = []
         for fact in facts[:2]:
-            for option in _rotate(DESCRIPTION_CLAUSES[fact.kind], _hash(ev, "clause")):
+            options = DESCRIPTION_BRAND_NAMED if fact.kind == "shared_brand" and brand \
+                else DESCRIPTION_CLAUSES[fact.kind]
+            for option in _rotate(options, _hash(ev, "clause")):
                 clause = _fill(option, fact, ev)
                 candidates.append(subject + _choose(DESCRIPTION_LINK, ev, "link").format(clause=clause))
         candidates.append(subject + " is one to consider in your next order")

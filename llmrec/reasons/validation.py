@@ -1,17 +1,24 @@
 """The sentence checker: a generated sentence is shown only if it is clean and grounded in its evidence.
 
-Rules, each failing with a plain reason:
+Rules, each failing with a short plain reason (`ValidationResult.reasons`):
 
 * clean: starts with a capital letter (an opening quote may precede it), ends with . ! or ?, has
   6-40 words, no URL / e-mail, no markup characters, no word said twice in a row, no repeated
   four-word phrase;
-* grounded: cites at least one evidence fact (see `cites`);
-* invents nothing: names no catalogue product title, brand or category outside the evidence, and no
-  number or price that the evidence texts or the allowed titles do not contain;
-* contradicts nothing: budget words for a premium item (or the reverse) are rejected, and a
-  category outside the evidence counts as a contradiction of the item's category.
+* grounded: cites at least one evidence fact (see `cites`); generic praise cites none;
+* invents nothing: titles of the evidence (quoted or not) are set aside first; then the sentence
+  may name no catalogue product, brand or category outside the evidence, no unknown capitalised
+  name (a brand or product the shop does not even sell), no number outside the evidence (digits or
+  words: "seven", "a dozen", "twice", "third"), and no claim of a kind no evidence fact supports
+  (shipping, stock, discounts, friends, awards, guarantees, sales rank, superlatives; ratings,
+  reviews or other shoppers without a fact of that kind);
+* contradicts nothing: price words must fit the item's price band (without a band in the evidence
+  any price word fails); an opinion on a review aspect must agree with the evidence (praise for a
+  praised aspect, complaint for a criticised one), must not be negated, and must be about an
+  aspect the evidence mentions; a category outside the evidence contradicts the item's category.
 
-Matching is case-insensitive on word boundaries, with a plural "s"/"es" tolerated. The checker is
+The word lists and the opinion scope rule live in `llmrec.reasons.lexicon`. Matching is
+case-insensitive on word boundaries, with a plural "s"/"es" tolerated for names. The checker is
 strict on purpose: a false rejection only costs a template sentence, a false acceptance shows an
 invented claim.
 """
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from llmrec.portraits.aspects import ASPECTS
+from llmrec.reasons import lexicon as lx
 from llmrec.reasons.evidence import (
     ASPECT_KINDS,
     BAND_KINDS,
@@ -35,14 +42,9 @@ from llmrec.reasons.evidence import (
 )
 
 MIN_WORDS, MAX_WORDS = 6, 40
-BAND_WORDS: dict[str, tuple[str, ...]] = {
-    "budget": ("budget", "budget-priced", "affordable", "inexpensive", "low-priced", "low-cost", "cheap",
-               "bargain", "lower-priced", "low price"),
-    "mid": ("mid-priced", "mid-range", "midrange", "mid price", "moderately priced", "mid-market",
-            "middle price", "mid-price"),
-    "premium": ("premium", "premium-priced", "high-end", "luxury", "upmarket", "pricey", "expensive",
-                "higher-priced", "top-end"),
-}
+BAND_WORDS: dict[str, tuple[str, ...]] = {band: lx.PRICE_WORDS[band] for band in ("budget", "mid", "premium")}
+PRAISED_KINDS = frozenset({"praised_aspect", "item_praised_aspect", "user_praises"})
+CRITICISED_KINDS = frozenset({"user_criticises"})
 SIMILAR_SHOPPERS = re.compile(
     r"\b(similar|like-minded|comparable)\s+(shoppers|customers|buyers|users|people)\b"
     r"|\b(shoppers|customers|buyers|people)\s+(like you|with similar)\b")
@@ -55,11 +57,15 @@ _URL = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.\w+|\b\w+\.(com|net|org|io
 _MARKUP = re.compile(r"[<>*#`\[\]{}|\\^~]|__")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘A-Z])")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&+-]*")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?]")
+_CAPITALISED = re.compile(r"(?<![\w'-])[A-Z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
+_QUOTED = re.compile(r'"([^"]+)"')
 
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """ok when `reasons` is empty; `cited_facts` are the evidence facts the sentence states."""
+    """ok when `reasons` is empty; each reason is one short plain sentence saying what failed;
+    `cited_facts` are the evidence facts the sentence states."""
 
     ok: bool
     reasons: list[str] = field(default_factory=list)
@@ -77,6 +83,8 @@ class Catalogue:
         self.categories = {_norm(c) for c in categories if len(str(c).strip()) >= 3}
         self._brand_re = _alternation(self.brands)
         self._category_re = _alternation(self.categories)
+        # Words of shop names: an unknown-name check leaves them to the brand and category checks.
+        self.name_words = {w for name in self.brands | self.categories for w in _WORD.findall(name)}
 
     @classmethod
     def from_items(cls, items: pd.DataFrame) -> Catalogue:
@@ -116,10 +124,9 @@ def validate(sentence: str, evidence: Evidence, catalogue: Catalogue) -> Validat
     """Check one sentence against its evidence and the catalogue; collect every failed rule."""
     reasons = clean_sentence_problems(sentence)
     text = _norm(sentence)
-    allowed_titles = [_norm(t) for t in _allowed_titles(evidence)]
-    rest = text
-    for title in sorted(allowed_titles, key=len, reverse=True):
-        rest = rest.replace(title, " ")
+    # Evidence titles (quoted or not) may contain anything: set them aside before the other checks.
+    original = _without(_plain_quotes(sentence), _allowed_titles(evidence))
+    rest = _norm(original)
 
     for title in catalogue.titles_in(rest):
         reasons.append(f"names a product not in the evidence: '{title}'")
@@ -131,25 +138,20 @@ def validate(sentence: str, evidence: Evidence, catalogue: Catalogue) -> Validat
         subject = (f"the item is in '{evidence.item_category}'" if evidence.item_category
                    else "it is not in the evidence")
         reasons.append(f"contradicts the category: names '{category}' but {subject}")
-    allowed_numbers = _allowed_numbers(evidence)
-    for match in _NUMBER.finditer(rest):
-        currency, digits = match.group(1), match.group(2)
-        if _number(digits) not in allowed_numbers:
-            what = "price" if currency else "number"
-            reasons.append(f"states a {what} absent from the evidence: '{match.group(0).strip()}'")
-    band = evidence.item_band or next((f.key for f in evidence.facts if f.kind == "usual_price_band"), None)
-    if band is not None:
-        for other in BANDS_OPPOSITE.get(band, ()):
-            words = [w for w in BAND_WORDS[other] if _mentions(rest, w)]  # titles may say "Premium"
-            if words:
-                reasons.append(f"contradicts the price band: says '{words[0]}' but the band is {band}")
+    for quoted in _QUOTED.findall(original):  # evidence titles were blanked: what is left is not one
+        if len(quoted.split()) >= 2 and _CAPITALISED.search(quoted):
+            reasons.append(f"quotes a title not in the evidence: '{quoted.strip()}'")
+    reasons += unknown_name_problems(original, evidence, catalogue)
+    # Names of the evidence are set aside too: "Roastery Nine" is a brand, not a number.
+    words = _norm(_without(original, allowed_brands | allowed_categories))
+    reasons += number_problems(words, evidence)
+    reasons += price_problems(words, evidence)
+    reasons += aspect_problems(words, evidence)
+    reasons += claim_problems(words, evidence)
     cited = [f for f in evidence.facts if cites(text, f, evidence)]
     if not cited:
         reasons.append("cites no evidence fact")
     return ValidationResult(ok=not reasons, reasons=reasons, cited_facts=cited)
-
-
-BANDS_OPPOSITE: dict[str, tuple[str, ...]] = {"budget": ("premium",), "premium": ("budget",), "mid": ()}
 
 
 def clean_sentence_problems(sentence: str) -> list[str]:
@@ -181,6 +183,166 @@ def clean_sentence_problems(sentence: str) -> list[str]:
     return problems
 
 
+def unknown_name_problems(original: str, evidence: Evidence, catalogue: Catalogue) -> list[str]:
+    """Capitalised words that are neither in the evidence nor shop names: invented brands or products.
+
+    Common words that may be capitalised (openers such as "Recommended", "Your", number words) are
+    not names; at the start of the sentence or after a colon neither is a word ending in -ing, -ed
+    or -ly ("Looking", "Based", "Clearly")."""
+    known = set(_WORD.findall(_norm(" ".join(_evidence_strings(evidence))))) | catalogue.name_words
+    problems = []
+    for match in _CAPITALISED.finditer(original):
+        word = match.group(0)
+        low = word.lower()
+        if word == "I" or low in known or low in lx.COMMON_OPENERS or low in lx.POSITIVE \
+                or low.split("-")[0] in lx.NUMBER_WORDS:
+            continue
+        before = original[:match.start()].rstrip(" \"'“‘")
+        if (not before or before[-1] in ":;") and low.endswith(("ing", "ed", "ly")):
+            continue
+        problem = f"names '{word}', a brand or product the evidence does not mention"
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def number_problems(words: str, evidence: Evidence) -> list[str]:
+    """Numbers (digits or words) that the evidence does not state."""
+    allowed = _allowed_numbers(evidence)
+    problems = []
+    for match in _NUMBER.finditer(words):
+        currency, digits = match.group(1), match.group(2)
+        if _number(digits) not in allowed:
+            what = "price" if currency else "number"
+            problems.append(f"states a {what} absent from the evidence: '{match.group(0).strip()}'")
+    for phrase, value in number_words(words):
+        if phrase in lx.ORDINALS:
+            if value not in allowed and value - 1 not in allowed:
+                problems.append(f"states a number absent from the evidence: '{phrase}'")
+        elif value not in allowed:
+            problems.append(f"states a number absent from the evidence: '{phrase}' ({value:g})")
+    for phrase in lx.VAGUE_COUNTS:
+        if _mentions(words, phrase, plural=False):
+            problems.append(f"states a count the evidence does not give: '{phrase}'")
+    return problems
+
+
+def number_words(words: str) -> list[tuple[str, float]]:
+    """(phrase, value) of every number written in words: "seven" 7, "twenty-five" 25, "a dozen" 12,
+    "twice" 2, "half" 50 (a share in percent), ordinals ("third" 3); "one" only before "of" or a
+    counted noun."""
+    tokens = [t for t in _TOKEN.findall(words) if t != ","]
+    found = []
+    for j, token in enumerate(tokens):
+        parts = token.split("-")
+        if all(p in lx.NUMBER_WORDS for p in parts) and len(parts) <= 2:
+            found.append((token, float(sum(lx.NUMBER_WORDS[p] for p in parts))))
+        elif token in lx.ORDINALS:
+            found.append((token, lx.ORDINALS[token]))
+        elif token == "one" and j + 1 < len(tokens) and (tokens[j + 1] == "of"
+                                                         or tokens[j + 1] in lx.COUNTED_NOUNS):
+            found.append((token, 1.0))
+    for phrase in ("a couple of", "a pair of"):
+        if _mentions(words, phrase, plural=False):
+            found.append((phrase, lx.NUMBER_WORDS[phrase]))
+    return found
+
+
+def price_problems(words: str, evidence: Evidence) -> list[str]:
+    """Price words must fit the item's band (or, in a sentence about habits, the shopper's usual one)."""
+    bands = evidence_bands(evidence, usual=any(_mentions(words, m, plural=False) for m in lx.USUAL_MARKERS))
+    problems = []
+    phrases = sorted(((p, g) for g, ps in lx.PRICE_WORDS.items() for p in ps), key=lambda t: -len(t[0]))
+    for phrase, group in phrases:  # longest first, each match blanked: "budget-priced" is one word
+        if not _mentions(words, phrase, plural=False):
+            continue
+        words = _without(words, [phrase])
+        if not bands:
+            problems.append(f"mentions price ('{phrase}') but the evidence has no price")
+        elif not set(group.split("|")) & bands:
+            problems.append(f"contradicts the price band: says '{phrase}' but the band is "
+                            f"{' / '.join(sorted(bands))}")
+    return problems
+
+
+def evidence_bands(evidence: Evidence, usual: bool = False) -> set[str]:
+    """Bands a sentence may name: the item's; with `usual`, also the shopper's usual band."""
+    bands = {evidence.item_band} if evidence.item_band else set()
+    for f in evidence.facts:
+        if f.kind in ("price_band", "item_price_band"):
+            bands.add(f.key)
+        if f.kind == "usual_price_band" or (usual and f.kind == "price_band"):
+            bands.add(str(f.value) if f.kind == "price_band" else f.key)
+    return bands
+
+
+def aspect_problems(words: str, evidence: Evidence) -> list[str]:
+    """Opinions on review aspects that the evidence does not back (see the scope rule in lexicon)."""
+    praised = {f.key for f in evidence.facts if f.kind in PRAISED_KINDS}
+    criticised = {f.key for f in evidence.facts if f.kind in CRITICISED_KINDS}
+    problems = []
+    for aspect, polarity, negated in aspect_opinions(words):
+        if negated:
+            problem = f"negates an opinion on its {aspect}"
+        elif polarity == 0:
+            continue
+        elif aspect not in praised | criticised:
+            problem = f"gives an opinion on its {aspect}, which the evidence does not mention"
+        elif polarity < 0 and aspect in praised:
+            problem = f"turns praise of its {aspect} into criticism"
+        elif polarity > 0 and aspect in criticised:
+            problem = f"turns criticism of {aspect} into praise"
+        else:
+            continue
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def aspect_opinions(words: str) -> list[tuple[str, int, bool]]:
+    """(aspect, polarity +1/0/-1, negated) of every aspect mention in a normalised sentence."""
+    tokens = _TOKEN.findall(words)
+    for contraction in [j for j, t in enumerate(tokens) if t.endswith("n't")][::-1]:
+        tokens[contraction:contraction + 1] = [tokens[contraction][:-3], "not"]
+    out = []
+    for clause in _clauses(tokens):
+        spans = _aspect_spans(clause)
+        opinions = [(j, (w in lx.POSITIVE) - (w in lx.NEGATIVE)) for j, w in enumerate(clause)
+                    if w in lx.POSITIVE or w in lx.NEGATIVE]
+        opinions = [(j, p) for j, p in opinions if not any(s <= j < e for s, e, _, _ in spans)]
+        for start, end, aspect, own in spans:
+            if own:
+                out.append((aspect, own, _negated(clause, start)))
+                continue
+            left = [(start - j, j, p) for j, p in opinions if start - lx.OPINION_LEFT_WINDOW <= j < start]
+            right = [(j - end + 1, j, p) for j, p in opinions
+                     if j >= end and j - end < lx.OPINION_RIGHT_WINDOW
+                     and not any(j < s <= j + 3 for s, _, _, _ in spans)]
+            best = min(left + right, default=None, key=lambda t: (t[0], t[1] > start))
+            if best is None:
+                out.append((aspect, 0, False))
+            else:
+                out.append((aspect, best[2], _negated(clause, best[1])))
+    return out
+
+
+def claim_problems(words: str, evidence: Evidence) -> list[str]:
+    """Claims of a kind no evidence fact supports; a phrase the evidence itself uses is allowed."""
+    said = _norm(" ".join(_evidence_strings(evidence)))
+    kinds = set(evidence.kinds)
+    problems = []
+    for label, phrases in lx.CLAIMS:
+        hits = [p for p in phrases
+                if _mentions(words, p, plural=False) and not _mentions(said, p, plural=False)]
+        if hits:
+            problems.append(f"claims {label} ('{hits[0]}'), which the evidence does not cover")
+    for label, phrases, needs in lx.NEEDS_KINDS:
+        hits = [p for p in phrases if _mentions(words, p, plural=False)]
+        if hits and not kinds & needs:
+            problems.append(f"mentions {label} ('{hits[0]}') but the evidence has no fact about {label}")
+    return problems
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text: split after . ! ? (and a closing quote) before a capital or an opening quote."""
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
@@ -190,10 +352,10 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     """Does the (normalised) sentence state `fact`? The matching rule per kind:
 
     categories / brands: the key; bands: a word of the band (BAND_WORDS); aspects: the aspect or
-    one of its surface forms (ASPECTS); history titles: the full title, or two of its distinctive
-    words (not in the item's title); similar shoppers: a phrase like "similar shoppers" or the
-    share; rating behaviour: the label or a rating word; attributes: the value; score
-    contributions: the component name.
+    one of its unambiguous surface forms (lexicon.ASPECT_FORMS, SELF_POLAR); history titles: the
+    full title, or two of its distinctive words (not in the item's title); similar shoppers: a
+    phrase like "similar shoppers" or the share; rating behaviour: the label or a rating word;
+    attributes: the value; score contributions: the component name.
     """
     kind, key = fact.kind, _norm(fact.key)
     if kind in CATEGORY_KINDS or kind in BRAND_KINDS:
@@ -201,7 +363,9 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     if kind in BAND_KINDS:
         return any(_mentions(text, w) for w in BAND_WORDS.get(fact.key, ()))
     if kind in ASPECT_KINDS:
-        return any(_mentions(text, form) for form in (key, *ASPECTS.get(fact.key, ())))
+        forms = (key, *lx.ASPECT_FORMS.get(fact.key, ()),
+                 *(w for w, (a, _) in lx.SELF_POLAR.items() if a == fact.key))
+        return any(_mentions(text, form) for form in forms)
     if kind in HISTORY_KINDS:
         if key in text:
             return True
@@ -219,6 +383,47 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     if kind == "score_contribution":
         return _mentions(text, key)
     return False
+
+
+def _clauses(tokens: list[str]) -> list[list[str]]:
+    clauses, current = [], []
+    for j, token in enumerate(tokens):
+        joined = token == "," and j + 1 < len(tokens) and tokens[j + 1] in lx.COMMA_BREAKS
+        if token in ".;:!?" or token in lx.CLAUSE_BREAKS or joined:
+            clauses.append(current)
+            current = []
+        elif token != ",":
+            current.append(token)
+    return [c for c in clauses + [current] if c]
+
+
+def _aspect_spans(clause: list[str]) -> list[tuple[int, int, str, int]]:
+    """(start, end, aspect, own polarity) of aspect mentions, longest phrase first, no overlaps."""
+    phrases = [(tuple(f.split()), a, 0) for a, forms in lx.ASPECT_FORMS.items() for f in forms]
+    phrases += [(tuple(w.split()), a, p) for w, (a, p) in lx.SELF_POLAR.items()]
+    phrases.sort(key=lambda t: -len(t[0]))
+    spans: list[tuple[int, int, str, int]] = []
+    taken: set[int] = set()
+    for words, aspect, polarity in phrases:
+        n = len(words)
+        for j in range(len(clause) - n + 1):
+            if j and clause[j - 1] in lx.PERSON_POSSESSIVES and not polarity:
+                continue  # "your taste", "their price range": the person's, not the item's
+            if tuple(clause[j:j + n]) == words and not taken & set(range(j, j + n)):
+                spans.append((j, j + n, aspect, polarity))
+                taken.update(range(j, j + n))
+    return sorted(spans)
+
+
+def _negated(clause: list[str], j: int) -> bool:
+    return any(w in lx.NEGATORS for w in clause[max(0, j - lx.NEGATION_WINDOW):j])
+
+
+def _evidence_strings(evidence: Evidence) -> list[str]:
+    """Everything the evidence says, as text: fact texts, keys and values, and the subject."""
+    strings = [f"{f.text} {f.key} {f.value}" for f in evidence.facts]
+    strings += [s for s in (evidence.item_title, evidence.item_category, evidence.item_brand) if s]
+    return strings + list(evidence.item_categories)
 
 
 def _allowed_titles(evidence: Evidence) -> list[str]:
@@ -257,12 +462,23 @@ def _number(digits: str) -> float:
         return float("nan")
 
 
-def _mentions(text: str, phrase: str) -> bool:
+def _mentions(text: str, phrase: str, plural: bool = True) -> bool:
     if not phrase:
         return False
-    pattern = rf"(?<![\w]){re.escape(phrase)}(?:s|es)?(?![\w])" if phrase[-1].isalnum() else \
-        rf"(?<![\w]){re.escape(phrase)}"
-    return re.search(pattern, text) is not None
+    head = r"(?<![\w])" if phrase[0].isalnum() else ""
+    tail = (r"(?:s|es)?" if plural else "") + r"(?![\w])" if phrase[-1].isalnum() else ""
+    return re.search(head + re.escape(phrase) + tail, text) is not None
+
+
+def _without(text: str, names) -> str:
+    """`text` with every occurrence of the names (case-insensitive, longest first) blanked out."""
+    for name in sorted((_plain_quotes(n) for n in names if n), key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _plain_quotes(text: str) -> str:
+    return str(text).translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
 
 
 def _alternation(names: set[str]) -> re.Pattern | None:
@@ -274,6 +490,4 @@ def _alternation(names: set[str]) -> re.Pattern | None:
 
 def _norm(text) -> str:
     """Lower case, typographic quotes and dashes made plain, whitespace collapsed."""
-    text = str(text).lower().translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-",
-                                                      "—": "-"}))
-    return " ".join(text.split())
+    return " ".join(_plain_quotes(text).lower().split())
