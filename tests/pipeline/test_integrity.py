@@ -14,6 +14,7 @@ from llmrec.errors import WorkspaceError
 from llmrec.pipeline.artifacts import Workspace
 from llmrec.pipeline.integrity import problems
 from llmrec.pipeline.run import STAGES, build_workspace
+from llmrec.pipeline.workdir import MARKER
 from tests.conftest import small_config
 
 EMBEDDINGS = "text/embeddings.safetensors"
@@ -45,7 +46,7 @@ def write_manifest(root: Path, change) -> None:
 def test_manifest_records_size_and_sha256_of_every_artifact_file(small_workspace):
     files = Workspace(small_workspace).files
     on_disk = {p.relative_to(small_workspace).as_posix() for p in small_workspace.rglob("*")
-               if p.is_file() and p.name != "manifest.json" and p.parts[-2] != "reasons"}
+               if p.is_file() and p.name not in ("manifest.json", MARKER) and p.parts[-2] != "reasons"}
     assert set(files) == on_disk
     assert {"data/items.parquet", EMBEDDINGS, "models/bpr/model.safetensors"} <= set(files)
     for name, entry in files.items():
@@ -216,6 +217,6 @@ def test_build_command_prints_what_it_repaired(copy, monkeypatch, capsys):
 
     note = f"embed: previous artifact {EMBEDDINGS} damaged (size 120 != 4096), recomputed"
     write_manifest(copy, lambda m: {**m, "repairs": [note]})
-    monkeypatch.setattr(run_module, "build_workspace", lambda config, progress: Workspace(copy))
+    monkeypatch.setattr(run_module, "build_workspace", lambda config, progress, **options: Workspace(copy))
     assert main(["build", "--workspace", str(copy)]) == 0
     assert f"  {note}" in capsys.readouterr().out.splitlines()
