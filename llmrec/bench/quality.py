@@ -37,8 +37,8 @@ def load_catalogue(folder: Path):
     """The catalogue as the CLI's `--source csv --interactions .. --items ..` loads it, and its IdMap."""
     from llmrec.data.sources import load_source
 
-    dataset = load_source("csv", interactions_path=folder / "interactions.csv", items_path=folder / "items.csv",
-                          reviews_path=None, columns=None)
+    dataset = load_source("csv", interactions_path=folder / "interactions.csv",
+                          items_path=folder / "items.csv", reviews_path=None, columns=None)
     return dataset, IdMap.from_dataset(dataset)
 
 
@@ -97,7 +97,8 @@ def fit(name: str, split: splits.Split, ids: IdMap, item_text: np.ndarray):
     return model, time.perf_counter() - started, _peak_mb()
 
 
-def run(models: list[str], *, budget_s: float, batch_size: int, lr: float, layers: int | None) -> pd.DataFrame:
+def run(models: list[str], *, budget_s: float, batch_size: int, lr: float,
+        layers: int | None) -> pd.DataFrame:
     from llmrec.text.documents import item_documents
 
     dataset, ids = load_catalogue(AMAZON_SCIENTIFIC)
@@ -163,7 +164,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame | None:
                         help="top transformer layers trained (0: all); fewer is faster on a CPU")
     args = parser.parse_args(argv)
     if not (AMAZON_SCIENTIFIC / "interactions.csv").is_file():
-        print(f"skipped: {AMAZON_SCIENTIFIC} is absent (set LLMREC_AMAZON_SCIENTIFIC to the catalogue folder)")
+        print(f"skipped: {AMAZON_SCIENTIFIC} is absent "
+              "(set LLMREC_AMAZON_SCIENTIFIC to the catalogue folder)")
         return None
     import torch
 

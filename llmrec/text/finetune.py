@@ -314,7 +314,7 @@ def symmetric_info_nce(left: torch.Tensor, right: torch.Tensor, left_keys: np.nd
 
 
 def _freeze_below(model, trainable_layers: int | None) -> None:
-    """Freeze the embeddings and all but the top `trainable_layers` transformer layers (eval mode: no dropout)."""
+    """Freeze the embeddings and all but the top `trainable_layers` layers (in eval mode: no dropout)."""
     if trainable_layers is None:
         return
     layers = getattr(getattr(model, "encoder", None), "layer", None)

@@ -53,7 +53,9 @@ def test_explain_splits_free_and_text(with_cold_items):
     cold = model.explain(3, 42)
     assert cold.parts["free"] == 0.0 and cold.parts["free_bias"] == 0.0
     warm = model.explain(3, 5)
-    assert set(warm.parts) == {"free", "text", "free_bias", "text_bias"}
+    assert set(warm.parts) == {"free", "text", "free_bias", "text_bias", "content"}
+    assert warm.parts["content"] > 0 and warm.related_items      # item 5's block mates in user 3's history
+    assert all(r.item // 10 == 0 for r in warm.related_items)
 
 
 def test_save_load_keeps_the_text_projection(with_cold_items, tmp_path):

@@ -181,8 +181,9 @@ def test_saved_folder_loads_with_a_new_identity(tiny_model_dir, tmp_path):
 
 
 def test_review_pairs_train_with_item_pairs(tiny_model_dir, tmp_path):
-    folder = finetune_encoder(tiny_model_dir, TEXTS, np.array(PLANTED), [(0, "green tea leaves"), (2, "a kit")],
-                              tmp_path / "r", time_budget_s=1e9, epochs=1, batch_size=3, lr=1e-3)
+    reviews = [(0, "green tea leaves"), (2, "a kit")]
+    folder = finetune_encoder(tiny_model_dir, TEXTS, np.array(PLANTED), reviews, tmp_path / "r",
+                              time_budget_s=1e9, epochs=1, batch_size=3, lr=1e-3)
     assert read_report(folder).n_review_pairs == 2
 
 
