@@ -36,6 +36,10 @@ BENCHMARKS: dict[str, tuple[str, str, list[str]]] = {
     "ui": ("Dashboard speed",
            "first page < 3 s after start; switching user, model or colouring < 300 ms on the demo data",
            ["llmrec.bench.ui"]),
+    "quality": ("Recommendation quality, frozen vs fine-tuned text",
+                "text_mf > bpr on warm NDCG@10; fine-tuned text improves itemknn and text_mf over frozen; "
+                "cold-start: best text-aware model >= content itemknn with frozen text",
+                ["llmrec.bench.quality"]),
     "reasons": ("Generated reasons",
                 "final grounding rate 100% (after fallback); LLM's own grounding rate, fallback rate and "
                 "latency measured; template unique sentence ratio > 0.5",

@@ -4,6 +4,7 @@ import scipy.sparse as sp
 
 from llmrec.errors import ConfigError, DataError
 from llmrec.models import BPRMF, TextAwareMF, load_model
+from llmrec.models.hybrid import CONTENT_WEIGHTS
 from tests.models.model_datasets import block_text, withheld_first_rate
 
 BOARD_MF = dict(factors=8, epochs=30, batch_size=64, lr=0.05, reg=0.05)
@@ -53,7 +54,9 @@ def test_explain_splits_free_and_text(with_cold_items):
     cold = model.explain(3, 42)
     assert cold.parts["free"] == 0.0 and cold.parts["free_bias"] == 0.0
     warm = model.explain(3, 5)
-    assert set(warm.parts) == {"free", "text", "free_bias", "text_bias"}
+    assert set(warm.parts) == {"free", "text", "free_bias", "text_bias", "content"}
+    assert warm.parts["content"] > 0 and warm.related_items      # item 5's block mates in user 3's history
+    assert all(r.item // 10 == 0 for r in warm.related_items)
 
 
 def test_save_load_keeps_the_text_projection(with_cold_items, tmp_path):
@@ -80,3 +83,58 @@ def test_item_text_is_required(board):
 def test_invalid_free_dropout(board, value):
     with pytest.raises(ConfigError, match="free_dropout"):
         TextAwareMF(free_dropout=value).fit(board[0], item_text=board[2])
+
+
+# -- the content term ----------------------------------------------------------------------------------------
+
+
+def _factor_scores(model: TextAwareMF, users: np.ndarray) -> np.ndarray:
+    return model.user_factors_[users] @ model.item_factors_.T + model.item_bias_
+
+
+def test_content_term_known_answer():
+    """Three items on the unit circle, one user who bought item 0; one neighbour each, cubed."""
+    angles = np.array([0.0, np.pi / 3, np.pi / 2])
+    text = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)   # cos(0,1)=0.5, cos(0,2)=0
+    train = sp.csr_matrix(np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32))
+    model = TextAwareMF(factors=2, epochs=2, content_weight=2.0, content_neighbours=1,
+                        content_power=3.0).fit(train, item_text=text)
+    content = model.score(np.array([0, 1])) - _factor_scores(model, np.array([0, 1]))
+    # user 0 has item 0, whose one neighbour is item 1: 2 * 0.5**3 = 0.25 on item 1, nothing else
+    # user 1 has item 1, whose nearest is item 2 (cos 0.866 > 0.5): 2 * 0.866**3 = 1.299 on item 2
+    np.testing.assert_allclose(content, [[0.0, 0.25, 0.0], [0.0, 0.0, 2 * np.cos(np.pi / 6) ** 3]], atol=1e-5)
+    np.testing.assert_allclose(model.score(np.array([1]), np.array([2, 0])), [content[1, [2, 0]]
+                               + _factor_scores(model, np.array([1]))[0, [2, 0]]], rtol=1e-5)
+
+
+def test_zero_content_weight_is_the_factor_model(board):
+    train, _, text = board
+    model = TextAwareMF(**BOARD_MF, content_weight=0.0).fit(train, item_text=text)
+    np.testing.assert_allclose(model.score(np.arange(40)), _factor_scores(model, np.arange(40)), rtol=1e-6)
+    assert "content" not in model.explain(0, 1).parts
+
+
+def test_auto_content_weight_is_chosen_on_validation(board):
+    train, withheld, text = board
+    validation = sp.csr_matrix((np.ones(40, np.float32), (np.arange(40), withheld)), shape=train.shape)
+    model = TextAwareMF(**BOARD_MF).fit(train, item_text=text, validation=validation)
+    assert model.content_weight_ in CONTENT_WEIGHTS
+    without = TextAwareMF(**BOARD_MF).fit(train, item_text=text)
+    assert without.content_weight_ == 1.0                      # no validation: the default weight
+
+
+def test_save_load_keeps_the_content_term(with_cold_items, tmp_path):
+    model = with_cold_items[0]
+    model.save(tmp_path)
+    loaded = load_model(tmp_path)
+    assert loaded.content_weight_ == model.content_weight_ > 0
+    np.testing.assert_array_equal(loaded.score(np.arange(40)), model.score(np.arange(40)))
+
+
+@pytest.mark.parametrize("options, match", [(dict(content_weight=-1.0), "content_weight"),
+                                            (dict(content_weight="big"), "content_weight"),
+                                            (dict(content_neighbours=0), "content_neighbours"),
+                                            (dict(content_power=0.0), "content_power")])
+def test_invalid_content_options(board, options, match):
+    with pytest.raises(ConfigError, match=match):
+        TextAwareMF(**options).fit(board[0], item_text=board[2])
