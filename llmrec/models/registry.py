@@ -15,6 +15,7 @@ from llmrec.models.knn import ItemKNN
 from llmrec.models.mf import BPRMF
 from llmrec.models.popularity import Popularity
 from llmrec.models.random import RandomScores
+from llmrec.models.sasrec import SASRec, TextSASRec
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class ModelSpec:
         return issubclass(self.cls, capability)
 
 
+SEQUENTIAL_BUILD: Mapping[str, object] = {"epochs": 20, "patience": 3}
+"""Build caps of the sequential models: on the demo (60k interactions) an epoch takes seconds, and the
+full-catalogue benchmark (llmrec.bench.sequential) peaks well within 20 epochs."""
+
 SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("popularity", Popularity, "Popularity",
               "Recommends what most shoppers bought; the same list for everyone.", priority=50),
@@ -66,6 +71,12 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("bias", BiasBaseline, "Bias baseline",
               "Global mean plus user and item biases: the rating baseline Rating MF must beat.",
               needs_ratings=True, priority=40),
+    ModelSpec("sasrec", SASRec, "SASRec",
+              "Self-attention over the order of each shopper's purchases predicts the next one.",
+              default_params=SEQUENTIAL_BUILD, priority=60),
+    ModelSpec("text_sasrec", TextSASRec, "Text SASRec",
+              "SASRec whose item vectors are built partly from item text; scores new items.",
+              needs_text=True, default_params=SEQUENTIAL_BUILD, priority=55),
     ModelSpec("random", RandomScores, "Random", "Uniform random scores: the chance floor.", baseline=True,
               priority=1000),
 )
