@@ -51,7 +51,7 @@ class ModelSpec:
         return issubclass(self.cls, capability)
 
 
-SEQUENTIAL_BUILD: Mapping[str, object] = {"epochs": 20, "patience": 3}
+SEQUENTIAL_BUILD: Mapping[str, object] = {"epochs": 10, "patience": 2, "max_len": 20}
 """Build caps of the sequential models: on the demo (60k interactions) an epoch takes seconds, and the
 full-catalogue benchmark (llmrec.bench.sequential) peaks well within 20 epochs."""
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
 
+from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError, UnknownIdError
 from llmrec.models import build_model, load_model
 from llmrec.models.sasrec import SASRec, TextSASRec
-from llmrec.models.sequence_data import left_padded, length_batches
+from llmrec.models.sequence_data import left_padded, length_batches, ordered_histories
 
 SMALL = dict(dim=16, layers=1, heads=2, epochs=3, batch_size=16, dropout=0.1)
 CHAIN = dict(dim=32, layers=1, heads=1, epochs=60, batch_size=32, lr=1e-2, dropout=0.1, patience=None)
@@ -247,3 +249,17 @@ def test_recommend_masks_validation_items_the_histories_hold(chain):
     items, _ = model.recommend(np.array([user]), N_ITEMS)
     assert successors[user] not in items[0]
     assert model.n_users == N_USERS
+
+
+def test_ordered_histories_sort_by_time_then_row_order():
+    ids = IdMap(users=pd.Index(["a", "b", "c"], name="user_id"),
+                items=pd.Index(["x", "y", "z"], name="item_id"))
+    frame = pd.DataFrame({"user_id": ["b", "a", "b", "a", "b", "b"],
+                          "item_id": ["z", "y", "x", "x", "y", "y"],
+                          "timestamp": [5, 3, 5, 1, 2, 9]})
+    # a: x (t1), y (t3); b: y (t2), z (t5, row 0), x (t5, row 2: the later row), y again (t9); c: none
+    histories = ordered_histories(frame, ids)
+    assert [h.tolist() for h in histories] == [[0, 1], [1, 2, 0, 1], []]
+    assert all(h.dtype == np.int64 for h in histories)
+    with pytest.raises(UnknownIdError):
+        ordered_histories(frame.assign(item_id=["w"] * 6), ids)
