@@ -100,7 +100,8 @@ def test_build_params_come_from_the_spec():
     assert model_params("rating_mf", config) == {"factors": 32, "random_state": 3}
     assert model_params("bias", config) == {}
     # the sequential models keep their own epoch cap (the config's epochs are the MF models')
-    assert model_params("sasrec", config) == {"epochs": 10, "patience": 2, "max_len": 20, "random_state": 3}
+    assert model_params("sasrec", config) == {"epochs": 6, "patience": 2, "max_len": 20, "dim": 32,
+                                             "random_state": 3}
     with pytest.raises(ConfigError, match="unknown model 'nope'"):
         model_params("nope", config)
 
