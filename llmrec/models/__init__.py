@@ -33,12 +33,13 @@ from llmrec.models.registry import (
     model_names,
     preferred,
 )
+from llmrec.models.sasrec import SASRec, TextSASRec
 
 __all__ = [
     "BPRMF", "EXCLUDE_POLICIES", "MODELS", "SPECS", "TIE_RULE", "BiasBaseline", "EpochCallback",
     "ExcludePolicy", "Explainable", "Explanation", "FactorContribution", "FactorModel", "ItemKNN",
     "ModelSpec", "NewItemScorer", "Popularity", "RandomScores", "RatingMF", "RatingPredictor",
-    "Recommender", "RelatedItem", "SequentialModel", "TextAwareMF", "build_model", "default_model",
-    "get_spec", "load_model", "model_names", "preferred", "rank_top_k", "rmse_mae", "save_model",
-    "tie_order", "top_indices",
+    "Recommender", "RelatedItem", "SASRec", "SequentialModel", "TextAwareMF", "TextSASRec", "build_model",
+    "default_model", "get_spec", "load_model", "model_names", "preferred", "rank_top_k", "rmse_mae",
+    "save_model", "tie_order", "top_indices",
 ]

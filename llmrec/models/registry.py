@@ -15,6 +15,7 @@ from llmrec.models.knn import ItemKNN
 from llmrec.models.mf import BPRMF
 from llmrec.models.popularity import Popularity
 from llmrec.models.random import RandomScores
+from llmrec.models.sasrec import SASRec, TextSASRec
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ class ModelSpec:
         return issubclass(self.cls, capability)
 
 
+SEQUENTIAL_BUILD: Mapping[str, object] = {"epochs": 6, "patience": 2, "max_len": 20, "dim": 32}
+"""What a build trains the sequential models with: short enough that the default demo build (3,000
+users, 60k interactions) adds well under a minute of CPU for the four fits (evaluation and cold start).
+The class defaults (dim 64, max_len 50, patience 10) are the benchmark's (llmrec.bench.sequential)."""
+
 SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("popularity", Popularity, "Popularity",
               "Recommends what most shoppers bought; the same list for everyone.", priority=50),
@@ -66,6 +72,12 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("bias", BiasBaseline, "Bias baseline",
               "Global mean plus user and item biases: the rating baseline Rating MF must beat.",
               needs_ratings=True, priority=40),
+    ModelSpec("sasrec", SASRec, "SASRec",
+              "Self-attention over the order of each shopper's purchases predicts the next one.",
+              default_params=SEQUENTIAL_BUILD, priority=60),
+    ModelSpec("text_sasrec", TextSASRec, "Text SASRec",
+              "SASRec whose item vectors are built partly from item text; scores new items.",
+              needs_text=True, default_params=SEQUENTIAL_BUILD, priority=55),
     ModelSpec("random", RandomScores, "Random", "Uniform random scores: the chance floor.", baseline=True,
               priority=1000),
 )

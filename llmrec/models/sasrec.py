@@ -10,10 +10,14 @@ embedding that is dropped at random during training, so items without any ID tra
 are scored from their text alone (`score_new_items`).
 
 Order: `fit(..., sequences=)` takes one array of item indices per user, oldest first (see
-sequence_data); without it each row's items are taken in index order, which carries no signal.
-`score(users)` reads the stored histories: training plus validation items when `validation` was given
-(so after fit it predicts the item after everything seen, e.g. a leave-last-out test item);
-`score_sequences(histories)` scores any histories.
+sequence_data.ordered_histories); without it each row's items are taken in index order, which carries
+no signal. `score(users)` reads the stored histories: training plus validation items when `validation`
+was given (so after fit it predicts the item after everything seen, e.g. a leave-last-out test item);
+`score_sequences(histories)` scores any histories (SequentialModel).
+
+Capabilities: SequentialModel; Explainable (the score split over the item row's parts, related items
+= the history items whose removal lowers the score most); FactorModel (the tied item table as item
+vectors, the last hidden state as user vector); TextSASRec also NewItemScorer.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from torch import nn
 from llmrec.errors import ConfigError, DataError, ModelError
 from llmrec.models._common import (
     EarlyStopping,
-    ParamsMixin,
     check_finite,
     check_float,
     check_indices,
@@ -42,8 +45,14 @@ from llmrec.models._common import (
     torch_threads,
     validation_ndcg,
 )
-from llmrec.models.base import EpochCallback, check_fitted
-from llmrec.models.persistence import PersistenceMixin
+from llmrec.models.base import (
+    EpochCallback,
+    Explanation,
+    Recommender,
+    RelatedItem,
+    check_fitted,
+    factor_contributions,
+)
 from llmrec.models.sequence_data import (
     Sequences,
     check_histories,
@@ -194,7 +203,7 @@ def last_states(net: SASRecNet, histories: Sequences) -> torch.Tensor:
 # the estimators
 
 
-class SASRec(ParamsMixin, PersistenceMixin):
+class SASRec(Recommender):
     """Self-attentive sequential recommendation (Kang & McAuley 2018) with full-softmax training.
 
     `dim`-wide embeddings, `layers` pre-LN blocks of `heads` heads, the last `max_len` items of a
@@ -204,7 +213,8 @@ class SASRec(ParamsMixin, PersistenceMixin):
     users is measured every `eval_every` epochs; training stops after `patience` evaluations without
     improvement and keeps the best ones' parameters (`best_epoch_`).
 
-    Users with an empty history get item popularity (log training counts) as scores.
+    Users with an empty history get item popularity (log training counts) as scores. The history
+    `recommend(exclude="history")` masks is training plus validation: what the stored histories hold.
     `threads` sets torch's thread count during fit and scoring (None: torch's default).
     """
 
@@ -281,15 +291,20 @@ class SASRec(ParamsMixin, PersistenceMixin):
             torch.manual_seed(seed)
             net = SASRecNet(config, None if text is None else torch.from_numpy(text))
             self.history_, self.best_epoch_ = self._train(net, histories, train, validation, callback)
+        self._export(net)
         self.net_ = net.eval()
         if validation is not None:
             histories = [np.concatenate([h, a]) for h, a in zip(histories, after, strict=True)]
         self.histories_ = histories
+        self._remember(train if validation is None else train + validation)
         check_finite(self._state(), owner=type(self).__name__, when="after training")
         return self
 
     def _check_text(self, item_text: np.ndarray | None, n_items: int) -> np.ndarray | None:
         return None
+
+    def _export(self, net: SASRecNet) -> None:
+        """Adjust the trained network before it is kept (TextSASRec: unseen items by text alone)."""
 
     def _train(self, net: SASRecNet, histories: Sequences, train: sp.csr_matrix,
                validation: sp.csr_matrix | None, callback: EpochCallback | None) -> tuple[list, int]:
@@ -358,11 +373,11 @@ class SASRec(ParamsMixin, PersistenceMixin):
                 out[chunk] = net.logits(states, table).numpy()
         return out
 
-    def score(self, users: np.ndarray) -> np.ndarray:
+    def _score(self, users: np.ndarray) -> np.ndarray:
         """(len(users), n_items) scores of the next item after each user's stored history."""
         check_fitted(self, "net_")
-        users = check_indices(users, len(self.histories_))
-        return self.score_sequences([self.histories_[u] for u in users])
+        with torch_threads(self.threads):
+            return self._net_scores(self.net_, [self.histories_[u] for u in users])
 
     def score_sequences(self, histories: Sequences) -> np.ndarray:
         """(len(histories), n_items) next-item scores after each history (item indices, oldest first)."""
@@ -371,22 +386,68 @@ class SASRec(ParamsMixin, PersistenceMixin):
         with torch_threads(self.threads):
             return self._net_scores(self.net_, histories)
 
-    def explain(self, user: int, item: int, recent: int = 5) -> dict:
-        """score(user, item) split into the parts of the item row it is dotted with, plus the user's
-        `recent` last items (the history the prediction reads, most recent last)."""
-        check_fitted(self, "net_")
-        user = int(check_indices(user, len(self.histories_))[0])
-        item = int(check_indices(item, self.net_.config.n_items, kind="item")[0])
+    def explain(self, user: int, item: int, top: int = 5) -> Explanation:
+        """score(user, item) split into the parts of the item row the last state is dotted with.
+
+        related_items: up to `top` history items whose removal from the history lowers the score
+        most (leave-one-out over the positions the model reads), with that drop as `similarity`;
+        top_factors: the largest per-dimension products state_k * row_k / temperature.
+        """
+        user = int(check_indices(user, self.n_users)[0])
+        item = int(check_indices(item, self.n_items, kind="item")[0])
         history = self.histories_[user]
         if len(history) == 0:
-            parts = {"popularity": float(np.log1p(self.item_counts_[item]))}
-        else:
-            with torch_threads(self.threads):
-                state = last_states(self.net_, [history])[0]                   # (d,)
-                parts = {key: float(state @ row) / self.net_.config.temperature
-                         for key, row in self._item_parts(item).items()}
-        return {"model": self.name, "user": user, "item": item, "score": float(sum(parts.values())),
-                "parts": parts, "recent_items": history[-recent:].tolist()}
+            value = float(np.log1p(self.item_counts_[item]))
+            return Explanation(self.name, user, item, value, {"popularity": value})
+        with torch_threads(self.threads), torch.no_grad():
+            state = last_states(self.net_, [history])[0].numpy()               # (d,)
+        temperature = self.net_.config.temperature
+        rows = {key: row.numpy() for key, row in self._item_parts(item).items()}  # name -> (d,)
+        parts = {key: float(state @ row) / temperature for key, row in rows.items()}
+        row = sum(rows.values())                                               # (d,)
+        related = self._influential(history, row, float(state @ row) / temperature, top)
+        return Explanation(self.name, user, item, sum(parts.values()), parts,
+                           top_factors=factor_contributions(state * row / temperature, top),
+                           related_items=related)
+
+    def _influential(self, history: np.ndarray, row: np.ndarray, score: float,
+                     top: int) -> tuple[RelatedItem, ...]:
+        """The `top` history items whose removal lowers the score (state . row) most, positive drops
+        only; removing the only item of a history leaves no preference (score 0)."""
+        start = max(0, len(history) - self.max_len)
+        positions = range(start, len(history))
+        states = self._history_states([np.delete(history, p) for p in positions])  # (positions, d)
+        without = states @ row / self.net_.config.temperature                    # (positions,)
+        drops: dict[int, float] = {}
+        for position, value in zip(positions, without, strict=True):
+            candidate = int(history[position])
+            drops[candidate] = max(drops.get(candidate, -math.inf), score - float(value))
+        ranked = sorted(drops.items(), key=lambda pair: (-pair[1], pair[0]))
+        return tuple(RelatedItem(candidate, drop) for candidate, drop in ranked[:top] if drop > 0)
+
+    # -- FactorModel ------------------------------------------------------------------------------------
+
+    def item_vectors(self) -> np.ndarray:
+        """(n_items, dim) the tied item table: the rows histories are embedded with and scored against."""
+        check_fitted(self, "net_")
+        with torch.no_grad():
+            return self.net_.item_table()[1:].numpy().astype(np.float32)
+
+    def user_vectors(self) -> np.ndarray:
+        """(n_users, dim) last hidden state of each stored history / temperature, so that
+        user_vectors() @ item_vectors().T is score(); zero for users with an empty history."""
+        check_fitted(self, "net_")
+        return self._history_states(self.histories_) / self.net_.config.temperature
+
+    def _history_states(self, histories: Sequences) -> np.ndarray:
+        """(len(histories), dim) float32 last hidden states; zero rows for empty histories."""
+        out = np.zeros((len(histories), self.net_.config.dim), dtype=np.float32)
+        rows = np.flatnonzero([len(h) > 0 for h in histories])
+        with torch_threads(self.threads):
+            for start in range(0, len(rows), SCORE_BATCH):
+                chunk = rows[start:start + SCORE_BATCH]
+                out[chunk] = last_states(self.net_, [histories[r] for r in chunk]).numpy()  # (b, d)
+        return out
 
     def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
         """The item's row (d,) as named parts that add up to it."""
@@ -456,6 +517,12 @@ class TextSASRec(SASRec):
     def _check_text(self, item_text: np.ndarray | None, n_items: int) -> np.ndarray:
         return check_item_text(item_text, n_items, owner=type(self).__name__)
 
+    def _export(self, net: SASRecNet) -> None:
+        """Items without training interactions keep no ID row, so they are scored by their text alone,
+        as `score_new_items` scores new items (the cold-start evaluation relies on this)."""
+        with torch.no_grad():
+            net.item.weight[1:][torch.from_numpy(self.item_counts_ == 0)] = 0.0
+
     def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
         with torch.no_grad():
             text = self.net_.adaptor(self.net_.text[item:item + 1])[0]      # (d,)
@@ -472,15 +539,10 @@ class TextSASRec(SASRec):
             return self.net_.adaptor(torch.from_numpy(text)).numpy()
 
     def score_new_items(self, users: np.ndarray, item_text: np.ndarray) -> np.ndarray:
-        """(len(users), m) scores of m items never seen in training, from their text (m, d) alone."""
-        vectors = torch.from_numpy(self.item_vectors_from_text(item_text))  # (m, dim)
-        users = check_indices(users, len(self.histories_))
-        histories = [self.histories_[u] for u in users]
-        out = np.zeros((len(users), len(vectors)), dtype=np.float32)        # empty history: no preference
-        rows = np.flatnonzero([len(h) > 0 for h in histories])
-        with torch_threads(self.threads):
-            for start in range(0, len(rows), SCORE_BATCH):
-                chunk = rows[start:start + SCORE_BATCH]
-                states = last_states(self.net_, [histories[r] for r in chunk])  # (b, dim)
-                out[chunk] = (states @ vectors.T / self.net_.config.temperature).numpy()
-        return out
+        """(len(users), m) scores of m items never seen in training, from their text (m, d) alone.
+
+        Users with an empty history get 0 for every new item (no preference)."""
+        vectors = self.item_vectors_from_text(item_text)                     # (m, dim)
+        users = check_indices(users, self.n_users)
+        states = self._history_states([self.histories_[u] for u in users])  # (len(users), dim)
+        return (states @ vectors.T / self.net_.config.temperature).astype(np.float32)

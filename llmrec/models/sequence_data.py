@@ -7,12 +7,31 @@ as a list with one 1-D int array of item indices per user, oldest first (`Sequen
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 
-from llmrec.errors import DataError, ModelError
+from llmrec.data.ids import IdMap
+from llmrec.errors import DataError, ModelError, UnknownIdError
 
 Sequences = list[np.ndarray]
+
+
+def ordered_histories(interactions: pd.DataFrame, ids: IdMap) -> Sequences:
+    """One int64 array of item indices per user of `ids` (empty for users without rows), oldest first.
+
+    Rows are ordered by `timestamp`, ties by row order (a later row counts as later), as in the
+    leave-last-out split; repeated purchases stay. The result holds exactly the items of
+    `interaction_matrix(interactions, ids)`, so it can be passed to a sequential model's fit.
+    """
+    users = ids.user_indices(interactions["user_id"])
+    items = ids.item_indices(interactions["item_id"])
+    if (users < 0).any() or (items < 0).any():
+        raise UnknownIdError("interactions reference ids missing from the id map")
+    times = interactions["timestamp"].to_numpy() if "timestamp" in interactions else np.zeros(len(users))
+    order = np.lexsort((np.arange(len(users)), times, users))               # by user, time, row
+    counts = np.bincount(users, minlength=ids.n_users)
+    return np.split(items[order], np.cumsum(counts)[:-1])
 
 
 def histories_from_matrix(matrix: sp.csr_matrix) -> Sequences:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.models.base import FactorModel
+from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
 from llmrec.projection import project_2d, projection_frame
 
@@ -148,7 +148,19 @@ def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap
     train_csr = interaction_matrix(train, ids, values=values)
     valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
     model = build_model(name, **model_params(name, config))
-    return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback)
+    return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback,
+                     **sequence_inputs(name, train, valid, ids))
+
+
+def sequence_inputs(name: str, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap) -> dict:
+    """fit's ordered histories for a sequential model (train and validation, oldest first); {} for
+    the others. The model keeps train + validation as its histories, which test scores then read."""
+    if not get_spec(name).has(SequentialModel):
+        return {}
+    from llmrec.models.sequence_data import ordered_histories
+
+    return {"sequences": ordered_histories(train, ids),
+            "validation_sequences": ordered_histories(valid, ids) if len(valid) else None}
 
 
 def train(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap, item_text: np.ndarray) -> None:

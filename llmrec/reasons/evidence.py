@@ -252,9 +252,13 @@ def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Ev
     facts: list[Fact] = []
     category, brand = ctx.categories[i], ctx.brands[i]
 
+    explanation = ctx.explain(u, i) if ctx.explain is not None else None
+    sequence_fact = sequence_history_fact(ctx, explanation, history)
     for kind, space, how in (("similar_history_text", ctx.item_text, "by product description"),
                              ("similar_history_mf", ctx.item_factors, "by who buys it")):
-        if space is not None and len(history):
+        if kind == "similar_history_mf" and sequence_fact is not None:
+            facts.append(sequence_fact)
+        elif space is not None and len(history):
             sims = space[history] @ space[i]  # (len(history),)
             best = int(np.argmax(sims))
             if sims[best] > 0 and ctx.titles[history[best]]:
@@ -288,9 +292,28 @@ def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Ev
             facts.append(Fact("popular_with_similar", "similar shoppers", round(share, 3),
                               f"{bought} of the shopper's {len(neighbours)} most similar shoppers bought it "
                               f"({percent(share)})."))
-    if ctx.explain is not None:
-        facts.extend(_contributions(ctx.explain(u, i)))
+    if explanation is not None:
+        facts.extend(_contributions(explanation))
     return _evidence(ctx, "reason", u, i, facts)
+
+
+def sequence_history_fact(ctx: EvidenceContext, explanation: Explanation | None,
+                          history: np.ndarray) -> Fact | None:
+    """For a sequential model (SASRec), the "who buys it" history fact names the history item its
+    explanation found most influential (the first related item), not the nearest item vector: what
+    such a model learns is which purchases lead to which. None for other models or without one."""
+    from llmrec.models.base import SequentialModel
+    from llmrec.models.registry import model_names
+
+    if explanation is None or explanation.model not in model_names(SequentialModel):
+        return None
+    for related in explanation.related_items:
+        title = ctx.titles[related.item]
+        if related.item in history and title:
+            return Fact("similar_history_mf", title, round(float(related.similarity), 3),
+                        f'The shopper bought "{title}"; in the model, that purchase raises this '
+                        "item's score the most (shoppers who bought it often bought this next).")
+    return None
 
 
 def portrait_evidence(ctx: EvidenceContext, user_index: int) -> Evidence:

@@ -63,9 +63,11 @@ def test_capabilities_are_declared_by_the_classes():
         "text_mf": {"Explainable", "FactorModel", "NewItemScorer"},
         "rating_mf": {"Explainable", "FactorModel", "RatingPredictor"},
         "bias": {"Explainable", "RatingPredictor"},
+        "sasrec": {"Explainable", "FactorModel", "SequentialModel"},
+        "text_sasrec": {"Explainable", "FactorModel", "NewItemScorer", "SequentialModel"},
         "random": set(),
     }
-    assert model_names(SequentialModel) == ()  # the Protocol exists; SASRec will be the first
+    assert model_names(SequentialModel) == ("sasrec", "text_sasrec")
 
 
 def test_every_model_list_is_derived_from_the_registry():
@@ -74,8 +76,10 @@ def test_every_model_list_is_derived_from_the_registry():
     from llmrec.pipeline.stages import MF_SPACE_MODELS
 
     # random is a baseline: evaluated beside cold-start results, never built on its own
-    assert ALL_MODELS == ("popularity", "itemknn", "bpr", "text_mf", "rating_mf", "bias")
-    assert MF_SPACE_MODELS == model_names(FactorModel) == ("bpr", "text_mf", "rating_mf")
+    assert ALL_MODELS == ("popularity", "itemknn", "bpr", "text_mf", "rating_mf", "bias", "sasrec",
+                          "text_sasrec")
+    assert MF_SPACE_MODELS == model_names(FactorModel) == ("bpr", "text_mf", "rating_mf", "sasrec",
+                                                           "text_sasrec")
     build = parser()._subparsers._group_actions[0].choices["build"]
     models_option = next(a for a in build._actions if a.dest == "models")
     assert tuple(models_option.choices) == ALL_MODELS
@@ -95,6 +99,9 @@ def test_build_params_come_from_the_spec():
     assert model_params("bpr", config) == {"factors": 16, "epochs": 7, "random_state": 3}
     assert model_params("rating_mf", config) == {"factors": 32, "random_state": 3}
     assert model_params("bias", config) == {}
+    # the sequential models keep their own epoch cap (the config's epochs are the MF models')
+    assert model_params("sasrec", config) == {"epochs": 6, "patience": 2, "max_len": 20, "dim": 32,
+                                             "random_state": 3}
     with pytest.raises(ConfigError, match="unknown model 'nope'"):
         model_params("nope", config)
 

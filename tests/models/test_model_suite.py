@@ -8,11 +8,14 @@ from llmrec.models import (
     Popularity,
     RandomScores,
     RatingMF,
+    SASRec,
     TextAwareMF,
+    TextSASRec,
 )
 from tests.models.recommender_suite import RecommenderSuite
 
 SMALL_MF = dict(factors=8, epochs=5, batch_size=64, lr=0.05, reg=0.05)
+SMALL_SASREC = dict(dim=16, layers=1, heads=2, epochs=3, batch_size=16, dropout=0.1)
 
 
 class TestPopularity(RecommenderSuite):
@@ -47,6 +50,18 @@ class TestTextAwareMF(RecommenderSuite):
 class TestBiasBaseline(RecommenderSuite):
     def make_model(self):
         return BiasBaseline(reg=2.0)
+
+
+class TestSASRec(RecommenderSuite):
+    def make_model(self):
+        return SASRec(**SMALL_SASREC)
+
+
+class TestTextSASRec(RecommenderSuite):
+    needs_text = True
+
+    def make_model(self):
+        return TextSASRec(**SMALL_SASREC)
 
 
 class TestRandomScores(RecommenderSuite):

@@ -86,7 +86,8 @@ def test_build_model_names_valid_choices():
 
 
 def test_registry_names_match_model_names():
-    assert MODELS.keys() == {"popularity", "itemknn", "bpr", "rating_mf", "text_mf", "bias", "random"}
+    assert MODELS.keys() == {"popularity", "itemknn", "bpr", "rating_mf", "text_mf", "bias", "sasrec",
+                             "text_sasrec", "random"}
     assert all(cls.name == name for name, cls in MODELS.items())
 
 

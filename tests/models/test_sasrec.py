@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
 
+from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError, UnknownIdError
 from llmrec.models import build_model, load_model
 from llmrec.models.sasrec import SASRec, TextSASRec
-from llmrec.models.sequence_data import left_padded, length_batches
-from tests.models.recommender_suite import RecommenderSuite
+from llmrec.models.sequence_data import left_padded, length_batches, ordered_histories
 
 SMALL = dict(dim=16, layers=1, heads=2, epochs=3, batch_size=16, dropout=0.1)
 CHAIN = dict(dim=32, layers=1, heads=1, epochs=60, batch_size=32, lr=1e-2, dropout=0.1, patience=None)
 N_ITEMS, N_USERS = 20, 80
 
-
-class TestSASRecSuite(RecommenderSuite):
-    def make_model(self):
-        return SASRec(**SMALL)
-
-
-class TestTextSASRecSuite(RecommenderSuite):
-    needs_text = True
-
-    def make_model(self):
-        return TextSASRec(**SMALL)
+# the shared RecommenderSuite runs for both models in tests/models/test_model_suite.py
 
 
 def as_matrix(sequences: list[np.ndarray], n_items: int = N_ITEMS) -> sp.csr_matrix:
@@ -206,3 +197,69 @@ def test_round_trip_keeps_histories_and_new_item_scores(fitted_text_chain, chain
                                   fitted_text_chain.score_new_items(users, chain_text))
     for a, b in zip(loaded.histories_, fitted_text_chain.histories_, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# -- the model contract: explanations, vectors, new items, masking ------------------------------------------
+
+
+def test_explanation_names_the_predecessor_as_most_influential(fitted_chain, chain):
+    # user 0 walks ... -> p -> last; the successor of `last` is predicted from `last` above all
+    sequences, _, successors = chain
+    for user in range(5):
+        explanation = fitted_chain.explain(user, int(successors[user]))
+        assert explanation.related_items[0].item == sequences[user][-1]
+        assert explanation.related_items[0].similarity > 0
+        expected = float(fitted_chain.score(np.array([user]))[0, successors[user]])
+        assert explanation.score == pytest.approx(expected, rel=1e-4, abs=1e-5)
+        assert sum(c.contribution for c in explanation.top_factors) != 0
+
+
+def test_text_explanation_splits_the_score_into_id_and_text(fitted_text_chain, chain):
+    _, _, successors = chain
+    explanation = fitted_text_chain.explain(3, int(successors[3]))
+    assert set(explanation.parts) == {"id", "text"}
+    assert explanation.related_items[0].item == chain[0][3][-1]
+
+
+def test_vectors_reproduce_the_scores(fitted_chain):
+    users = np.arange(10)
+    np.testing.assert_allclose(fitted_chain.user_vectors()[users] @ fitted_chain.item_vectors().T,
+                               fitted_chain.score(users), rtol=1e-4, atol=1e-4)
+    assert fitted_chain.item_vectors().shape == (N_ITEMS, CHAIN["dim"])
+
+
+def test_items_unseen_in_training_are_scored_by_text_like_new_items(chain, chain_text):
+    # item 19 never occurs in training: its score must be the text-only new-item score
+    sequences, _, _ = chain
+    kept = [s[s != 19] for s in sequences]
+    kept = [s if len(s) else np.array([0]) for s in kept]
+    model = TextSASRec(**SMALL).fit(as_matrix(kept), item_text=chain_text, sequences=kept)
+    users = np.arange(10)
+    np.testing.assert_allclose(model.score(users, np.array([19]))[:, 0],
+                               model.score_new_items(users, chain_text[19:20])[:, 0], rtol=1e-4, atol=1e-5)
+
+
+def test_recommend_masks_validation_items_the_histories_hold(chain):
+    sequences, train, successors = chain
+    seen = np.asarray(train[np.arange(N_USERS), successors]).ravel() > 0
+    validation = sp.csr_matrix((np.ones(N_USERS, np.float32), (np.arange(N_USERS), successors)),
+                               shape=train.shape).multiply(~seen[:, None]).tocsr()
+    model = SASRec(**{**SMALL, "epochs": 1}).fit(train, validation=validation, sequences=sequences)
+    user = int(np.flatnonzero(~seen)[0])
+    items, _ = model.recommend(np.array([user]), N_ITEMS)
+    assert successors[user] not in items[0]
+    assert model.n_users == N_USERS
+
+
+def test_ordered_histories_sort_by_time_then_row_order():
+    ids = IdMap(users=pd.Index(["a", "b", "c"], name="user_id"),
+                items=pd.Index(["x", "y", "z"], name="item_id"))
+    frame = pd.DataFrame({"user_id": ["b", "a", "b", "a", "b", "b"],
+                          "item_id": ["z", "y", "x", "x", "y", "y"],
+                          "timestamp": [5, 3, 5, 1, 2, 9]})
+    # a: x (t1), y (t3); b: y (t2), z (t5, row 0), x (t5, row 2: the later row), y again (t9); c: none
+    histories = ordered_histories(frame, ids)
+    assert [h.tolist() for h in histories] == [[0, 1], [1, 2, 0, 1], []]
+    assert all(h.dtype == np.int64 for h in histories)
+    with pytest.raises(UnknownIdError):
+        ordered_histories(frame.assign(item_id=["w"] * 6), ids)

@@ -22,7 +22,8 @@ def test_build_writes_every_artifact(small_workspace):
     assert manifest["counts"] == {"users": 300, "items": 200, "interactions": len(ws.dataset.interactions),
                                   "reviews": len(ws.dataset.reviews)}
     assert set(manifest["timings"]) == {*STAGES, "total"}
-    assert manifest["models"] == ["popularity", "itemknn", "bpr", "text_mf", "rating_mf", "bias"]
+    assert manifest["models"] == ["popularity", "itemknn", "bpr", "text_mf", "rating_mf", "bias", "sasrec",
+                                  "text_sasrec"]
     assert manifest["versions"]["torch"].startswith("2.13")
     emb = ws.embeddings
     assert emb["items"].shape == (200, 384) and emb["users"].shape == (300, 384)
