@@ -116,8 +116,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt():
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
-    print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s"
-          + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
+    print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s")
+    for stage, why in manifest["stage_reasons"].items():
+        print(f"  {stage:<9} {why}")
+    split = manifest["split"]
+    print(f"  split: {split}" + (" (the data's own train/valid/test, as in the papers that use it)"
+                                 if split == "given" else ""))
     for note in manifest.get("repairs", []):
         print(f"  {note}")
     for line in workspace.dataset.report.lines():
@@ -293,7 +297,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--demo-interactions", type=int)
     build.add_argument("--demo-reviews", type=int)
     build.add_argument("--models", nargs="+", choices=ALL_MODELS, default=list(ALL_MODELS))
-    build.add_argument("--split", choices=SPLITS, default="leave_last_out")
+    build.add_argument("--split", choices=SPLITS, default=None,
+                       help="default: the data's own split (given) when it ships one, else leave_last_out")
     build.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     build.add_argument("--seed", type=int, default=42)
     build.add_argument("--encoder", help="local model folder or hub id (default: packaged all-MiniLM-L6-v2)")

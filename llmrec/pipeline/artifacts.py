@@ -4,13 +4,14 @@
                                           size and sha256 of every file below (see integrity.py)
     <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report)
     <workspace>/text/embeddings.safetensors   items, reviews, item_reviews, users (float32, L2-normed)
-    <workspace>/split/{train,valid,test}.parquet  leave-last-out split used for training/evaluation
+    <workspace>/split/{train,valid,test}.parquet  the split used for training/evaluation (split.json)
     <workspace>/models/<name>/            model.safetensors + config.json per trained model
     <workspace>/projection/{text,mf}.parquet  item_id, x, y (seeded 2-D UMAP)
     <workspace>/portraits/users.parquet   one row per user; portraits/aspects.parquet (user, aspect)
     <workspace>/evaluation/metrics.parquet, per_user.parquet, protocol.json, cold_start.parquet
     <workspace>/reasons/cache.parquet     generated texts keyed by model, prompt version and evidence
-    <workspace>/reasons/quality.json      explanation quality per generator (`python -m llmrec explain`)
+    <workspace>/reasons/quality.json      explanation quality per generator (`python -m llmrec explain`),
+                                          each entry stamped with what produced it (QUALITY_PRODUCERS)
 
 Nothing here is pickled; arrays are safetensors, tables Parquet, metadata JSON. Every read goes
 through this module, which turns a missing or damaged file into one WorkspaceError naming the file
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -70,6 +72,56 @@ def read_manifest(root: Path) -> dict:
     return manifest
 
 
+@dataclass(frozen=True)
+class Artifact:
+    """One stage output: its place in a workspace. The functions below are its only readers."""
+
+    path: str
+    """File or folder relative to the workspace root."""
+    what: str
+    """One line for the manifest and the docs."""
+
+
+DATA = Artifact("data", "canonical dataset: items, users, interactions, reviews, dataset.json")
+TEXT = Artifact("text", "embeddings.safetensors and encoder.json")
+EMBEDDINGS_FILE = f"{TEXT.path}/embeddings.safetensors"
+SPLIT = Artifact("split", "{train,valid,test}.parquet, cold_{...}.parquet and split.json")
+MODELS = Artifact("models", "<name>/model.safetensors + config.json, training_history.parquet")
+EVALUATION = Artifact("evaluation", "metrics, per-user metrics, protocols, cold-start metrics")
+PROJECTION = Artifact("projection", "{text,mf}.parquet and projection.json")
+PORTRAITS = Artifact("portraits", "users, aspects, item clusters")
+QUALITY_FILE = "reasons/quality.json"
+# What produced an explanation-quality entry: the data and the trained models (the generator's own
+# identity is recorded beside them). An entry whose producers differ from the manifest's is stale.
+QUALITY_PRODUCERS = ("fingerprint", "train_key")
+
+
+def read_dataset(root: Path) -> Dataset:
+    return Dataset.load(root / DATA.path)
+
+
+def read_embeddings(root: Path) -> dict[str, np.ndarray]:
+    return load_file(root / EMBEDDINGS_FILE)
+
+
+def read_split(root: Path) -> dict[str, pd.DataFrame]:
+    return {part: pd.read_parquet(root / SPLIT.path / f"{part}.parquet")
+            for part in ("train", "valid", "test")}
+
+
+def quality_producers(manifest: dict) -> dict[str, str | None]:
+    """The producer stamp a quality entry written for this workspace carries."""
+    return {"fingerprint": manifest.get("fingerprint"),
+            "train_key": manifest.get("stage_keys", {}).get("train")}
+
+
+def current_quality(entries: dict, manifest: dict) -> dict[str, dict]:
+    """The quality entries produced by this workspace's data and models; stale ones left out."""
+    stamp = quality_producers(manifest)
+    return {name: entry for name, entry in entries.items()
+            if isinstance(entry, dict) and all(entry.get(k) == v for k, v in stamp.items())}
+
+
 class Workspace:
     """Read access to a built workspace; every artifact is loaded lazily, once.
 
@@ -101,8 +153,8 @@ class Workspace:
 
     @cached_property
     def dataset(self) -> Dataset:
-        with self._reading("data"):
-            return Dataset.load(self.root / "data")
+        with self._reading(DATA.path):
+            return read_dataset(self.root)
 
     @cached_property
     def ids(self) -> IdMap:
@@ -111,7 +163,8 @@ class Workspace:
     @cached_property
     def embeddings(self) -> dict[str, np.ndarray]:
         """'items', 'reviews', 'item_reviews', 'users': row i matches row i of the same table."""
-        return self.arrays("text/embeddings.safetensors")
+        with self._reading(EMBEDDINGS_FILE):
+            return read_embeddings(self.root)
 
     def arrays(self, relative: str) -> dict[str, np.ndarray]:
         """A safetensors file of the workspace."""
@@ -153,7 +206,8 @@ class Workspace:
 
     @cached_property
     def split(self) -> dict[str, pd.DataFrame]:
-        return {part: self.table(f"split/{part}.parquet") for part in ("train", "valid", "test")}
+        with self._reading(SPLIT.path):
+            return read_split(self.root)
 
     @property
     def model_names(self) -> list[str]:
