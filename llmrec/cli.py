@@ -198,7 +198,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from llmrec.models.base import FactorModel
     from llmrec.models.registry import default_model
     from llmrec.pipeline import queries as q
-    from llmrec.pipeline.artifacts import Workspace
+    from llmrec.pipeline.artifacts import Workspace, current_quality, quality_producers
     from llmrec.reasons.quality import sampled_explanation_quality
 
     if args.pairs < 1:
@@ -227,7 +227,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise ConfigError(f"no user has both a history and a recommendation from '{args.model}'")
 
     path = workspace.root / q.QUALITY_FILE
-    entries = json.loads(path.read_text()) if path.is_file() else {}
+    # Entries measured on other data or models describe texts no longer shown: not kept.
+    entries = current_quality(json.loads(path.read_text()), workspace.manifest) if path.is_file() else {}
     n_generated = sum(not t.cached for t in texts)
     entry = {key: _json_number(value) for key, value in metrics.items()}
     if n_generated == 0:
@@ -237,7 +238,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         same = previous.get("generator_identity") == service.generator.identity
         entry["latency_per_sentence_s"] = previous.get("latency_per_sentence_s") if same else None
     entry.update(n_pairs=len(texts), n_generated=n_generated, model=args.model,
-                 generator_identity=service.generator.identity,
+                 generator_identity=service.generator.identity, **quality_producers(workspace.manifest),
                  created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     entries[name] = entry
     path.parent.mkdir(parents=True, exist_ok=True)

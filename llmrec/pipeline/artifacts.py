@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -38,6 +37,18 @@ from llmrec.data.ids import IdMap
 from llmrec.errors import DamagedArtifactError, WorkspaceError
 from llmrec.pipeline import integrity
 from llmrec.pipeline.integrity import MANIFEST, Problem, rebuild_hint
+from llmrec.pipeline.layout import (  # noqa: F401  (re-exported: the workspace's layout)
+    DATA,
+    EMBEDDINGS_FILE,
+    QUALITY_FILE,
+    QUALITY_PRODUCERS,
+    SPLIT,
+    current_quality,
+    quality_producers,
+    read_dataset,
+    read_embeddings,
+    read_split,
+)
 from llmrec.pipeline.workdir import wait_for_swap
 
 LAYOUT_VERSION = 1
@@ -70,56 +81,6 @@ def read_manifest(root: Path) -> dict:
     if "files" in manifest and not integrity.valid_files(manifest["files"]):
         raise _damaged(root, MANIFEST, "'files' is not a mapping of path -> size and checksum")
     return manifest
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """One stage output: its place in a workspace. The functions below are its only readers."""
-
-    path: str
-    """File or folder relative to the workspace root."""
-    what: str
-    """One line for the manifest and the docs."""
-
-
-DATA = Artifact("data", "canonical dataset: items, users, interactions, reviews, dataset.json")
-TEXT = Artifact("text", "embeddings.safetensors and encoder.json")
-EMBEDDINGS_FILE = f"{TEXT.path}/embeddings.safetensors"
-SPLIT = Artifact("split", "{train,valid,test}.parquet, cold_{...}.parquet and split.json")
-MODELS = Artifact("models", "<name>/model.safetensors + config.json, training_history.parquet")
-EVALUATION = Artifact("evaluation", "metrics, per-user metrics, protocols, cold-start metrics")
-PROJECTION = Artifact("projection", "{text,mf}.parquet and projection.json")
-PORTRAITS = Artifact("portraits", "users, aspects, item clusters")
-QUALITY_FILE = "reasons/quality.json"
-# What produced an explanation-quality entry: the data and the trained models (the generator's own
-# identity is recorded beside them). An entry whose producers differ from the manifest's is stale.
-QUALITY_PRODUCERS = ("fingerprint", "train_key")
-
-
-def read_dataset(root: Path) -> Dataset:
-    return Dataset.load(root / DATA.path)
-
-
-def read_embeddings(root: Path) -> dict[str, np.ndarray]:
-    return load_file(root / EMBEDDINGS_FILE)
-
-
-def read_split(root: Path) -> dict[str, pd.DataFrame]:
-    return {part: pd.read_parquet(root / SPLIT.path / f"{part}.parquet")
-            for part in ("train", "valid", "test")}
-
-
-def quality_producers(manifest: dict) -> dict[str, str | None]:
-    """The producer stamp a quality entry written for this workspace carries."""
-    return {"fingerprint": manifest.get("fingerprint"),
-            "train_key": manifest.get("stage_keys", {}).get("train")}
-
-
-def current_quality(entries: dict, manifest: dict) -> dict[str, dict]:
-    """The quality entries produced by this workspace's data and models; stale ones left out."""
-    stamp = quality_producers(manifest)
-    return {name: entry for name, entry in entries.items()
-            if isinstance(entry, dict) and all(entry.get(k) == v for k, v in stamp.items())}
 
 
 class Workspace:

@@ -79,8 +79,8 @@ def imported_modules(tree: ast.AST, module: str) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+            # `from package import module` runs the package's __init__ too, but that only re-exports
+            found.update(f"{base}.{a.name}" if module_file(f"{base}.{a.name}") else base for a in node.names)
     return {name for name in found if module_file(name) is not None}
 
 
@@ -121,17 +121,29 @@ def _definitions(tree: ast.Module) -> tuple[dict[str, ast.AST], dict[str, str]]:
     return defs, imported
 
 
-def code_hash(functions: Iterable[Callable]) -> str:
-    """Hash of the source of `functions`, the same-module definitions they use, and their imports.
+def _used_names(node: ast.AST) -> set[str]:
+    """Names a definition uses when it runs; annotations are left out (they are never evaluated)."""
+    skipped: set[int] = set()
+    for inner in ast.walk(node):
+        annotations = []
+        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = inner.args
+            annotations = [inner.returns, *(a.annotation for a in
+                                            (*args.posonlyargs, *args.args, *args.kwonlyargs,
+                                             args.vararg, args.kwarg) if a is not None)]
+        elif isinstance(inner, ast.AnnAssign):
+            annotations = [inner.annotation]
+        for annotation in annotations:
+            if annotation is not None:
+                skipped.update(id(n) for n in ast.walk(annotation))
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in skipped}
 
-    All functions must live in one module (a stage's declaration module).
-    """
-    functions = list(functions)
+
+def _reach(functions: list[Callable]) -> tuple[str, list[ast.AST], set[str]]:
+    """The defining module's text, the same-module definitions `functions` reach, their llmrec imports."""
     module = sys.modules[functions[0].__module__]
-    path = Path(inspect.getsourcefile(module)).resolve()
-    text = read_source(path)
-    tree = ast.parse(text)
-    defs, imported = _definitions(tree)
+    text = read_source(Path(inspect.getsourcefile(module)).resolve())
+    defs, imported = _definitions(ast.parse(text))
     reached: dict[str, ast.AST] = {}
     modules: set[str] = set()
     todo = [f.__name__ for f in functions]
@@ -141,14 +153,28 @@ def code_hash(functions: Iterable[Callable]) -> str:
             continue
         node = reached[name] = defs[name]
         modules |= imported_modules(node, module.__name__)
-        for used in ast.walk(node):
-            if isinstance(used, ast.Name):
-                if used.id in imported:
-                    modules.add(imported[used.id])
-                elif used.id in defs:
-                    todo.append(used.id)
+        for used in _used_names(node):
+            if used in imported:
+                modules.add(imported[used])
+            elif used in defs:
+                todo.append(used)
+    nodes = sorted({id(n): n for n in reached.values()}.values(), key=lambda n: n.lineno)
+    return text, nodes, modules
+
+
+def code_files(functions: Iterable[Callable]) -> list[Path]:
+    """The llmrec source files the code of `functions` depends on (for inspection and tests)."""
+    return import_closure(_reach(list(functions))[2])
+
+
+def code_hash(functions: Iterable[Callable]) -> str:
+    """Hash of the source of `functions`, the same-module definitions they use, and their imports.
+
+    All functions must live in one module (a stage's declaration module).
+    """
+    text, nodes, modules = _reach(list(functions))
     hasher = hashlib.sha256()
-    for node in sorted({id(n): n for n in reached.values()}.values(), key=lambda n: n.lineno):
+    for node in nodes:
         hasher.update(ast.get_source_segment(text, node).encode())
     for file in import_closure(modules):
         hasher.update(file.relative_to(ROOT).as_posix().encode() + b"\0")

@@ -32,7 +32,7 @@ from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
-from llmrec.pipeline.artifacts import (
+from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
     EVALUATION,

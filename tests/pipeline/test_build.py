@@ -123,4 +123,4 @@ def test_changed_model_code_retrains(small_workspace, embedding_cache, tmp_path,
     # training and what reads the models reran; portraits read only the data and text embeddings
     assert manifest["reused_stages"] == ["load", "embed", "split", "portraits"]
     assert manifest["stage_reasons"]["train"] == "ran (reason: code changed)"
-    assert manifest["stage_reasons"]["evaluate"] == "ran (reason: code changed; input changed: train)"
+    assert manifest["stage_reasons"]["evaluate"] == "ran (reason: input changed: train; code changed)"
