@@ -117,9 +117,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
     print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s")
-    for stage, why in manifest["stage_reasons"].items():
+    for stage, why in manifest.get("stage_reasons", {}).items():
         print(f"  {stage:<9} {why}")
-    split = manifest["split"]
+    split = manifest.get("split") or manifest["config"]["split"]
     print(f"  split: {split}" + (" (the data's own train/valid/test, as in the papers that use it)"
                                  if split == "given" else ""))
     for note in manifest.get("repairs", []):

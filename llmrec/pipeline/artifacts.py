@@ -1,7 +1,9 @@
 """Workspace layout on disk, and a read-only view of a built workspace.
 
-    <workspace>/manifest.json             config, versions, data fingerprint, stage timings, and the
-                                          size and sha256 of every file below (see integrity.py)
+    <workspace>/manifest.json             config, versions, data fingerprint, stage timings, each
+                                          stage's key, definition (upstream keys, params, code hash,
+                                          packages) and why it ran, and the size and sha256 of every
+                                          file below (see integrity.py); paths and readers: layout.py
     <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report)
     <workspace>/text/embeddings.safetensors   items, reviews, item_reviews, users (float32, L2-normed)
     <workspace>/split/{train,valid,test}.parquet  the split used for training/evaluation (split.json)
