@@ -104,17 +104,29 @@ def test_code_hash_follows_imports_not_unrelated_modules(monkeypatch):
     assert keys.code_hash([split]) == before[1]
 
 
-CODE_HASHES = "from llmrec.pipeline import keys, stages; " \
-              "print([keys.code_hash([s.run, s.params]) for s in stages.STAGES])"
+LOAD_KEY = """
+import json, sys
+from pathlib import Path
+from llmrec.pipeline import keys, stages
+from llmrec.pipeline.run import stage_definition
+from tests.pipeline.test_stages import shop_config
+options = json.loads(sys.argv[1])
+run = stages.StageRun(shop_config(Path("w"), Path("c"), options), Path("w"), lambda *a: None)
+print(keys.digest("load", stage_definition(stages.STAGES[0], run, {})))
+print([keys.code_hash([s.run, s.params]) for s in stages.STAGES])
+"""
 
 
 def test_keys_are_the_same_in_another_process(shop):
-    here = [keys.code_hash([s.run, s.params]) for s in stages.STAGES]
-    out = subprocess.run([sys.executable, "-c", CODE_HASHES], cwd=REPO, capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
-    assert out.stdout.strip() == str(here)
-    # and a rebuild of the same inputs in this process derives the same stage keys
-    assert len(set(here)) == len(here)
+    from llmrec.pipeline.run import stage_definition
+
+    run = stages.StageRun(shop_config(Path("w"), Path("c"), shop[1]), Path("w"), lambda *a: None)
+    here = [keys.digest("load", stage_definition(stages.STAGES[0], run, {})),
+            str([keys.code_hash([s.run, s.params]) for s in stages.STAGES])]
+    out = subprocess.run([sys.executable, "-c", LOAD_KEY, json.dumps(shop[1])], cwd=REPO, capture_output=True,
+                         text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
+    assert out.stdout.split("\n")[:2] == here
+    assert here[0] == manifest(shop[0])["stage_keys"]["load"]  # the key the build recorded
 
 
 def test_changed_model_parameter_retrains_and_drops_stale_quality(copy, shop, embedding_cache, monkeypatch):
