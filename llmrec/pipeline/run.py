@@ -98,7 +98,13 @@ class _Build:
                 self.files.update(integrity.under(self.previous_files, relative))
             self.progress(name, 1.0, "unchanged, reused")
         else:
-            why = "repaired" if same_key else why_changed(definition, self.previous_definitions.get(name))
+            old = self.previous_definitions.get(name)
+            if same_key:
+                why = "repaired"
+            elif old is None and name in self.previous_keys:
+                why = "the previous build recorded no stage definitions"
+            else:
+                why = why_changed(definition, old)
             self.reasons[name] = f"ran (reason: {why})"
             self.progress(name, 0.0, f"started ({why})")
             stage.run(self.inputs)

@@ -421,6 +421,10 @@ STAGES: tuple[Stage, ...] = (
 
 def ordered(config, stages: tuple[Stage, ...] = STAGES) -> list[Stage]:
     """The enabled stages, each after its upstream ones (declaration order breaks ties)."""
+    declared = {s.name for s in stages}
+    unknown = sorted({f"{s.name} <- {u}" for s in stages for u in s.upstream if u not in declared})
+    if unknown:  # a misspelt upstream would leave a stage reused when its input changed
+        raise ConfigError(f"build stages name undeclared upstream stages: {', '.join(unknown)}")
     enabled = {s.name: s for s in stages if s.enabled(config)}
     done: list[Stage] = []
     while len(done) < len(enabled):

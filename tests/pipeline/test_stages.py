@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from llmrec.errors import ConfigError
 from llmrec.models import registry
 from llmrec.pipeline import keys, stages
 from llmrec.pipeline.artifacts import QUALITY_FILE, Workspace, quality_producers
@@ -78,6 +79,12 @@ def test_an_added_stage_is_placed_by_its_declaration():
     disabled = dataclasses.replace(finetune, enabled=lambda config: False)
     names = [s.name for s in stages.ordered(small_config(Path("w"), Path("c")), (*declared[:-1], disabled))]
     assert names == list(STAGES)
+
+
+def test_a_misspelt_upstream_stage_is_an_error():
+    typo = stages.Stage("extra", ("trian",), stages._seed_params, (), lambda run: None)
+    with pytest.raises(ConfigError, match="extra <- trian"):
+        stages.ordered(small_config(Path("w"), Path("c")), (*stages.STAGES, typo))
 
 
 def code_files(name: str) -> set[str]:
