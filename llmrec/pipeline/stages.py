@@ -8,7 +8,7 @@ that reads something it does not declare would be reused stale, so read config o
 or through its values.
 
 Adding an optional stage (e.g. `finetune`, between split and embed): write its body
-`finetune(run)` saving under a new `Artifact` of artifacts.py, a params function, and one entry
+`finetune(run)` saving under a new `Artifact` of layout.py, a params function, and one entry
     Stage("finetune", ("split",), _finetune_params, (FINETUNED,), finetune,
           packages=("torch", "transformers"), enabled=lambda config: config.finetune is not None),
 then add "finetune" to embed's `upstream` and let `_embed_params` / `embed` use the fine-tuned

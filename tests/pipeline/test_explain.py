@@ -100,3 +100,11 @@ def test_bad_arguments_fail_with_one_line(root, capsys, argv, message):
     assert main(["explain", "--workspace", str(root), *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_the_reader_ignores_entries_of_other_models(root, template_run):
+    path = root / q.QUALITY_FILE
+    entries = json.loads(path.read_text())
+    entries["old"] = {**entries["template"], "train_key": "0" * 16}  # measured before a retraining
+    path.write_text(json.dumps(entries))
+    assert list(q.explanation_quality(Workspace(root))["generator"]) == ["llm", "template"]
