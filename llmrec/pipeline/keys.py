@@ -98,6 +98,12 @@ def import_closure(modules: Iterable[str]) -> list[Path]:
     return sorted(set(seen.values()))
 
 
+@lru_cache(maxsize=8)
+def _parsed_definitions(text: str) -> tuple[dict[str, ast.AST], dict[str, str]]:
+    """`_definitions` of a module's text, parsed once per process per version (never mutated)."""
+    return _definitions(ast.parse(text))
+
+
 def _definitions(tree: ast.Module) -> tuple[dict[str, ast.AST], dict[str, str]]:
     """Module-level definitions (functions, classes, assignments) by name, and imported names -> module."""
     defs: dict[str, ast.AST] = {}
@@ -143,7 +149,7 @@ def _reach(functions: list[Callable]) -> tuple[str, list[ast.AST], set[str]]:
     """The defining module's text, the same-module definitions `functions` reach, their llmrec imports."""
     module = sys.modules[functions[0].__module__]
     text = read_source(Path(inspect.getsourcefile(module)).resolve())
-    defs, imported = _definitions(ast.parse(text))
+    defs, imported = _parsed_definitions(text)
     reached: dict[str, ast.AST] = {}
     modules: set[str] = set()
     todo = [f.__name__ for f in functions]
@@ -173,9 +179,10 @@ def code_hash(functions: Iterable[Callable]) -> str:
     All functions must live in one module (a stage's declaration module).
     """
     text, nodes, modules = _reach(list(functions))
+    lines = text.splitlines(keepends=True)
     hasher = hashlib.sha256()
-    for node in nodes:
-        hasher.update(ast.get_source_segment(text, node).encode())
+    for node in nodes:  # whole lines of each definition (get_source_segment re-splits the file each call)
+        hasher.update("".join(lines[node.lineno - 1:node.end_lineno]).encode())
     for file in import_closure(modules):
         hasher.update(file.relative_to(ROOT).as_posix().encode() + b"\0")
         hasher.update(read_source(file).encode())
