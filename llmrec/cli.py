@@ -116,8 +116,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt():
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
-    print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s"
-          + (f" (reused: {', '.join(manifest['reused_stages'])})" if manifest["reused_stages"] else ""))
+    print(f"\nworkspace written to {workspace.root} in {manifest['timings']['total']:.1f} s")
+    for stage, why in manifest.get("stage_reasons", {}).items():
+        print(f"  {stage:<9} {why}")
+    split = manifest.get("split") or manifest["config"]["split"]
+    print(f"  split: {split}" + (" (the data's own train/valid/test, as in the papers that use it)"
+                                 if split == "given" else ""))
     for note in manifest.get("repairs", []):
         print(f"  {note}")
     for line in workspace.dataset.report.lines():
@@ -194,7 +198,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from llmrec.models.base import FactorModel
     from llmrec.models.registry import default_model
     from llmrec.pipeline import queries as q
-    from llmrec.pipeline.artifacts import Workspace
+    from llmrec.pipeline.artifacts import Workspace, current_quality, quality_producers
     from llmrec.reasons.quality import sampled_explanation_quality
 
     if args.pairs < 1:
@@ -223,7 +227,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise ConfigError(f"no user has both a history and a recommendation from '{args.model}'")
 
     path = workspace.root / q.QUALITY_FILE
-    entries = json.loads(path.read_text()) if path.is_file() else {}
+    # Entries measured on other data or models describe texts no longer shown: not kept.
+    entries = current_quality(json.loads(path.read_text()), workspace.manifest) if path.is_file() else {}
     n_generated = sum(not t.cached for t in texts)
     entry = {key: _json_number(value) for key, value in metrics.items()}
     if n_generated == 0:
@@ -233,7 +238,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         same = previous.get("generator_identity") == service.generator.identity
         entry["latency_per_sentence_s"] = previous.get("latency_per_sentence_s") if same else None
     entry.update(n_pairs=len(texts), n_generated=n_generated, model=args.model,
-                 generator_identity=service.generator.identity,
+                 generator_identity=service.generator.identity, **quality_producers(workspace.manifest),
                  created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     entries[name] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,7 +298,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--demo-interactions", type=int)
     build.add_argument("--demo-reviews", type=int)
     build.add_argument("--models", nargs="+", choices=ALL_MODELS, default=list(ALL_MODELS))
-    build.add_argument("--split", choices=SPLITS, default="leave_last_out")
+    build.add_argument("--split", choices=SPLITS, default=None,
+                       help="default: the data's own split (given) when it ships one, else leave_last_out")
     build.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     build.add_argument("--seed", type=int, default=42)
     build.add_argument("--encoder", help="local model folder or hub id (default: packaged all-MiniLM-L6-v2)")

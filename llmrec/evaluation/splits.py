@@ -23,7 +23,7 @@ PARTS = ("train", "valid", "test")
 class Split:
     """Three disjoint interaction tables plus how they were made.
 
-    `kind` is one of "leave_last_out", "temporal", "random", "cold_start"; `params` holds the
+    `kind` is one of "leave_last_out", "temporal", "random", "cold_start", "given"; `params` holds the
     arguments (and derived values such as cutoffs) needed to reproduce it. `cold_items` lists the
     item ids held out of training by a cold-start split (None for the other kinds). `notes` are
     plain-English facts worth reporting next to results (e.g. users kept entirely in training).
@@ -74,6 +74,10 @@ class Split:
             how = (f"Random split {scope} (seed {p['seed']}): {p['test_ratio']:.0%} of interactions to "
                    f"test and {p['valid_ratio']:.0%} to validation"
                    + (", each user keeping at least one training interaction." if p["by_user"] else "."))
+        elif self.kind == "given":
+            how = ("Given split: the train/validation/test assignment shipped with the data (the authors' "
+                   f"{p['origin']}), used as is so results compare with published ones; "
+                   f"{p['test_users']:,} users have a test item.")
         elif self.kind == "cold_start":
             how = (f"Cold-start item split (seed {p['seed']}): {p['n_test_items']:,} items "
                    f"({p['item_ratio']:.0%}) have all their interactions in test and "
@@ -212,6 +216,29 @@ def random_split(
     return _build("random", frame, part,
                   params={"test_ratio": test_ratio, "valid_ratio": valid_ratio, "seed": seed,
                           "by_user": by_user}, notes=[])
+
+
+def given_split(interactions: pd.DataFrame, *, origin: str = "benchmark split") -> Split:
+    """The split the data's authors gave, read from the interactions column `given_split`.
+
+    Each row's value must be "train", "valid" or "test" (UniSRec/RecBole `X.{train,valid,test}.inter`
+    files; see llmrec/data/sources/recbole_benchmark.py). A DataError names the first row with any
+    other value, so a half-labelled table is never evaluated silently.
+    """
+    frame = _checked(interactions, ("user_id", "item_id", "given_split"))
+    values = frame["given_split"].astype(str)
+    codes = values.map({name: code for code, name in enumerate(PARTS)})
+    bad = codes.isna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(f"interaction row {row}: given_split is '{values.iloc[row]}', expected one of "
+                        f"{list(PARTS)}", field="given_split")
+    part = codes.to_numpy(dtype=np.int64)
+    if not (part == 2).any():
+        raise DataError("given split has no test interactions (no row with given_split 'test')",
+                        field="given_split")
+    test_users = int(frame.loc[part == 2, "user_id"].nunique())
+    return _build("given", frame, part, params={"origin": origin, "test_users": test_users}, notes=[])
 
 
 def cold_start_split(

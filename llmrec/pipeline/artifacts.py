@@ -1,16 +1,19 @@
 """Workspace layout on disk, and a read-only view of a built workspace.
 
-    <workspace>/manifest.json             config, versions, data fingerprint, stage timings, and the
-                                          size and sha256 of every file below (see integrity.py)
+    <workspace>/manifest.json             config, versions, data fingerprint, stage timings, each
+                                          stage's key, definition (upstream keys, params, code hash,
+                                          packages) and why it ran, and the size and sha256 of every
+                                          file below (see integrity.py); paths and readers: layout.py
     <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report)
     <workspace>/text/embeddings.safetensors   items, reviews, item_reviews, users (float32, L2-normed)
-    <workspace>/split/{train,valid,test}.parquet  leave-last-out split used for training/evaluation
+    <workspace>/split/{train,valid,test}.parquet  the split used for training/evaluation (split.json)
     <workspace>/models/<name>/            model.safetensors + config.json per trained model
     <workspace>/projection/{text,mf}.parquet  item_id, x, y (seeded 2-D UMAP)
     <workspace>/portraits/users.parquet   one row per user; portraits/aspects.parquet (user, aspect)
     <workspace>/evaluation/metrics.parquet, per_user.parquet, protocol.json, cold_start.parquet
     <workspace>/reasons/cache.parquet     generated texts keyed by model, prompt version and evidence
-    <workspace>/reasons/quality.json      explanation quality per generator (`python -m llmrec explain`)
+    <workspace>/reasons/quality.json      explanation quality per generator (`python -m llmrec explain`),
+                                          each entry stamped with what produced it (QUALITY_PRODUCERS)
 
 Nothing here is pickled; arrays are safetensors, tables Parquet, metadata JSON. Every read goes
 through this module, which turns a missing or damaged file into one WorkspaceError naming the file
@@ -36,6 +39,18 @@ from llmrec.data.ids import IdMap
 from llmrec.errors import DamagedArtifactError, WorkspaceError
 from llmrec.pipeline import integrity
 from llmrec.pipeline.integrity import MANIFEST, Problem, rebuild_hint
+from llmrec.pipeline.layout import (  # noqa: F401  (re-exported: the workspace's layout)
+    DATA,
+    EMBEDDINGS_FILE,
+    QUALITY_FILE,
+    QUALITY_PRODUCERS,
+    SPLIT,
+    current_quality,
+    quality_producers,
+    read_dataset,
+    read_embeddings,
+    read_split,
+)
 from llmrec.pipeline.workdir import wait_for_swap
 
 LAYOUT_VERSION = 1
@@ -101,8 +116,8 @@ class Workspace:
 
     @cached_property
     def dataset(self) -> Dataset:
-        with self._reading("data"):
-            return Dataset.load(self.root / "data")
+        with self._reading(DATA.path):
+            return read_dataset(self.root)
 
     @cached_property
     def ids(self) -> IdMap:
@@ -111,7 +126,8 @@ class Workspace:
     @cached_property
     def embeddings(self) -> dict[str, np.ndarray]:
         """'items', 'reviews', 'item_reviews', 'users': row i matches row i of the same table."""
-        return self.arrays("text/embeddings.safetensors")
+        with self._reading(EMBEDDINGS_FILE):
+            return read_embeddings(self.root)
 
     def arrays(self, relative: str) -> dict[str, np.ndarray]:
         """A safetensors file of the workspace."""
@@ -153,7 +169,8 @@ class Workspace:
 
     @cached_property
     def split(self) -> dict[str, pd.DataFrame]:
-        return {part: self.table(f"split/{part}.parquet") for part in ("train", "valid", "test")}
+        with self._reading(SPLIT.path):
+            return read_split(self.root)
 
     @property
     def model_names(self) -> list[str]:

@@ -10,7 +10,7 @@ from llmrec.errors import ConfigError
 from llmrec.models.registry import model_names
 
 ALL_MODELS = model_names()  # every registered model except reference baselines (random)
-SPLITS = ("leave_last_out", "temporal", "random")
+SPLITS = ("given", "leave_last_out", "temporal", "random")
 
 
 def default_cache_dir() -> Path:
@@ -30,8 +30,9 @@ class BuildConfig:
     """Keyword options of the loader (paths, column mapping, skip_bad_lines, kcore, demo sizes)."""
     models: tuple[str, ...] = ALL_MODELS
     """Models to train; rating models (rating_mf, bias) are skipped when the data has no ratings."""
-    split: str = "leave_last_out"
-    """Offline split for training and evaluation."""
+    split: str | None = None
+    """Offline split for training and evaluation. None: the data's own split (`given`) when it ships
+    one (UniSRec/RecBole benchmark files), so results compare with papers; else leave_last_out."""
     ks: tuple[int, ...] = (5, 10, 20)
     """Cut-offs at which ranking metrics are reported."""
     seed: int = 42
@@ -59,7 +60,7 @@ class BuildConfig:
             raise ConfigError(f"unknown model(s) {unknown}; valid choices: {', '.join(ALL_MODELS)}")
         if not self.models:
             raise ConfigError("choose at least one model")
-        if self.split not in SPLITS:
+        if self.split is not None and self.split not in SPLITS:
             raise ConfigError(f"unknown split '{self.split}'; valid choices: {', '.join(SPLITS)}")
         if not self.ks or min(self.ks) <= 0:
             raise ConfigError(f"K values must be positive integers, got {self.ks}")

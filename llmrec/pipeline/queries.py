@@ -19,7 +19,7 @@ import pandas as pd
 from llmrec.errors import ConfigError, ModelError, UnknownIdError, WorkspaceError
 from llmrec.models.base import Explainable, Explanation, FactorModel, NewItemScorer
 from llmrec.models.registry import default_model, preferred
-from llmrec.pipeline.artifacts import Workspace
+from llmrec.pipeline.artifacts import Workspace, current_quality
 from llmrec.pipeline.integrity import rebuild_hint
 from llmrec.portraits.aspects import aspect_counts
 from llmrec.portraits.build import BANDS, price_bands
@@ -1030,7 +1030,8 @@ def explanation_quality(ws: Workspace) -> pd.DataFrame:
     except WorkspaceError:
         raise WorkspaceError(f"{path} is damaged (not a JSON object); run `python -m llmrec explain` "
                              "again") from None
-    rows = [{"generator": name, **entry} for name, entry in entries.items()]
+    # Entries stamped with other data or models (a rebuild since) are stale: not shown.
+    rows = [{"generator": name, **entry} for name, entry in current_quality(entries, ws.manifest).items()]
     frame = pd.DataFrame(rows).reindex(columns=list(QUALITY_COLUMNS))
     numeric = [c for c in QUALITY_COLUMNS if c not in ("generator", "model", "created")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")

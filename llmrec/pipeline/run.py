@@ -1,61 +1,66 @@
-"""The staged build: load -> embed -> split -> train -> evaluate -> project -> portraits.
+"""The build runner: runs the declared stages (stages.py) in order, reusing what did not change.
 
-Each stage has a key made of its inputs (data fingerprint, config values, upstream keys). When the
-previous workspace holds a stage with the same key, its artifacts are linked instead of rebuilt, so
-an unchanged rebuild takes seconds. Everything is written into a staging folder that replaces the
-workspace only when the whole build succeeded.
+Each stage's key is derived from its declaration (see `keys.py`): upstream keys, parameter values,
+the hash of its code and of every llmrec module it imports, package versions. When the previous
+workspace holds a stage with the same key and its files verify, they are linked instead of rebuilt,
+so an unchanged rebuild takes seconds. The manifest records each stage's definition
+(`stage_definitions`) and why it ran (`stage_reasons`). Everything is written into a staging folder
+that replaces the workspace only when the whole build succeeded.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
-from safetensors.numpy import load_file
-
-from llmrec.data.dataset import Dataset
-from llmrec.data.ids import IdMap
 from llmrec.errors import DamagedArtifactError, WorkspaceError
-from llmrec.pipeline import integrity
-from llmrec.pipeline.artifacts import LAYOUT_VERSION, MANIFEST, Workspace, read_manifest
+from llmrec.pipeline import integrity, keys
+from llmrec.pipeline.artifacts import (
+    LAYOUT_VERSION,
+    MANIFEST,
+    QUALITY_FILE,
+    Workspace,
+    current_quality,
+    read_manifest,
+)
 from llmrec.pipeline.config import BuildConfig
+from llmrec.pipeline.stages import STAGES as DECLARED
+from llmrec.pipeline.stages import Progress, Stage, StageRun, ordered
 from llmrec.pipeline.workdir import atomic_folder, reuse
 
-# progress(stage, fraction of that stage done in [0, 1], message)
-Progress = Callable[[str, float, str], None]
-STAGES = ("load", "embed", "split", "train", "evaluate", "project", "portraits")
+STAGES = tuple(stage.name for stage in DECLARED)
 _PACKAGES = ("llmrec", "torch", "transformers", "numpy", "pandas", "pyarrow", "umap-learn", "streamlit")
 
 
-def _key(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def stage_definition(stage: Stage, run: StageRun, upstream_keys: dict[str, str]) -> dict:
+    """What a stage's key is made of, JSON-normalised (so it compares equal to a stored manifest's)."""
+    definition = {"upstream": {name: upstream_keys[name] for name in stage.upstream if name in upstream_keys},
+                  "params": stage.params(run), "code": keys.code_hash([stage.run, stage.params]),
+                  "packages": keys.versions(stage.packages)}
+    return json.loads(json.dumps(definition, sort_keys=True, default=str))
 
 
-def _code(*parts: str) -> str:
-    """Hash of llmrec's own source for the given subpackages/modules: changed code, changed key."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for part in parts:
-        path = root / part
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+def why_changed(new: dict, old: dict | None) -> str:
+    """Why a stage re-ran, compared with the previous workspace's definition of it."""
+    if old is None:
+        return "no previous result"
+    changed_up = sorted(n for n in set(new["upstream"]) | set(old.get("upstream", {}))
+                        if new["upstream"].get(n) != old.get("upstream", {}).get(n))
+    params = old.get("params", {})
+    changed = sorted(n for n in set(new["params"]) | set(params) if new["params"].get(n) != params.get(n))
+    packages = sorted(n for n in new["packages"] if new["packages"][n] != old.get("packages", {}).get(n))
+    reasons = []
+    if changed_up:
+        reasons.append(f"input changed: {', '.join(changed_up)}")
+    for name in changed:
+        reasons.append("input files changed" if name == "files" else f"parameter {name} changed")
+    if new["code"] != old.get("code"):
+        reasons.append("code changed")
+    if packages:
+        reasons.append(f"package version changed: {', '.join(packages)}")
+    return "; ".join(reasons) or "definition changed"
 
 
 class _Build:
@@ -65,27 +70,44 @@ class _Build:
         self.config = config
         self.staging = staging
         self.progress = progress or (lambda stage, fraction, message: None)
+        self.inputs = StageRun(config, staging, self.progress)
         self.keys: dict[str, str] = {}
+        self.definitions: dict[str, dict] = {}
+        self.reasons: dict[str, str] = {}  # stage -> "reused" or "ran (reason: ...)"
         self.timings: dict[str, float] = {}
         self.reused: list[str] = []
         self.files: dict[str, dict] = {}  # what the new manifest records (see integrity.py)
         self.notes: list[str] = []  # damage found in the previous workspace, said in the output
-        self.previous, self.previous_keys, self.previous_files = _previous(config.workspace.resolve(),
-                                                                           self.notes)
+        self.previous, old = _previous(config.workspace.resolve(), self.notes)
+        self.previous_keys: dict[str, str] = old.get("stage_keys", {})
+        self.previous_files: dict[str, dict] = old.get("files", {})
+        self.previous_definitions: dict[str, dict] = old.get("stage_definitions", {})
 
-    def stage(self, name: str, key: str, artifacts: list[str], build: Callable[[], None]) -> None:
-        """Reuse `artifacts` of the previous workspace when `key` matches and they verify; else build."""
+    def stage(self, stage: Stage) -> None:
+        """Reuse the stage's outputs of the previous workspace when its key matches and they verify."""
         started = time.perf_counter()
-        self.keys[name] = key
-        if self.previous_keys.get(name) == key and self._intact(name, artifacts) and all(
+        name, artifacts = stage.name, [artifact.path for artifact in stage.outputs]
+        definition = self.definitions[name] = stage_definition(stage, self.inputs, self.keys)
+        key = self.keys[name] = keys.digest(name, definition)
+        same_key = self.previous_keys.get(name) == key
+        if same_key and self._intact(name, artifacts) and all(
                 reuse(self.previous, self.staging, relative) for relative in artifacts):
             self.reused.append(name)
+            self.reasons[name] = "reused"
             for relative in artifacts:
                 self.files.update(integrity.under(self.previous_files, relative))
             self.progress(name, 1.0, "unchanged, reused")
         else:
-            self.progress(name, 0.0, "started")
-            build()
+            old = self.previous_definitions.get(name)
+            if same_key:
+                why = "repaired"
+            elif old is None and name in self.previous_keys:
+                why = "the previous build recorded no stage definitions"
+            else:
+                why = why_changed(definition, old)
+            self.reasons[name] = f"ran (reason: {why})"
+            self.progress(name, 0.0, f"started ({why})")
+            stage.run(self.inputs)
             self.progress(name, 1.0, "done")
         for relative in artifacts:
             if not integrity.under(self.files, relative):
@@ -105,33 +127,34 @@ class _Build:
         return not found
 
 
-def _previous(previous: Path, notes: list[str]) -> tuple[Path | None, dict[str, str], dict[str, dict]]:
-    """The previous workspace, its stage keys and recorded files; nothing when it cannot be trusted.
+def _previous(previous: Path, notes: list[str]) -> tuple[Path | None, dict]:
+    """The previous workspace and its manifest; nothing when it cannot be trusted.
 
     A workspace without recorded checksums (written by an older llmrec) is not reused either: its
     files cannot be verified, and reusing a damaged one would carry the damage forward.
     """
     if not (previous / MANIFEST).is_file():
-        return None, {}, {}
+        return None, {}
     try:
         manifest = read_manifest(previous)
     except DamagedArtifactError as error:
         notes.append(f"previous {error.file} {error.what}: every stage rebuilt")
-        return None, {}, {}
+        return None, {}
     except WorkspaceError:
         notes.append("previous workspace written by another llmrec version: every stage rebuilt")
-        return None, {}, {}
+        return None, {}
     if not manifest.get("files"):
         notes.append("previous workspace records no checksums (older llmrec): every stage rebuilt")
-        return None, {}, {}
-    return previous, manifest["stage_keys"], manifest["files"]
+        return None, {}
+    return previous, manifest
 
 
-def _reuse_texts(run: _Build) -> None:
-    """Carry the generated-text cache over unless its Parquet file is unreadable (then drop it).
+def _reuse_texts(run: _Build, manifest: dict) -> None:
+    """Carry the generated-text cache over; drop quality entries whose producers changed.
 
-    Texts are keyed by model, prompt and evidence, so they stay valid even when nothing else of
-    the previous workspace is reused.
+    Texts are keyed by generator, prompt and evidence (the facts shown), so they stay valid whatever
+    else changed; a damaged Parquet file is dropped. A quality entry describes the texts of one
+    data set and one set of trained models: when either changed it describes nothing current.
     """
     import pyarrow.parquet as pq
 
@@ -144,6 +167,23 @@ def _reuse_texts(run: _Build) -> None:
             path.unlink()
             run.notes.append(f"reasons: previous {path.relative_to(run.staging).as_posix()} damaged "
                              f"({type(error).__name__}), dropped; texts are generated again when asked")
+    quality = run.staging / QUALITY_FILE
+    if not quality.is_file():
+        return
+    try:
+        entries = json.loads(quality.read_text())
+    except (OSError, ValueError):
+        entries = None
+    if not isinstance(entries, dict):
+        quality.unlink()
+        run.notes.append(f"reasons: previous {QUALITY_FILE} damaged, dropped")
+        return
+    kept = current_quality(entries, manifest)
+    if len(kept) < len(entries):
+        run.notes.append(f"reasons: explanation quality of {', '.join(sorted(set(entries) - set(kept)))} "
+                         "dropped (measured on other data or models); run `python -m llmrec explain` again")
+        quality.unlink()  # a hard link to the previous workspace's file: never write through it
+        quality.write_text(json.dumps(kept, indent=2))
 
 
 def build_workspace(config: BuildConfig, progress: Progress | None = None, *, force: bool = False,
@@ -153,63 +193,33 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None, *, fo
     Writes only into a new, empty or workspace folder (`force`: any folder, keeping its other
     files); a second build of the same workspace fails at once, or waits for the first (`wait`).
     """
-    from llmrec.pipeline import stages
-
     total_started = time.perf_counter()
     with atomic_folder(config.workspace, force=force, wait=wait) as staging:
         run = _Build(config, staging, progress)
-        source_key = _key(config.source, stages.source_signature(config), _code("data"))
-        run.stage("load", source_key, ["data"], lambda: stages.load(run))
-        dataset = Dataset.load(staging / "data")
-        fingerprint = dataset.fingerprint()
-        ids = IdMap.from_dataset(dataset)
-
-        embed_key = _key(fingerprint, stages.encoder_identity(config), config.max_length, _code("text"))
-        run.stage("embed", embed_key, ["text"], lambda: stages.embed(run, dataset, ids))
-        embeddings = load_file(staging / "text" / "embeddings.safetensors")
-
-        split_key = _key(fingerprint, config.split, config.seed, config.cold_start, _code("evaluation"))
-        run.stage("split", split_key, ["split"], lambda: stages.split(run, dataset))
-        train_parts = {p: pd.read_parquet(staging / "split" / f"{p}.parquet")
-                       for p in ("train", "valid", "test")}
-
-        models = stages.models_to_train(config, dataset)
-        train_key = _key(split_key, embed_key, models, config.factors, config.epochs, config.seed,
-                         _code("models"))
-        run.stage("train", train_key, ["models"],
-                  lambda: stages.train(run, models, train_parts, ids, embeddings["items"]))
-
-        eval_key = _key(train_key, config.ks)
-        run.stage("evaluate", eval_key, ["evaluation"],
-                  lambda: stages.evaluate(run, models, train_parts, ids, embeddings["items"]))
-
-        project_key = _key(embed_key, train_key, config.seed, _code("projection.py"))
-        run.stage("project", project_key, ["projection"],
-                  lambda: stages.project(run, dataset, models, embeddings["items"]))
-
-        # Portraits read the text embeddings only: retraining a model leaves them as they are.
-        portraits_key = _key(embed_key, config.seed, _code("portraits"))
-        run.stage("portraits", portraits_key, ["portraits"],
-                  lambda: stages.portraits(run, dataset, embeddings["items"], embeddings["users"]))
-
-        # Generated texts are keyed by model, prompt and evidence, so the old ones stay valid.
-        _reuse_texts(run)
+        for stage in ordered(config):
+            run.stage(stage)
+        dataset = run.inputs.dataset
         manifest = {
             "layout_version": LAYOUT_VERSION,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "source": config.source,
             "dataset_name": dataset.name,
             "config": config.to_dict(),
-            "versions": _versions(),
-            "fingerprint": fingerprint,
+            "split": run.definitions["split"]["params"]["split"],
+            "versions": keys.versions(_PACKAGES),
+            "fingerprint": dataset.fingerprint(),
             "stage_keys": run.keys,
+            "stage_definitions": run.definitions,
+            "stage_reasons": run.reasons,
             "reused_stages": run.reused,
             "repairs": run.notes,
             "files": run.files,
             "timings": {**run.timings, "total": round(time.perf_counter() - total_started, 3)},
-            "models": models,
+            "models": run.inputs.models,
             "counts": {"users": dataset.n_users, "items": dataset.n_items,
                        "interactions": len(dataset.interactions), "reviews": len(dataset.reviews)},
         }
+        _reuse_texts(run, manifest)
+        manifest["timings"]["total"] = round(time.perf_counter() - total_started, 3)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return Workspace(config.workspace)

@@ -1,8 +1,27 @@
-"""The work of each build stage; `run.py` decides whether a stage runs or is reused."""
+"""The build stages, declared: name, upstream stages, parameters, outputs and the body that runs.
+
+`run.py` orders the stages from their `upstream` declarations and derives each reuse key from what
+is declared (see `keys.py`): the upstream keys, the values `params` returns (the config fields and
+model parameters the stage reads), a hash of the source of the body and parameter functions and of
+every llmrec module they reach, and the versions of the declared `packages`. Nothing else: a stage
+that reads something it does not declare would be reused stale, so read config only in `params`
+or through its values.
+
+Adding an optional stage (e.g. `finetune`, between split and embed): write its body
+`finetune(run)` saving under a new `Artifact` of layout.py, a params function, and one entry
+    Stage("finetune", ("split",), _finetune_params, (FINETUNED,), finetune,
+          packages=("torch", "transformers"), enabled=lambda config: config.finetune is not None),
+then add "finetune" to embed's `upstream` and let `_embed_params` / `embed` use the fine-tuned
+folder when `run.config.finetune` is set. A disabled stage is skipped and dropped from the upstream
+lists of the others, so the keys of a build without it do not change.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -10,12 +29,79 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
+from llmrec.pipeline.layout import (
+    DATA,
+    EMBEDDINGS_FILE,
+    EVALUATION,
+    MODELS,
+    PORTRAITS,
+    PROJECTION,
+    SPLIT,
+    TEXT,
+    Artifact,
+    read_dataset,
+    read_embeddings,
+    read_split,
+)
 from llmrec.projection import project_2d, projection_frame
 
 # The models whose item vectors can define the "MF space" map, in registry order.
 MF_SPACE_MODELS = model_names(FactorModel)
+# progress(stage, fraction of that stage done in [0, 1], message)
+Progress = Callable[[str, float, str], None]
+
+
+class StageRun:
+    """What a stage body reads: the config, the staging folder, progress, and upstream outputs.
+
+    Upstream outputs are loaded from the staging folder on first use, through their artifact's
+    reader, so a reused stage and a rebuilt one are read the same way.
+    """
+
+    def __init__(self, config, staging: Path, progress: Progress) -> None:
+        self.config = config
+        self.staging = staging
+        self.progress = progress
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        return read_dataset(self.staging)
+
+    @cached_property
+    def ids(self) -> IdMap:
+        return IdMap.from_dataset(self.dataset)
+
+    @cached_property
+    def embeddings(self) -> dict[str, np.ndarray]:
+        return read_embeddings(self.staging)
+
+    @cached_property
+    def parts(self) -> dict[str, pd.DataFrame]:
+        return read_split(self.staging)
+
+    @cached_property
+    def models(self) -> list[str]:
+        return models_to_train(self.config, self.dataset)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One declared build stage."""
+
+    name: str
+    upstream: tuple[str, ...]
+    """Stages whose outputs this one reads (their keys are part of its key)."""
+    params: Callable[[StageRun], dict]
+    """The JSON-able values the stage reads from the config and model specs."""
+    outputs: tuple[Artifact, ...]
+    run: Callable[[StageRun], None]
+    packages: tuple[str, ...] = ()
+    """Installed packages whose version changes the result."""
+    enabled: Callable[[object], bool] = lambda config: True
+    """Whether the config asks for this stage at all (optional stages)."""
 
 
 def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -93,7 +179,7 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
         review_emb = np.zeros((0, item_emb.shape[1]), dtype=np.float32)
     item_reviews, _has_reviews = item_review_embeddings(review_emb, dataset.reviews, ids)
     users = user_profiles(item_emb, review_emb, dataset.interactions, dataset.reviews, ids)
-    save_arrays(run.staging / "text" / "embeddings.safetensors",
+    save_arrays(run.staging / EMBEDDINGS_FILE,
                 {"items": item_emb, "reviews": review_emb, "item_reviews": item_reviews, "users": users})
     (run.staging / "text" / "encoder.json").write_text(json.dumps(
         {"identity": encoder.identity, "dim": int(item_emb.shape[1]), "max_length": run.config.max_length,
@@ -104,9 +190,12 @@ def split(run, dataset: Dataset) -> None:
     from llmrec.evaluation import splits
 
     config = run.config
-    if config.split == "leave_last_out":
+    kind = resolve_split(config, dataset)
+    if kind == "given":
+        result = splits.given_split(dataset.interactions)
+    elif kind == "leave_last_out":
         result = splits.leave_last_out(dataset.interactions)
-    elif config.split == "temporal":
+    elif kind == "temporal":
         result = splits.temporal_split(dataset.interactions)
     else:
         result = splits.random_split(dataset.interactions, seed=config.seed)
@@ -123,6 +212,16 @@ def split(run, dataset: Dataset) -> None:
         meta["cold_start"] = {"description": cold.description(), "params": cold.params,
                               "notes": cold.notes, "cold_items": [str(i) for i in cold.cold_items]}
     (folder / "split.json").write_text(json.dumps(meta, indent=2, default=str))
+
+
+def resolve_split(config, dataset: Dataset) -> str:
+    """The configured split; by default the data's own (`given`) when it ships one, else leave-last-out."""
+    has_given = "given_split" in dataset.interactions.columns
+    if config.split == "given" and not has_given:
+        raise ConfigError(f"split 'given' needs the data's own split (an interactions column "
+                          f"'given_split', e.g. from UniSRec/RecBole .train/.valid/.test.inter files); "
+                          f"{dataset.name} has none: choose leave_last_out, temporal or random")
+    return config.split or ("given" if has_given else "leave_last_out")
 
 
 def models_to_train(config, dataset: Dataset) -> list[str]:
@@ -259,3 +358,93 @@ def portraits(run, dataset: Dataset, item_emb: np.ndarray, user_emb: np.ndarray)
     tables = build_portraits(dataset, user_emb, clusters)
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+# Declarations: the parameters each stage reads, and the adapters from StageRun to the bodies.
+
+def _load_params(run: StageRun) -> dict:
+    demo_seed = run.config.seed if run.config.source == "demo" else None
+    return {"source": run.config.source, "demo_seed": demo_seed, **source_signature(run.config)}
+
+
+def _embed_params(run: StageRun) -> dict:
+    return {"encoder": encoder_identity(run.config), "max_length": run.config.max_length}
+
+
+def _split_params(run: StageRun) -> dict:
+    return {"split": resolve_split(run.config, run.dataset), "seed": run.config.seed,
+            "cold_start": run.config.cold_start}
+
+
+def _train_params(run: StageRun) -> dict:
+    return {"models": {name: model_params(name, run.config) for name in run.models}}
+
+
+def _evaluate_params(run: StageRun) -> dict:
+    return {"ks": list(run.config.ks), "tie_seed": run.config.seed}
+
+
+def _seed_params(run: StageRun) -> dict:
+    return {"seed": run.config.seed}
+
+
+def _load(run: StageRun) -> None:
+    load(run)
+
+
+def _embed(run: StageRun) -> None:
+    embed(run, run.dataset, run.ids)
+
+
+def _split(run: StageRun) -> None:
+    split(run, run.dataset)
+
+
+def _train(run: StageRun) -> None:
+    train(run, run.models, run.parts, run.ids, run.embeddings["items"])
+
+
+def _evaluate(run: StageRun) -> None:
+    evaluate(run, run.models, run.parts, run.ids, run.embeddings["items"])
+
+
+def _project(run: StageRun) -> None:
+    project(run, run.dataset, run.models, run.embeddings["items"])
+
+
+def _portraits(run: StageRun) -> None:
+    portraits(run, run.dataset, run.embeddings["items"], run.embeddings["users"])
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("load", (), _load_params, (DATA,), _load),
+    Stage("embed", ("load",), _embed_params, (TEXT,), _embed, packages=("torch", "transformers")),
+    Stage("split", ("load",), _split_params, (SPLIT,), _split),
+    Stage("train", ("split", "embed"), _train_params, (MODELS,), _train, packages=("torch", "numpy")),
+    Stage("evaluate", ("train", "split", "embed"), _evaluate_params, (EVALUATION,), _evaluate,
+          packages=("numpy",)),
+    # The maps read the text embeddings and the trained factors.
+    Stage("project", ("embed", "train"), _seed_params, (PROJECTION,), _project, packages=("umap-learn",)),
+    # Portraits read the data and the text embeddings only: retraining leaves them as they are.
+    Stage("portraits", ("load", "embed"), _seed_params, (PORTRAITS,), _portraits,
+          packages=("scikit-learn",)),
+)
+
+
+def ordered(config, stages: tuple[Stage, ...] = STAGES) -> list[Stage]:
+    """The enabled stages, each after its upstream ones (declaration order breaks ties)."""
+    declared = {s.name for s in stages}
+    unknown = sorted({f"{s.name} <- {u}" for s in stages for u in s.upstream if u not in declared})
+    if unknown:  # a misspelt upstream would leave a stage reused when its input changed
+        raise ConfigError(f"build stages name undeclared upstream stages: {', '.join(unknown)}")
+    enabled = {s.name: s for s in stages if s.enabled(config)}
+    done: list[Stage] = []
+    while len(done) < len(enabled):
+        names = {s.name for s in done}
+        ready = [s for s in enabled.values() if s.name not in names
+                 and all(u in names or u not in enabled for u in s.upstream)]
+        if not ready:
+            raise ConfigError(f"build stages depend on each other in a cycle: "
+                              f"{sorted(set(enabled) - names)}")
+        done.append(ready[0])
+    return done

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from llmrec.errors import ConfigError, DataError
-from llmrec.evaluation.splits import cold_start_split, leave_last_out, random_split, temporal_split
+from llmrec.evaluation.splits import (
+    cold_start_split,
+    given_split,
+    leave_last_out,
+    random_split,
+    temporal_split,
+)
 
 
 def frame(rows) -> pd.DataFrame:
@@ -163,3 +169,22 @@ def test_description_of_a_hand_built_split(random_interactions):
     assert split.description().endswith("Train 3,000 / validation 0 / test 5 interactions.")
     with pytest.raises(ConfigError, match="choose one of"):
         split.part("holdout")
+
+
+def test_given_split_keeps_the_authors_assignment():
+    frame = pd.DataFrame({"user_id": ["a", "a", "a", "b", "b", "b"],
+                          "item_id": ["1", "2", "3", "1", "3", "2"], "timestamp": [0, 1, 2, 0, 1, 2],
+                          "given_split": ["train", "valid", "test", "train", "test", "valid"]})
+    split = given_split(frame)
+    assert split.kind == "given"
+    assert list(split.test["item_id"]) == ["3", "3"] and list(split.valid["item_id"]) == ["2", "2"]
+    assert list(split.train["item_id"]) == ["1", "1"]
+    assert split.params["test_users"] == 2
+    assert split.description().startswith("Given split: the train/validation/test assignment shipped")
+
+
+def test_given_split_names_the_first_unlabelled_row():
+    frame = pd.DataFrame({"user_id": ["a", "a"], "item_id": ["1", "2"], "timestamp": [0, 1],
+                          "given_split": ["train", "holdout"]})
+    with pytest.raises(DataError, match="row 1: given_split is 'holdout', expected one of"):
+        given_split(frame)

@@ -107,17 +107,21 @@ def test_workspace_reader_errors(tmp_path):
 
 
 def test_changed_model_code_retrains(small_workspace, embedding_cache, tmp_path, monkeypatch):
-    import llmrec.pipeline.run as run_module
+    """Editing a model's file (reached through the train stage's imports) retrains; data stays."""
+    from llmrec.pipeline import keys
 
     copy = tmp_path / "workspace"
     shutil.copytree(small_workspace, copy)
-    original = run_module._code
+    original = keys.read_source
 
-    def edited_models(*parts):
-        return "edited" if parts == ("models",) else original(*parts)
+    def edited(path):
+        text = original(path)
+        return text + "\n# edited\n" if path.name == "mf.py" and path.parent.name == "models" else text
 
-    monkeypatch.setattr(run_module, "_code", edited_models)
+    monkeypatch.setattr(keys, "read_source", edited)
     build_workspace(small_config(copy, embedding_cache))
     manifest = json.loads((copy / "manifest.json").read_text())
-    # training and what reads the models reran; portraits read only the text embeddings
+    # training and what reads the models reran; portraits read only the data and text embeddings
     assert manifest["reused_stages"] == ["load", "embed", "split", "portraits"]
+    assert manifest["stage_reasons"]["train"] == "ran (reason: code changed)"
+    assert manifest["stage_reasons"]["evaluate"] == "ran (reason: input changed: train; code changed)"

@@ -9,7 +9,7 @@ import pytest
 
 from llmrec.cli import main
 from llmrec.pipeline import queries as q
-from llmrec.pipeline.artifacts import Workspace
+from llmrec.pipeline.artifacts import Workspace, quality_producers
 
 RATES = ("grounding_rate", "raw_grounding_rate", "fallback_rate", "feature_coverage", "unique_sentence_ratio",
          "distinct_1", "distinct_2")
@@ -28,7 +28,10 @@ def template_run(root):
     path = root / q.QUALITY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     # An earlier LLM measurement must survive a template run (they sit side by side).
-    path.write_text(json.dumps({"llm": {"grounding_rate": 1.0, "n_pairs": 5, "model": "text_mf"}}))
+    stamp = quality_producers(Workspace(root).manifest)
+    path.write_text(json.dumps({"llm": {"grounding_rate": 1.0, "n_pairs": 5, "model": "text_mf", **stamp},
+                                "stale": {"grounding_rate": 0.5, "n_pairs": 5, "model": "bpr",
+                                          "fingerprint": stamp["fingerprint"], "train_key": "0" * 16}}))
     assert main(["explain", "--workspace", str(root), "--pairs", "40", "--seed", "7"]) == 0
     return json.loads(path.read_text())
 
@@ -43,11 +46,16 @@ def test_explain_writes_the_template_quality(template_run):
     assert entry["n_pairs"] == 40 and entry["n_generated"] == 40
     assert entry["mean_words"] > 3 and entry["latency_per_sentence_s"] >= 0
     assert (entry["model"], entry["generator_identity"]) == ("text_mf", "template")
+    # stamped with what produced it: the data and the trained models
+    assert set(entry) >= {"fingerprint", "train_key"}
     assert entry["created"]
 
 
-def test_explain_keeps_other_generators_entries(template_run):
-    assert template_run["llm"] == {"grounding_rate": 1.0, "n_pairs": 5, "model": "text_mf"}
+def test_explain_keeps_other_generators_entries_of_the_same_models(root, template_run):
+    stamp = quality_producers(Workspace(root).manifest)
+    assert template_run["llm"] == {"grounding_rate": 1.0, "n_pairs": 5, "model": "text_mf", **stamp}
+    assert template_run["template"]["train_key"] == stamp["train_key"]
+    assert "stale" not in template_run  # measured on models this workspace no longer has
 
 
 def test_the_dashboard_then_shows_the_explained_texts_from_the_cache(root, template_run):
@@ -92,3 +100,11 @@ def test_bad_arguments_fail_with_one_line(root, capsys, argv, message):
     assert main(["explain", "--workspace", str(root), *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_the_reader_ignores_entries_of_other_models(root, template_run):
+    path = root / q.QUALITY_FILE
+    entries = json.loads(path.read_text())
+    entries["old"] = {**entries["template"], "train_key": "0" * 16}  # measured before a retraining
+    path.write_text(json.dumps(entries))
+    assert list(q.explanation_quality(Workspace(root))["generator"]) == ["llm", "template"]

@@ -175,6 +175,8 @@ def test_rebuild_recomputes_a_damaged_stage_and_says_so(copy, embedding_cache):
     assert set(expected) <= {line.split(": ", 1)[1] for line in said}
     # embed was recomputed; everything downstream has the same key and intact files, so is reused
     assert manifest["reused_stages"] == [s for s in STAGES if s not in ("embed", "train")]
+    reasons = manifest["stage_reasons"]
+    assert reasons["embed"] == reasons["train"] == "ran (reason: repaired)"
     assert (copy / EMBEDDINGS).stat().st_size == size
     assert problems(copy, manifest["files"], checksums=True) == []
 
