@@ -112,7 +112,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = BuildConfig(workspace=args.workspace, source=args.source, source_options=_source_options(args),
                          models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
                          encoder=args.encoder, epochs=args.epochs, factors=args.factors,
-                         cold_start=not args.no_cold_start)
+                         cold_start=not args.no_cold_start, finetune_seconds=args.finetune)
     with _sigterm_as_interrupt():
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
@@ -303,6 +303,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     build.add_argument("--seed", type=int, default=42)
     build.add_argument("--encoder", help="local model folder or hub id (default: packaged all-MiniLM-L6-v2)")
+    build.add_argument("--finetune", type=float, nargs="?", const=600.0, default=None, metavar="SECONDS",
+                       help="fine-tune the encoder on the training split before embedding, for up to "
+                            "SECONDS (default 600); off unless given")
     build.add_argument("--epochs", type=int, default=40)
     build.add_argument("--factors", type=int, default=64)
     build.add_argument("--no-cold-start", action="store_true", help="skip the held-out-items evaluation")

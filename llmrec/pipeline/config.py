@@ -41,6 +41,9 @@ class BuildConfig:
     """Text encoder: None for the packaged all-MiniLM-L6-v2, or a local folder / hub id."""
     max_length: int = 256
     """Token limit of the text encoder."""
+    finetune_seconds: float | None = None
+    """Fine-tune the encoder on the training split for up to this many seconds before embedding
+    (pre-train, then fine-tune); None leaves the encoder as it is."""
     factors: int = 64
     """Latent dimension of the MF models."""
     epochs: int = 40
@@ -64,6 +67,9 @@ class BuildConfig:
             raise ConfigError(f"unknown split '{self.split}'; valid choices: {', '.join(SPLITS)}")
         if not self.ks or min(self.ks) <= 0:
             raise ConfigError(f"K values must be positive integers, got {self.ks}")
+        if self.finetune_seconds is not None and not self.finetune_seconds > 0:
+            raise ConfigError(f"the fine-tuning budget must be a positive number of seconds, "
+                              f"got {self.finetune_seconds}")
         if self.factors <= 0 or self.epochs <= 0:
             raise ConfigError("factors and epochs must be positive")
 

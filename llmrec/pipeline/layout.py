@@ -35,6 +35,8 @@ MODELS = Artifact("models", "<name>/model.safetensors + config.json, training_hi
 EVALUATION = Artifact("evaluation", "metrics, per-user metrics, protocols, cold-start metrics")
 PROJECTION = Artifact("projection", "{text,mf}.parquet and projection.json")
 PORTRAITS = Artifact("portraits", "users, aspects, item clusters")
+FINETUNED = Artifact("finetune", "encoder/: the encoder fine-tuned on this shop (build --finetune)")
+FINETUNED_ENCODER = f"{FINETUNED.path}/encoder"
 QUALITY_FILE = "reasons/quality.json"
 # What produced an explanation-quality entry: the data and the trained models (the generator's own
 # identity is recorded beside them). An entry whose producers differ from the manifest's is stale.

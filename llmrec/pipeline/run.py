@@ -30,7 +30,8 @@ from llmrec.pipeline.stages import STAGES as DECLARED
 from llmrec.pipeline.stages import Progress, Stage, StageRun, ordered
 from llmrec.pipeline.workdir import atomic_folder, reuse
 
-STAGES = tuple(stage.name for stage in DECLARED)
+# The stages of a default build, in the order they run (optional ones such as finetune left out).
+STAGES = tuple(stage.name for stage in ordered(BuildConfig(workspace="workspace"), DECLARED))
 _PACKAGES = ("llmrec", "torch", "transformers", "numpy", "pandas", "pyarrow", "umap-learn", "streamlit")
 
 

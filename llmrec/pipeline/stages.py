@@ -36,6 +36,8 @@ from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
     EVALUATION,
+    FINETUNED,
+    FINETUNED_ENCODER,
     MODELS,
     PORTRAITS,
     PROJECTION,
@@ -162,7 +164,7 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
     from llmrec.text.encoder import TextEncoder
     from llmrec.text.profiles import item_review_embeddings, user_profiles
 
-    encoder = TextEncoder(run.config.encoder, max_length=run.config.max_length)
+    encoder = TextEncoder(embedding_model(run), max_length=run.config.max_length)
     cache = EmbeddingCache(run.config.cache_dir / "embeddings")
     item_texts = item_documents(dataset.items)
     review_texts = review_documents(dataset.reviews)
@@ -328,6 +330,30 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
         json.dumps(result.protocol.to_dict(), indent=2, default=str))
 
 
+def embedding_model(run):
+    """The encoder the embed stage uses: the fine-tuned one when the build fine-tunes."""
+    return run.staging / FINETUNED_ENCODER if run.config.finetune_seconds else run.config.encoder
+
+
+def finetune(run, dataset: Dataset, ids: IdMap, train_part: pd.DataFrame) -> None:
+    """Pre-train, then fine-tune: adapt the encoder to this shop on the training split only."""
+    from llmrec.text.documents import item_documents
+    from llmrec.text.finetune import finetune_encoder, review_pairs, training_pairs
+
+    seed = run.config.seed
+    pairs = training_pairs(train_part, ids, seed=seed)
+    # Only reviews of training interactions: a review of a held-out purchase would leak it.
+    seen = set(zip(train_part["user_id"], train_part["item_id"], strict=True))
+    reviews = dataset.reviews
+    if len(reviews):
+        reviews = reviews[[pair in seen for pair in zip(reviews["user_id"], reviews["item_id"], strict=True)]]
+    finetune_encoder(run.config.encoder, item_documents(dataset.items), pairs,
+                     review_pairs(reviews, ids, seed=seed) if len(reviews) else None,
+                     run.staging / FINETUNED_ENCODER, time_budget_s=float(run.config.finetune_seconds),
+                     seed=seed,
+                     progress=lambda fraction, message: run.progress("finetune", fraction, message))
+
+
 def project(run, dataset: Dataset, models: list[str], item_text: np.ndarray) -> None:
     from llmrec.models import load_model
 
@@ -368,7 +394,14 @@ def _load_params(run: StageRun) -> dict:
 
 
 def _embed_params(run: StageRun) -> dict:
-    return {"encoder": encoder_identity(run.config), "max_length": run.config.max_length}
+    # With fine-tuning on, the finetune stage's key (an upstream key) stands for the weights.
+    params = {"encoder": encoder_identity(run.config), "max_length": run.config.max_length}
+    return {**params, "finetuned": True} if run.config.finetune_seconds else params
+
+
+def _finetune_params(run: StageRun) -> dict:
+    return {"base_encoder": encoder_identity(run.config), "max_length": run.config.max_length,
+            "seconds": run.config.finetune_seconds, "seed": run.config.seed}
 
 
 def _split_params(run: StageRun) -> dict:
@@ -390,6 +423,10 @@ def _seed_params(run: StageRun) -> dict:
 
 def _load(run: StageRun) -> None:
     load(run)
+
+
+def _finetune(run: StageRun) -> None:
+    finetune(run, run.dataset, run.ids, run.parts["train"])
 
 
 def _embed(run: StageRun) -> None:
@@ -418,8 +455,11 @@ def _portraits(run: StageRun) -> None:
 
 STAGES: tuple[Stage, ...] = (
     Stage("load", (), _load_params, (DATA,), _load),
-    Stage("embed", ("load",), _embed_params, (TEXT,), _embed, packages=("torch", "transformers")),
     Stage("split", ("load",), _split_params, (SPLIT,), _split),
+    # Optional: the encoder fine-tuned on the training split, which embed then uses.
+    Stage("finetune", ("load", "split"), _finetune_params, (FINETUNED,), _finetune,
+          packages=("torch", "transformers"), enabled=lambda config: config.finetune_seconds is not None),
+    Stage("embed", ("load", "finetune"), _embed_params, (TEXT,), _embed, packages=("torch", "transformers")),
     Stage("train", ("split", "embed"), _train_params, (MODELS,), _train, packages=("torch", "numpy")),
     Stage("evaluate", ("train", "split", "embed"), _evaluate_params, (EVALUATION,), _evaluate,
           packages=("numpy",)),

@@ -28,7 +28,7 @@ MARKER = ".llmrec-workspace"
 MANIFEST = "manifest.json"
 # Every top-level entry a build writes. Only these are ever replaced or deleted in a workspace.
 OWNED = frozenset({MARKER, MANIFEST, "data", "text", "split", "models", "projection", "portraits",
-                   "evaluation", "reasons"})
+                   "evaluation", "reasons", "finetune"})
 _MARKER_TEXT = "llmrec workspace: `python -m llmrec build` replaces only its own entries here\n"
 
 

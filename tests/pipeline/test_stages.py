@@ -66,19 +66,25 @@ def test_declared_order_puts_every_stage_after_its_upstream():
     names = [s.name for s in stages.ordered(small_config(Path("w"), Path("c")))]
     assert names == list(STAGES)
     for stage in stages.STAGES:
-        assert all(names.index(up) < names.index(stage.name) for up in stage.upstream)
+        if stage.name in names:  # optional stages (finetune) are off by default
+            assert all(names.index(up) < names.index(stage.name) for up in stage.upstream if up in names)
 
 
-def test_an_added_stage_is_placed_by_its_declaration():
-    """A stage declared last but read by embed runs before embed (the finetune recipe)."""
-    finetune = stages.Stage("finetune", ("split",), stages._seed_params, (), lambda run: None)
-    declared = tuple(dataclasses.replace(s, upstream=(*s.upstream, "finetune")) if s.name == "embed" else s
-                     for s in stages.STAGES) + (finetune,)
-    names = [s.name for s in stages.ordered(small_config(Path("w"), Path("c")), declared)]
+def test_finetune_stage_runs_between_split_and_embed_only_when_asked():
+    names = [s.name for s in stages.ordered(small_config(Path("w"), Path("c"), finetune_seconds=30))]
     assert names.index("split") < names.index("finetune") < names.index("embed")
-    disabled = dataclasses.replace(finetune, enabled=lambda config: False)
-    names = [s.name for s in stages.ordered(small_config(Path("w"), Path("c")), (*declared[:-1], disabled))]
-    assert names == list(STAGES)
+    assert [s.name for s in stages.ordered(small_config(Path("w"), Path("c")))] == list(STAGES)
+    assert "finetune" not in STAGES
+
+
+def test_embed_key_is_unchanged_when_finetuning_is_off(shop):
+    """Turning the optional stage off must not re-embed workspaces built before it existed."""
+    config = shop_config(Path("w"), Path("c"), shop[1])
+    run = stages.StageRun(config, shop[0], lambda *a: None)
+    assert "finetuned" not in stages._embed_params(run)
+    on = stages.StageRun(dataclasses.replace(config, finetune_seconds=5.0), shop[0], lambda *a: None)
+    assert stages._embed_params(on)["finetuned"] is True
+    assert stages.embedding_model(on) == shop[0] / "finetune" / "encoder"
 
 
 def test_a_misspelt_upstream_stage_is_an_error():
@@ -224,3 +230,18 @@ def test_given_split_is_the_default_for_benchmark_data(tmp_path, embedding_cache
     assert "Given split" in json.dumps(protocol)
     for stage in STAGES:
         assert f"{stage:<9} ran (reason: no previous result)" in out
+
+
+def test_finetuned_build_embeds_with_the_shop_encoder_and_reuses_it(copy, shop, embedding_cache):
+    tuned = shop_config(copy, embedding_cache, shop[1], finetune_seconds=3.0)
+    build_workspace(tuned)
+    after = manifest(copy)
+    folder = copy / "finetune" / "encoder"
+    assert (folder / "config.json").is_file() and list(folder.glob("*.safetensors"))
+    assert after["stage_reasons"]["finetune"] == "ran (reason: no previous result)"
+    assert after["stage_reasons"]["embed"].startswith("ran")
+    assert after["reused_stages"][:2] == ["load", "split"]
+    assert any(name.startswith("finetune/encoder/") for name in Workspace(copy).files)  # checksummed
+    build_workspace(tuned)
+    again = manifest(copy)
+    assert {"finetune", "embed", "train"} <= set(again["reused_stages"])
