@@ -42,6 +42,7 @@ from llmrec.pipeline.integrity import MANIFEST, Problem, rebuild_hint
 from llmrec.pipeline.layout import (  # noqa: F401  (re-exported: the workspace's layout)
     DATA,
     EMBEDDINGS_FILE,
+    FINETUNED_ENCODER,
     QUALITY_FILE,
     QUALITY_PRODUCERS,
     SPLIT,
@@ -171,6 +172,15 @@ class Workspace:
     def split(self) -> dict[str, pd.DataFrame]:
         with self._reading(SPLIT.path):
             return read_split(self.root)
+
+    @property
+    def encoder_source(self) -> str | Path | None:
+        """The encoder the items were embedded with: the shop's fine-tuned copy when the build made
+        one, else the configured model (None: the packaged MiniLM). Queries must use the same one."""
+        tuned = self.root / FINETUNED_ENCODER
+        if (tuned / "config.json").is_file():
+            return tuned
+        return (self.manifest.get("config") or {}).get("encoder")
 
     @property
     def model_names(self) -> list[str]:
