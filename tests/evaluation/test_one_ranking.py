@@ -18,13 +18,8 @@ K = 10
 
 
 @pytest.fixture(scope="module")
-def index(small_workspace) -> WorkspaceIndex:
-    return WorkspaceIndex.open(small_workspace)
-
-
-@pytest.fixture(scope="module")
-def ws(index) -> Workspace:
-    return index.ws
+def ws(small_index) -> Workspace:
+    return small_index.ws
 
 
 def _tied_user(index: WorkspaceIndex, model: str) -> str:
@@ -36,7 +31,8 @@ def _tied_user(index: WorkspaceIndex, model: str) -> str:
     raise AssertionError("no user with tied scores in the top-K: the test data changed")
 
 
-def test_tied_scores_rank_the_same_everywhere(index, ws, capsys):
+def test_tied_scores_rank_the_same_everywhere(small_index, ws, capsys):
+    index = small_index
     seed = ws.manifest["config"]["seed"]
     model = index.model("popularity")
     user = _tied_user(index, "popularity")
@@ -57,7 +53,8 @@ def test_tied_scores_rank_the_same_everywhere(index, ws, capsys):
     assert keys == sorted(keys)
 
 
-def test_top_items_for_explanations_is_the_first_of_the_same_list(index, ws):
+def test_top_items_for_explanations_is_the_first_of_the_same_list(small_index, ws):
+    index = small_index
     user = _tied_user(index, "popularity")
     first = top_items(index, "popularity", np.array([ws.ids.user_index(user)]))[0]
     assert ws.ids.items[first] == recommend(index, user, "popularity", K)["item_id"].iloc[0]

@@ -12,8 +12,8 @@ from llmrec.serve import WorkspaceIndex, catalogue, explanations, recommendation
 
 
 @pytest.fixture(scope="module")
-def index(small_workspace) -> WorkspaceIndex:
-    return WorkspaceIndex.open(small_workspace)
+def index(small_index) -> WorkspaceIndex:
+    return small_index
 
 
 def test_every_item_has_one_price_band_in_portraits_lists_and_evidence(index):

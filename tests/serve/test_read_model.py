@@ -22,8 +22,8 @@ from llmrec.serve import (
 
 
 @pytest.fixture(scope="module")
-def index(small_workspace) -> WorkspaceIndex:
-    return WorkspaceIndex.open(small_workspace)
+def index(small_index) -> WorkspaceIndex:
+    return small_index
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
 @pytest.fixture(scope="module")
-def index(ui_workspace) -> WorkspaceIndex:
-    return WorkspaceIndex.open(ui_workspace)
+def index(small_index) -> WorkspaceIndex:
+    return small_index
 
 
 def shown_text(app) -> str:
