@@ -246,7 +246,7 @@ def metrics(key: WorkspaceKey) -> pd.DataFrame:
 
 
 @st.cache_data(**FRAMES)
-def metrics_table(key: WorkspaceKey, k: int | None, names: tuple[str, ...] | None) -> pd.DataFrame:
+def metrics_table(key: WorkspaceKey, k: int | None, names: tuple[str, ...] | None = None) -> pd.DataFrame:
     return evaluation.metrics_table(_index(key), k, names)
 
 
