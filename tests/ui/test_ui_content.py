@@ -119,10 +119,11 @@ PRIVATE_PAGES = ("pages/2_portraits.py", "pages/3_explorer.py", "pages/4_recomme
 def test_privacy_mode_masks_ids_and_emails_on_every_page(app, index, page):
     user = _user_with_an_email(index)
     app.query_params["user"] = user  # a user whose review text holds an e-mail address
-    app.query_params["private"] = "1"
     app.query_params["overlay"] = "1"  # the explorer shows its user picker
     app.query_params["q"] = "kettle"  # the search page shows results
     open_page(app, page)
+    app.sidebar.toggle(key="sidebar_privacy").set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
     text = shown_text(app)
     ids = set(index.ws.ids.users)
     leaked = sorted(ids & set(re.findall(r"[\w-]+", text)))

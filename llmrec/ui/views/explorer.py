@@ -57,6 +57,11 @@ def _on_select(ctx: Context, space: str) -> None:
             return
 
 
+def points(ctx: Context, space: str) -> pd.DataFrame:
+    """Every product's position on the map of `space`, with the facts the colourings use."""
+    return reads.map_frame(ctx.key, space)
+
+
 def overlay_frames(ctx: Context, points: pd.DataFrame, user: str) -> dict[str, pd.DataFrame]:
     hist = reads.history(ctx.key, user)
     recs = reads.recommend(ctx.key, user, ctx.model, ctx.k, "seen") if ctx.model else pd.DataFrame()
