@@ -143,14 +143,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     from llmrec.models.registry import default_model
-    from llmrec.pipeline.artifacts import Workspace
-    from llmrec.pipeline.queries import recommend
+    from llmrec.serve import WorkspaceIndex
+    from llmrec.serve.recommendations import recommend
 
     if args.k < 1:
         raise ConfigError(f"--k must be >= 1 (the length of the list), found {args.k}")
-    workspace = Workspace(args.workspace)
-    args.model = args.model or default_model(workspace.model_names)
-    frame = recommend(workspace, args.user, args.model, args.k)
+    index = WorkspaceIndex.open(args.workspace)
+    args.model = args.model or default_model(index.model_names)
+    frame = recommend(index, args.user, args.model, args.k)
     if args.json:
         print(frame.to_json(orient="records", indent=2))
     else:
@@ -197,36 +197,37 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     from llmrec.models.base import FactorModel
     from llmrec.models.registry import default_model
-    from llmrec.pipeline import queries as q
-    from llmrec.pipeline.artifacts import Workspace, current_quality, quality_producers
+    from llmrec.pipeline.artifacts import current_quality, quality_producers
     from llmrec.reasons.quality import sampled_explanation_quality
+    from llmrec.serve import WorkspaceIndex
+    from llmrec.serve.evaluation import QUALITY_FILE
+    from llmrec.serve.recommendations import top_items
 
     if args.pairs < 1:
         raise ConfigError(f"--pairs must be at least 1, got {args.pairs}")
-    workspace = Workspace(args.workspace)
-    args.model = args.model or default_model(workspace.model_names, FactorModel)
+    index = WorkspaceIndex.open(args.workspace)
+    workspace = index.ws
+    args.model = args.model or default_model(index.model_names, FactorModel)
     name, generator = "template", None
     if args.llm or args.llm_model:
         from llmrec.reasons.llm import LLMGenerator
 
         generator = LLMGenerator(args.llm_model)  # loads on first generation, not for cache hits
         name = "llm" if args.llm_model is None else f"llm:{Path(args.llm_model).name}"
-    service = q.reason_service(workspace, args.model, generator)
-    if service is None:
-        raise ConfigError("llmrec.reasons is not available in this installation")
+    service = index.reason_service(args.model, generator)
     # Score only the users that can be sampled, not the whole user base.
     with_history = np.flatnonzero(np.diff(service.ctx.train.indptr) > 0)
     rng = np.random.default_rng(args.seed)
     users = rng.choice(with_history, size=min(args.pairs, len(with_history)), replace=False)
     top = np.full(workspace.ids.n_users, -1, dtype=np.int64)
-    top[users] = q.top_items(workspace, args.model, users)
+    top[users] = top_items(index, args.model, users)
     start = time.perf_counter()
     metrics, texts = sampled_explanation_quality(service, top, args.pairs, args.seed)
     seconds = time.perf_counter() - start
     if not texts:
         raise ConfigError(f"no user has both a history and a recommendation from '{args.model}'")
 
-    path = workspace.root / q.QUALITY_FILE
+    path = workspace.root / QUALITY_FILE
     # Entries measured on other data or models describe texts no longer shown: not kept.
     entries = current_quality(json.loads(path.read_text()), workspace.manifest) if path.is_file() else {}
     n_generated = sum(not t.cached for t in texts)

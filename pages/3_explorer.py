@@ -12,7 +12,7 @@ require_workspace(ctx)
 
 with guard("the embedding map"):
     space, colour, overlay = explorer.controls(ctx)
-    points = ctx.frame("map_frame", space)
+    points = explorer.points(ctx, space)
     highlight = {}
     if overlay:
         user = explorer.overlay_user(ctx)

@@ -30,3 +30,11 @@ def small_workspace(tmp_path_factory, embedding_cache) -> Path:
     root = tmp_path_factory.mktemp("small") / "workspace"
     build_workspace(small_config(root, embedding_cache))
     return root
+
+
+@pytest.fixture(scope="session")
+def small_index(small_workspace):
+    """The read model's index of the small workspace (lookups and models built once per session)."""
+    from llmrec.serve import WorkspaceIndex
+
+    return WorkspaceIndex.open(small_workspace)

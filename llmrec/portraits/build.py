@@ -16,9 +16,11 @@ def price_bands(items: pd.DataFrame) -> pd.Series:
     """budget / mid / premium per item: the item's price tertile within its own category.
 
     Bands are relative to the category because a premium notebook costs less than a budget laptop.
-    Items without a price (or in a category with fewer than three prices) get <NA>.
+    Items without a price (a zero price counts as none, or in a category with fewer than three
+    prices) get <NA>. This is the one band rule: reasons' evidence and the dashboard use it too.
     """
-    prices = items["price"].astype("float64")
+    prices = pd.to_numeric(items["price"], errors="coerce").astype("float64")
+    prices = prices.where(prices > 0)
     rank = prices.groupby(items["category"]).rank(pct=True)
     counts = prices.groupby(items["category"]).transform("count")
     band = pd.Series(pd.NA, index=items.index, dtype="string")

@@ -23,6 +23,7 @@ from llmrec.errors import DataError, UnknownIdError
 from llmrec.models.base import Explanation
 from llmrec.models.ranking import top_indices
 from llmrec.portraits.aspects import extract_aspects
+from llmrec.portraits.build import price_bands as portrait_price_bands
 
 # Fact kinds, grouped by the text they support.
 REASON_KINDS: tuple[str, ...] = (
@@ -225,21 +226,11 @@ class EvidenceContext:
 
 
 def price_bands(prices: np.ndarray, categories: np.ndarray) -> np.ndarray:
-    """0 budget / 1 mid / 2 premium by price tertile within the category (-1 when unpriced).
-
-    Categories with fewer than 3 priced items use the catalogue-wide tertiles.
-    """
-    prices = np.asarray(prices, dtype=np.float64)
-    bands = np.full(len(prices), -1, dtype=np.int8)
-    priced = np.isfinite(prices) & (prices > 0)
-    if priced.sum() == 0:
-        return bands
-    overall = np.quantile(prices[priced], [1 / 3, 2 / 3])
-    for category in np.unique(categories):
-        rows = (categories == category) & priced
-        cuts = np.quantile(prices[rows], [1 / 3, 2 / 3]) if rows.sum() >= 3 else overall
-        bands[rows] = np.searchsorted(cuts, prices[rows], side="left").astype(np.int8)
-    return bands
+    """0 budget / 1 mid / 2 premium, -1 when unbanded: the portraits' bands
+    (`llmrec.portraits.build.price_bands`, tertiles within the category) as codes."""
+    names = portrait_price_bands(pd.DataFrame({"price": np.asarray(prices, dtype=np.float64),
+                                               "category": np.asarray(categories)}))
+    return names.map({band: code for code, band in enumerate(BANDS)}).fillna(-1).to_numpy(dtype=np.int8)
 
 
 def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Evidence:

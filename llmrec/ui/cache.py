@@ -1,8 +1,8 @@
-"""Cached access to workspaces, models, the encoder and query results.
+"""Cached resources: the workspace, its read-model index, the text encoder and the LLM service.
 
-Resources (workspace, models, encoder) go through st.cache_resource and are never mutated by
-callers; frames go through st.cache_data. Each cached function receives everything it depends
-on as arguments: the workspace root plus its manifest stamp, so a rebuilt workspace is reloaded.
+Resources go through st.cache_resource and are never mutated by callers; the answers built from them
+are cached in llmrec.ui.reads. Each cached function receives everything it depends on as arguments:
+the workspace root plus its manifest stamp, so a rebuilt workspace is reloaded.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ import os
 import threading
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from llmrec.errors import LlmrecError, WorkspaceError
-from llmrec.pipeline import queries as q
 from llmrec.pipeline.artifacts import MANIFEST, Workspace
+from llmrec.serve import WorkspaceIndex
 
 WORKSPACE_ENV = "LLMREC_WORKSPACE"
 
@@ -70,9 +69,11 @@ def ws_of(root: str) -> Workspace:
     return workspace(root, stamp(root))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def model(root: str, stamp: float, name: str):
-    return q.load_workspace_model(workspace(root, stamp), name)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def index(root: str, stamp: float) -> WorkspaceIndex:
+    """The read model's index of the workspace: its lookups, loaded models and reason services are
+    built once and shared by every session (never mutated by callers)."""
+    return WorkspaceIndex(workspace(root, stamp))
 
 
 @st.cache_resource(show_spinner="Loading the text encoder…")
@@ -89,82 +90,23 @@ def encoder_for(root: str):
     return encoder(config.get("encoder"), int(config.get("max_length", 256)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def reason_service(root: str, stamp: float):
-    return q.reason_service(workspace(root, stamp))
-
-
 @st.cache_resource(show_spinner="Loading the local LLM (the first time converts it: up to a minute)…",
-                   max_entries=1)
-def llm_service(root: str, stamp: float):
-    """A ReasonService whose generator is the local LLM (shared; generation is serialised by it)."""
+                   max_entries=2)
+def llm_service(root: str, stamp: float, model: str | None):
+    """A ReasonService explaining `model`'s list whose generator is the local LLM (shared; generation
+    is serialised by it)."""
     from llmrec.reasons.llm import LLMGenerator
 
-    return q.reason_service(workspace(root, stamp), generator=LLMGenerator().load())
+    return index(root, stamp).reason_service(model, generator=LLMGenerator().load())
 
 
 def texts_stamp(root: str) -> int:
     """Modification time of the generated-text cache: changes when a text is written (by the LLM
-    button or `python -m llmrec explain`), so the memoised texts below are looked up again."""
+    button or `python -m llmrec explain`), so memoised texts are looked up again."""
     try:
         return (Path(root) / "reasons" / "cache.parquet").stat().st_mtime_ns
     except OSError:
         return 0
-
-
-def summary(root: str, stamp: float, user_id: str) -> q.Reason:
-    """The user's portrait summary: the local LLM's if it wrote one before, else the template's."""
-    return _summary(root, stamp, texts_stamp(root), user_id)
-
-
-def reason(root: str, stamp: float, user_id: str, item_id: str) -> q.Reason:
-    """Why `item_id` suits `user_id`: the local LLM's reason if it wrote one before, else the template's."""
-    return _reason(root, stamp, texts_stamp(root), user_id, item_id)
-
-
-def reasons(root: str, stamp: float, user_id: str, item_ids: tuple[str, ...]) -> list[q.Reason]:
-    """Reasons for a whole recommendation list in one batched call."""
-    return _reasons(root, stamp, texts_stamp(root), user_id, item_ids)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _summary(root: str, stamp: float, texts: int, user_id: str) -> q.Reason:
-    return q.portrait_summary(workspace(root, stamp), user_id, reason_service(root, stamp))
-
-
-@st.cache_data(show_spinner=False, max_entries=2048)
-def _reason(root: str, stamp: float, texts: int, user_id: str, item_id: str) -> q.Reason:
-    return q.reason(workspace(root, stamp), user_id, item_id, reason_service(root, stamp))
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _reasons(root: str, stamp: float, texts: int, user_id: str, item_ids: tuple[str, ...]) -> list[q.Reason]:
-    return q.reasons(workspace(root, stamp), user_id, item_ids, reason_service(root, stamp))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def launch(root: str, stamp: float, title: str, description: str, k: int) -> q.Launch:
-    """Where a new product lands on the text map and who would see it (see queries.launch_product)."""
-    return q.launch_product(workspace(root, stamp), encoder_for(root), title, description, k)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def search(root: str, stamp: float, query: str, user_id: str | None, model: str | None, weight: float,
-           k: int):
-    """Personalised search results (see queries.personalised_search)."""
-    return q.personalised_search(workspace(root, stamp), encoder_for(root), query, user_id, model, weight, k)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def frame(root: str, stamp: float, query: str, *args) -> pd.DataFrame:
-    """The DataFrame returned by queries.<query>(workspace, *args), cached per workspace."""
-    return getattr(q, query)(workspace(root, stamp), *args)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def value(root: str, stamp: float, query: str, *args):
-    """Any picklable value returned by queries.<query>(workspace, *args), cached per workspace."""
-    return getattr(q, query)(workspace(root, stamp), *args)
 
 
 def try_workspace(root: str) -> tuple[Workspace | None, str | None]:
@@ -183,4 +125,4 @@ def clear() -> None:
     st.cache_resource.clear()
 
 
-__all__ = ["WorkspaceError", "workspace", "model", "encoder", "frame", "value"]
+__all__ = ["WorkspaceError", "encoder", "index", "workspace"]

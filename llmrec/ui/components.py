@@ -11,7 +11,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from llmrec.errors import LlmrecError, UnknownIdError
-from llmrec.ui import state
+from llmrec.reasons.service import GeneratedText
+from llmrec.ui import reads, state
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
@@ -65,7 +66,7 @@ def require_models(ctx: Context) -> None:
 def user_picker(ctx: Context, key: str, label: str = "User") -> str:
     """Pick a user (search box + list, most active first); mirrored into ?user=. Returns the real id."""
     privacy = ctx.privacy
-    everyone = ctx.value("find_users", "", 1_000_000)
+    everyone = reads.find_users(ctx.key, "", 1_000_000)
     from_url = state.param("user")
     if key not in st.session_state and from_url is not None:
         resolved = privacy.resolve(from_url)
@@ -97,7 +98,7 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
     """Pick a product by title search; mirrored into ?item=. Returns the item id."""
     find, pick = st.columns([1, 2])
     search = find.text_input("Find a product", key=f"{key}_search", placeholder="words from the title")
-    found = ctx.frame("search_items", search, 300)
+    found = reads.search_items(ctx.key, search, 300)
     titles = dict(zip(found["item_id"], found["title"], strict=False))
     options = list(dict.fromkeys([*(preferred or []), *found["item_id"]]))
     from_url = state.param("item")
@@ -110,7 +111,7 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
         st.warning("No product matches that search.")
         st.stop()
     state.choose(key, options, param_name="item", default=options[0])
-    known = {i: titles.get(i) or ctx.value("item_card", i)["title"] for i in options[:1000]}
+    known = {i: titles.get(i) or reads.item_card(ctx.key, i)["title"] for i in options[:1000]}
     item = pick.selectbox(label, options, key=key, format_func=lambda i: f"{known.get(i, i)} · {i}",
                           help="Or click a point on the map.")
     state.share(item=item)
@@ -119,7 +120,7 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
 
 def _known_item(ctx: Context, item_id: str) -> bool:
     try:
-        ctx.value("item_card", item_id)
+        reads.item_card(ctx.key, item_id)
     except UnknownIdError:
         return False
     return True
@@ -144,17 +145,17 @@ def chips(label: str, values: list[str]) -> None:
     st.markdown(f"**{plain(label)}:** {shown}")
 
 
-SOURCES = {"llm": "LLM", "template": "template", "structured": "structured facts"}
+SOURCES = {"llm": "LLM", "template": "template"}
 
 
-def source_label(reason) -> str:
+def source_label(reason: GeneratedText) -> str:
     """'LLM · cached', 'template · fresh': who wrote a text, and whether it was read from the
     workspace's generated-text cache or written for this view."""
     name = SOURCES.get(reason.source, reason.source)
-    return f"{name} · {'cached' if getattr(reason, 'cached', False) else 'fresh'}"
+    return f"{name} · {'cached' if reason.cached else 'fresh'}"
 
 
-def source_note(reason) -> str:
+def source_note(reason: GeneratedText) -> str:
     """The source label as a caption, with why the text is not the LLM's when a draft was replaced."""
     note = f"source: **{plain(source_label(reason))}**"
     if reason.fallback_reason and reason.source != "llm":
@@ -167,15 +168,15 @@ def llm_writer(ctx: Context, key: str, user: str, item: str | None = None) -> No
     checked). The checked text, or the template fallback with the reason, lands in the workspace's
     generated-text cache, and the rerun shows it in place of the text above: from then on it is
     shown instantly, after restarts too."""
-    from llmrec.pipeline import queries
+    from llmrec.serve.explanations import stream_text
     from llmrec.ui import cache
 
     if st.button("Write with the local LLM", key=key, help="SmolLM2-135M on this machine; its text is "
                  "checked sentence by sentence against the evidence before it is shown."):
-        service = cache.llm_service(ctx.root, ctx.stamp)
+        service = cache.llm_service(ctx.root, ctx.stamp, ctx.model)
         slot = st.empty()
         draft = ""
-        for part in queries.stream_text(ctx.ws, service, user, item):
+        for part in stream_text(cache.index(ctx.root, ctx.stamp), service, user, item):
             if isinstance(part, str):
                 draft += part
                 slot.caption(f"Draft (not yet checked): {plain(ctx.privacy.text(draft))}▌")

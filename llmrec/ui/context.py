@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 from llmrec.pipeline.artifacts import Workspace
-from llmrec.ui import cache
 from llmrec.ui.privacy import Privacy
+from llmrec.ui.reads import WorkspaceKey
 
 KEY = "app_context"
 
@@ -27,13 +26,10 @@ class Context:
     k: int
     privacy: Privacy
 
-    def frame(self, query: str, *args) -> pd.DataFrame:
-        """queries.<query>(ws, *args) as a cached DataFrame."""
-        return cache.frame(self.root, self.stamp, query, *args)
-
-    def value(self, query: str, *args):
-        """queries.<query>(ws, *args), cached."""
-        return cache.value(self.root, self.stamp, query, *args)
+    @property
+    def key(self) -> WorkspaceKey:
+        """What the cached answers of llmrec.ui.reads are keyed by: this workspace and its build."""
+        return WorkspaceKey(self.root, self.stamp)
 
 
 def current() -> Context:

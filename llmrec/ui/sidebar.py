@@ -8,9 +8,10 @@ import streamlit as st
 
 from llmrec.errors import LlmrecError
 from llmrec.models.registry import default_model
-from llmrec.ui import cache, state
+from llmrec.ui import cache, reads, state
 from llmrec.ui.context import KEY, Context
 from llmrec.ui.privacy import Privacy, pseudonym_key
+from llmrec.ui.reads import WorkspaceKey
 from llmrec.ui.safe import plain
 
 KS = (5, 10, 20, 50)
@@ -25,7 +26,7 @@ def render() -> Context:
         stamp = cache.stamp(root)
         models: tuple[str, ...] = ()
         if ws is not None:
-            models = tuple(cache.value(root, stamp, "model_names"))
+            models = reads.model_names(WorkspaceKey(root, stamp))
         model = None
         if models:
             default = default_model(models) or models[0]
@@ -38,7 +39,7 @@ def render() -> Context:
         private = st.toggle("Privacy mode", key="sidebar_privacy",
                             help="Pseudonymous user ids (keyed hash); e-mails and phone numbers "
                                  "masked in review text.")
-        ids = cache.value(root, stamp, "user_ids") if (ws is not None and private) else []
+        ids = reads.user_ids(WorkspaceKey(root, stamp)) if (ws is not None and private) else []
         privacy = Privacy(private, _key() if private else b"", ids)
         if ws is not None:
             card = ws.manifest.get("counts", {}) or {}

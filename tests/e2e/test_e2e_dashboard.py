@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM
+from tests.e2e.conftest import ARTIFACTS, needs_chromium
 from tests.e2e.screenshots import served, settle
+from tests.e2e.test_e2e_no_network import SHOWN_TEXT
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 PAGES = {  # url path -> a heading the page must show
     "": "Overview",
@@ -20,7 +25,7 @@ PAGES = {  # url path -> a heading the page must show
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+    needs_chromium(),
 ]
 
 
@@ -32,19 +37,56 @@ def server(e2e_workspace, config_home):
         yield url
 
 
-def test_deep_link_as_first_request_gets_the_frame(server, browser):
-    """Defined first so it is the server's first request: a shared link must not bypass app.py."""
+def metric(page, label: str) -> str:
+    """The value of the st.metric tile labelled `label`."""
+    tile = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True))
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_deep_link_as_first_request_gets_the_frame(server, browser, e2e_workspace):
+    """Defined first so it is the server's first request: a shared link must not bypass app.py, and
+    the page shows the linked user's data, not only their id in the URL."""
+    from llmrec.serve import WorkspaceIndex
+    from llmrec.serve.users import history
+
+    user = "U00003"
+    n = len(history(WorkspaceIndex.open(e2e_workspace), user))
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        page.goto(f"{server}/portraits?user=U00003", wait_until="domcontentloaded")
+        page.goto(f"{server}/portraits?user={user}", wait_until="domcontentloaded")
         settle(page, "User portraits")
         assert page.locator('[data-testid="stException"]').count() == 0
         nav = page.locator('[data-testid="stSidebarNav"]')
         assert nav.get_by_text("Personalised search").count() == 1  # app.py's navigation, not the legacy one
         assert page.locator('[data-testid="stSidebar"]').get_by_text("Workspace").count() >= 1
-        assert "user=U00003" in page.url
+        assert f"user={user}" in page.url
+        page.get_by_text("Interactions", exact=True).first.wait_for(timeout=60_000)
+        assert metric(page, "Interactions") == f"{n:,}"
+        assert page.locator('[data-testid="stSelectbox"]').filter(has_text="User").locator(
+            "input").first.input_value() == user
     finally:
         page.close()
+
+
+def test_privacy_mode_shows_no_raw_user_id_or_email(server, browser, e2e_workspace):
+    from llmrec.serve import WorkspaceIndex
+
+    ids = set(WorkspaceIndex.open(e2e_workspace).ws.ids.users)
+    for path, heading in (("portraits?private=1", "User portraits"),
+                          ("recommendations?private=1", "Recommendations"),
+                          ("evaluation?private=1", "Evaluation")):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+            settle(page, heading)
+            page.wait_for_timeout(1500)
+            text = page.evaluate(SHOWN_TEXT)
+            assert "user-" in text, path
+            assert sorted(ids & set(re.findall(r"[\w-]+", text))) == [], path
+            assert EMAIL.findall(text) == [], path
+        finally:
+            page.close()
 
 
 @pytest.mark.parametrize("path", list(PAGES))

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.e2e import payloads
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM
+from tests.e2e.conftest import ARTIFACTS, needs_chromium
 from tests.e2e.screenshots import served, settle
 
 LOCAL = {"127.0.0.1", "localhost"}
@@ -38,7 +38,7 @@ SHOWN_TEXT = """() => [document.body.innerText, ...[...document.querySelectorAll
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+    needs_chromium(),
 ]
 
 

@@ -10,34 +10,36 @@ import pytest
 from llmrec.cli import main
 from llmrec.evaluation import Split, recommendations
 from llmrec.models import tie_order
-from llmrec.pipeline import queries as q
 from llmrec.pipeline.artifacts import Workspace
+from llmrec.serve import WorkspaceIndex
+from llmrec.serve.recommendations import recommend, top_items
 
 K = 10
 
 
 @pytest.fixture(scope="module")
-def ws(small_workspace) -> Workspace:
-    return Workspace(small_workspace)
+def ws(small_index) -> Workspace:
+    return small_index.ws
 
 
-def _tied_user(ws: Workspace, model) -> str:
+def _tied_user(index: WorkspaceIndex, model: str) -> str:
     """A user whose popularity top-K (training and validation items masked) has tied scores."""
-    for user_id in ws.ids.users[:100]:
-        recs = q.recommend(ws, user_id, model, K)
+    for user_id in index.ws.ids.users[:100]:
+        recs = recommend(index, user_id, model, K)
         if recs["score"].duplicated().any():
             return str(user_id)
     raise AssertionError("no user with tied scores in the top-K: the test data changed")
 
 
-def test_tied_scores_rank_the_same_everywhere(ws, capsys):
+def test_tied_scores_rank_the_same_everywhere(small_index, ws, capsys):
+    index = small_index
     seed = ws.manifest["config"]["seed"]
-    model = q.load_workspace_model(ws, "popularity")
-    user = _tied_user(ws, model)
+    model = index.model("popularity")
+    user = _tied_user(index, "popularity")
     split = Split(kind="leave_last_out", **ws.split)
 
     evaluation = recommendations(model, [user], K, ids=ws.ids, split=split, tie_seed=seed)
-    dashboard = q.recommend(ws, user, "popularity", K)
+    dashboard = recommend(index, user, "popularity", K)
     assert main(["recommend", "--workspace", str(ws.root), "--user", user, "--model", "popularity",
                  "--k", str(K), "--json"]) == 0
     cli = [row["item_id"] for row in json.loads(capsys.readouterr().out)]
@@ -51,8 +53,8 @@ def test_tied_scores_rank_the_same_everywhere(ws, capsys):
     assert keys == sorted(keys)
 
 
-def test_top_items_for_explanations_is_the_first_of_the_same_list(ws):
-    model = q.load_workspace_model(ws, "popularity")
-    user = _tied_user(ws, model)
-    first = q.top_items(ws, "popularity", np.array([ws.ids.user_index(user)]))[0]
-    assert ws.ids.items[first] == q.recommend(ws, user, "popularity", K)["item_id"].iloc[0]
+def test_top_items_for_explanations_is_the_first_of_the_same_list(small_index, ws):
+    index = small_index
+    user = _tied_user(index, "popularity")
+    first = top_items(index, "popularity", np.array([ws.ids.user_index(user)]))[0]
+    assert ws.ids.items[first] == recommend(index, user, "popularity", K)["item_id"].iloc[0]

@@ -8,8 +8,11 @@ import shutil
 import pytest
 
 from llmrec.cli import main
-from llmrec.pipeline import queries as q
 from llmrec.pipeline.artifacts import Workspace, quality_producers
+from llmrec.serve import WorkspaceIndex
+from llmrec.serve.evaluation import QUALITY_FILE, explanation_quality
+from llmrec.serve.explanations import reason
+from llmrec.serve.recommendations import recommend, top_items
 
 RATES = ("grounding_rate", "raw_grounding_rate", "fallback_rate", "feature_coverage", "unique_sentence_ratio",
          "distinct_1", "distinct_2")
@@ -25,7 +28,7 @@ def root(small_workspace, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def template_run(root):
-    path = root / q.QUALITY_FILE
+    path = root / QUALITY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     # An earlier LLM measurement must survive a template run (they sit side by side).
     stamp = quality_producers(Workspace(root).manifest)
@@ -59,16 +62,17 @@ def test_explain_keeps_other_generators_entries_of_the_same_models(root, templat
 
 
 def test_the_dashboard_then_shows_the_explained_texts_from_the_cache(root, template_run):
-    ws = Workspace(root)
-    table = q.explanation_quality(ws)
+    index = WorkspaceIndex.open(root)
+    ws = index.ws
+    table = explanation_quality(index)
     assert list(table["generator"]) == ["llm", "template"]
     assert table.set_index("generator").loc["template", "n_pairs"] == 40
-    service = q.reason_service(ws)
+    service = index.reason_service("text_mf")  # the model `explain` explained by default
     history = (service.ctx.train.getnnz(axis=1) > 0).nonzero()[0]
     users = [int(u) for u in history]
-    top = q.top_items(ws, "text_mf", users)
-    cached = [q.reason(ws, ws.ids.users[u], ws.ids.items[i], service).cached for u, i in zip(users, top,
-                                                                                             strict=True)]
+    top = top_items(index, "text_mf", users)
+    cached = [reason(index, ws.ids.users[u], ws.ids.items[i], "text_mf").cached
+              for u, i in zip(users, top, strict=True)]
     assert sum(cached) == 40  # exactly the sampled users' top-1 reasons were written before
 
 
@@ -81,15 +85,16 @@ def test_a_second_run_is_served_from_the_cache_and_is_identical(root, template_r
 
 
 def test_top_items_masks_training_and_validation_items(root):
-    ws = Workspace(root)
+    index = WorkspaceIndex.open(root)
+    ws = index.ws
     users = list(range(20))
-    top = q.top_items(ws, "bpr", users)
+    top = top_items(index, "bpr", users)
     for user, item in zip(users, top, strict=True):
         user_id = ws.ids.users[user]
         masked = {str(i) for p in ("train", "valid")
                   for i in ws.split[p].loc[ws.split[p]["user_id"].astype(str) == user_id, "item_id"]}
         assert item >= 0 and ws.ids.items[item] not in masked
-        assert ws.ids.items[item] == q.recommend(ws, user_id, "bpr", 1, "evaluation")["item_id"].iloc[0]
+        assert ws.ids.items[item] == recommend(index, user_id, "bpr", 1, "evaluation")["item_id"].iloc[0]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -103,8 +108,8 @@ def test_bad_arguments_fail_with_one_line(root, capsys, argv, message):
 
 
 def test_the_reader_ignores_entries_of_other_models(root, template_run):
-    path = root / q.QUALITY_FILE
+    path = root / QUALITY_FILE
     entries = json.loads(path.read_text())
     entries["old"] = {**entries["template"], "train_key": "0" * 16}  # measured before a retraining
     path.write_text(json.dumps(entries))
-    assert list(q.explanation_quality(Workspace(root))["generator"]) == ["llm", "template"]
+    assert list(explanation_quality(WorkspaceIndex.open(root))["generator"]) == ["llm", "template"]

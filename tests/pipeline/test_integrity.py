@@ -110,12 +110,12 @@ def test_reads_translate_damage_the_open_check_cannot_see(copy):
 
 
 def test_damaged_model_folder_is_a_workspace_error(copy):
-    from llmrec.pipeline.queries import load_workspace_model
+    from llmrec.serve import WorkspaceIndex
 
     weights = copy / "models" / "bpr" / "model.safetensors"
     flip_byte(weights, 3)  # the header length: safetensors cannot parse it
     with pytest.raises(WorkspaceError, match="model.safetensors") as error:
-        load_workspace_model(Workspace(copy), "bpr")
+        WorkspaceIndex(Workspace(copy)).model("bpr")
     assert "python -m llmrec build" in str(error.value)
 
 

@@ -23,8 +23,8 @@ from tests.reasons.conftest import idx
     ([10, 20, 30], ["a", "a", "a"], [0, 1, 2]),
     # Unpriced items (nan, 0) get -1.
     ([10, np.nan, 30, 0, 20], ["a", "a", "a", "a", "a"], [0, -1, 2, -1, 1]),
-    # Fewer than 3 priced items in a category: catalogue-wide tertiles (10, 20, 30, 40 -> cuts 20, 30).
-    ([10, 20, 30, 40, 35], ["a", "a", "a", "b", "b"], [0, 1, 2, 2, 2]),
+    # Fewer than 3 priced items in a category: no band (the portraits' rule, the only one).
+    ([10, 20, 30, 40, 35], ["a", "a", "a", "b", "b"], [0, 1, 2, -1, -1]),
 ])
 def test_price_bands_are_tertiles_within_category(prices, categories, expected):
     assert price_bands(np.array(prices, dtype=float), np.array(categories)).tolist() == expected

@@ -7,15 +7,16 @@ import shutil
 
 import pytest
 
-from llmrec.pipeline import queries as q
-from llmrec.pipeline.artifacts import Workspace
 from llmrec.reasons.evidence import build_evidence, portrait_evidence
 from llmrec.reasons.llm import LLMGenerator
 from llmrec.reasons.service import ReasonService
+from llmrec.serve import WorkspaceIndex
+from llmrec.serve.explanations import portrait_summary, reason, reasons
+from llmrec.serve.recommendations import recommend
 
 
 @pytest.fixture
-def ws(small_workspace, tmp_path, monkeypatch) -> Workspace:
+def index(small_workspace, tmp_path, monkeypatch) -> WorkspaceIndex:
     """A private copy (the tests write LLM rows into its cache), where loading the LLM fails."""
     root = tmp_path / "workspace"
     shutil.copytree(small_workspace, root, ignore=shutil.ignore_patterns("reasons"))
@@ -24,7 +25,7 @@ def ws(small_workspace, tmp_path, monkeypatch) -> Workspace:
         raise AssertionError("showing texts must never load the LLM")
 
     monkeypatch.setattr(LLMGenerator, "load", no_loading)
-    return Workspace(root)
+    return WorkspaceIndex.open(root)
 
 
 class WrittenByTheLLM:
@@ -40,24 +41,26 @@ class WrittenByTheLLM:
         return [self.texts[ev.fingerprint()] for ev in evidences]
 
 
-def user_and_items(ws, n=3):
-    user = str(ws.dataset.interactions["user_id"].value_counts().index[0])
-    return user, q.recommend(ws, user, "text_mf", n, "seen")["item_id"].tolist()
+def user_and_items(index, n=3):
+    user = str(index.ws.dataset.interactions["user_id"].value_counts().index[0])
+    return user, recommend(index, user, "text_mf", n, "seen")["item_id"].tolist()
 
 
-def test_without_llm_texts_the_template_is_shown_and_cached(ws):
-    user, items = user_and_items(ws)
-    first = q.reasons(ws, user, items, q.reason_service(ws))
+def test_without_llm_texts_the_template_is_shown_and_cached(index):
+    ws = index.ws
+    user, items = user_and_items(index)
+    first = reasons(index, user, items, "text_mf")
     assert {r.source for r in first} == {"template"} and not any(r.cached for r in first)
     assert all(r.cited_facts for r in first)
-    again = q.reasons(ws, user, items, q.reason_service(ws))
+    again = reasons(index, user, items, "text_mf")
     assert [r.text for r in again] == [r.text for r in first] and all(r.cached for r in again)
     assert (ws.root / "reasons" / "cache.parquet").is_file()
 
 
-def test_a_cached_llm_text_is_preferred_over_the_template(ws):
-    user, items = user_and_items(ws)
-    service = q.reason_service(ws)
+def test_a_cached_llm_text_is_preferred_over_the_template(index):
+    ws = index.ws
+    user, items = user_and_items(index)
+    service = index.reason_service("text_mf")
     u = ws.ids.user_index(user)
     target = build_evidence(service.ctx, u, ws.ids.item_index(items[0]))
     template = service.templates.write(target)
@@ -66,25 +69,25 @@ def test_a_cached_llm_text_is_preferred_over_the_template(ws):
     portrait = portrait_evidence(service.ctx, u)
     summary = service.templates.write(portrait)
     llm = WrittenByTheLLM({target.fingerprint(): written, portrait.fingerprint(): summary})
-    texts = ReasonService(service.ctx, llm, cache=q.reason_cache(ws)).run([target, portrait])
+    texts = ReasonService(service.ctx, llm, cache=index.reason_cache()).run([target, portrait])
     assert [t.source for t in texts] == ["llm", "llm"], [t.fallback_reason for t in texts]
 
-    shown = q.reasons(ws, user, items, q.reason_service(ws))
+    shown = reasons(index, user, items, "text_mf")
     assert (shown[0].text, shown[0].source, shown[0].cached) == (written, "llm", True)
     assert shown[0].cited_facts
     assert {r.source for r in shown[1:]} == {"template"}  # no LLM text for the others
-    one = q.reason(ws, user, items[0], q.reason_service(ws))
+    one = reason(index, user, items[0], "text_mf")
     assert (one.text, one.source) == (written, "llm")
-    assert q.portrait_summary(ws, user, q.reason_service(ws)).source == "llm"
+    assert portrait_summary(index, user, "text_mf").source == "llm"
 
     # A new process (the dashboard restarted) finds the same text in the file.
-    fresh = Workspace(ws.root)
-    assert q.reason(fresh, user, items[0], q.reason_service(fresh)).text == written
+    fresh = WorkspaceIndex.open(ws.root)
+    assert reason(fresh, user, items[0], "text_mf").text == written
 
 
-def test_an_llm_service_is_not_redirected_to_the_default_llm(ws):
+def test_an_llm_service_is_not_redirected_to_the_default_llm(index):
     """Only the template service looks for the default LLM's texts; another generator writes its own."""
-    user, items = user_and_items(ws, 1)
+    user, items = user_and_items(index, 1)
 
     class Other:
         identity, prompt_version = "other-llm", "v1"
@@ -92,7 +95,7 @@ def test_an_llm_service_is_not_redirected_to_the_default_llm(ws):
         def generate(self, evidences):
             return ["Not a grounded sentence at $1."] * len(evidences)
 
-    shown = q.reason(ws, user, items[0], q.reason_service(ws, generator=Other()))
+    shown = reason(index, user, items[0], "text_mf", index.reason_service("text_mf", generator=Other()))
     # Its ungrounded sentence is replaced, and says so, rather than swapped for a default-LLM text.
     assert shown.source == "template" and shown.fallback_reason and not shown.cached
 
@@ -115,12 +118,12 @@ class StreamingTemplateLLM:
         yield from (word + " " for word in self.templates.write(evidence).split())
 
 
-def test_the_llm_button_streams_then_its_text_is_shown_from_the_cache(app, ws, monkeypatch):
+def test_the_llm_button_streams_then_its_text_is_shown_from_the_cache(app, index, monkeypatch):
     from llmrec.ui import cache
 
-    monkeypatch.setenv("LLMREC_WORKSPACE", str(ws.root))
-    monkeypatch.setattr(cache, "llm_service", lambda root, stamp: q.reason_service(
-        cache.workspace(root, stamp), generator=StreamingTemplateLLM()))
+    monkeypatch.setenv("LLMREC_WORKSPACE", str(index.ws.root))
+    monkeypatch.setattr(cache, "llm_service", lambda root, stamp, model: cache.index(
+        root, stamp).reason_service(model, generator=StreamingTemplateLLM()))
     app.run()
     app.switch_page("pages/2_portraits.py").run()
     header = next(m.value for m in app.markdown if "Portrait summary" in m.value)

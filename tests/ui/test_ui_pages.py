@@ -116,12 +116,13 @@ def test_privacy_mode_hides_user_ids(app, ui_workspace):
 
 def recs_ids(app) -> list[str]:
     """Item ids of the list on screen (the Explain picker shows titles, so ask the query)."""
-    from llmrec.pipeline import queries as q
+    from llmrec.serve import WorkspaceIndex
+    from llmrec.serve.recommendations import recommend
     from llmrec.ui.context import KEY
 
     ctx = app.session_state[KEY]
     user = app.selectbox(key="recs_user").value
-    return q.recommend(ctx.ws, user, ctx.model, ctx.k, "seen")["item_id"].tolist()
+    return recommend(WorkspaceIndex(ctx.ws), user, ctx.model, ctx.k, "seen")["item_id"].tolist()
 
 
 def test_recommendations_follow_k_and_model(app):

@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.models.registry import default_model
-from llmrec.pipeline import queries as q
-from llmrec.ui import charts, state
+from llmrec.ui import charts, reads, state
 from llmrec.ui.components import table
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
@@ -16,7 +15,7 @@ from llmrec.ui.safe import plain
 
 def protocol(ctx: Context) -> None:
     """How the numbers below were produced, stated before the numbers."""
-    lines = ctx.value("protocol_lines")
+    lines = reads.protocol_lines(ctx.key)
     with st.container(border=True):
         st.markdown("**Protocol** — " + " ".join(
             f"{plain(line)}{'' if line.endswith('.') else '.'}" for line in lines[:1]))
@@ -26,7 +25,7 @@ def protocol(ctx: Context) -> None:
 
 
 def ks(ctx: Context) -> list[int]:
-    return ctx.value("metric_ks")
+    return reads.metric_ks(ctx.key)
 
 
 def pick_k(ctx: Context) -> int:
@@ -40,25 +39,25 @@ def pick_k(ctx: Context) -> int:
 
 def metrics_across_k(ctx: Context) -> None:
     """The headline accuracy metrics for every model at every K."""
-    frame = ctx.frame("metrics_table", None, ("NDCG", "Recall", "HitRate", "Coverage"))
+    frame = reads.metrics_table(ctx.key, None, ("NDCG", "Recall", "HitRate", "Coverage"))
     st.dataframe(frame.style.format("{:.4f}").highlight_max(axis=0, color="#d5ecd4"), key="eval_table_all")
     st.caption("Best model per column highlighted.")
 
 
 def metrics_at_k(ctx: Context, k: int) -> None:
     """Every recorded metric at one K."""
-    frame = ctx.frame("metrics_table", k)
+    frame = reads.metrics_table(ctx.key, k)
     st.dataframe(frame.style.format("{:.4f}").highlight_max(axis=0, color="#d5ecd4"), key="eval_table")
     st.caption("Higher is better, except AvgPop (lower: less popularity-biased lists) and RMSE / MAE "
                "(rating error, only for models that predict ratings).")
 
 
 def curves(ctx: Context, k: int) -> None:
-    all_metrics = ctx.frame("metrics")
+    all_metrics = reads.metrics(ctx.key)
     left, right = st.columns(2)
     ndcg = all_metrics[(all_metrics["metric"].astype(str).str.lower() == "ndcg") & all_metrics["k"].notna()]
     left.plotly_chart(charts.metric_curves(ndcg, "NDCG"), key="eval_curves")
-    cov = ctx.frame("accuracy_vs_coverage", k, "NDCG")
+    cov = reads.accuracy_vs_coverage(ctx.key, k, "NDCG")
     if cov.empty or cov["coverage"].isna().all():
         right.info("Coverage was not recorded in this workspace's metrics.")
     else:
@@ -66,10 +65,10 @@ def curves(ctx: Context, k: int) -> None:
 
 
 def per_user(ctx: Context, k: int) -> None:
-    names = ctx.value("per_user_metrics")
+    names = reads.per_user_metrics(ctx.key)
     state.choose("eval_metric", names, default="NDCG")
     metric = st.radio("Per-user metric", names, key="eval_metric", horizontal=True, format_func=plain)
-    frame = ctx.frame("per_user", k)
+    frame = reads.per_user(ctx.key, k)
     if frame.empty:
         st.info("Per-user metrics were not recorded.")
         return
@@ -77,7 +76,7 @@ def per_user(ctx: Context, k: int) -> None:
 
 
 def cold_start(ctx: Context, k: int) -> None:
-    frame = ctx.frame("cold_start")
+    frame = reads.cold_start(ctx.key)
     if frame.empty:
         st.info("No cold-start evaluation in this workspace (build with cold-start enabled).")
         return
@@ -94,7 +93,7 @@ def drill_down(ctx: Context, k: int) -> None:
     left, right = st.columns([1, 2])
     model = left.selectbox("Model", ctx.models, key="eval_model")
     state.share(eval_model=model)
-    worst = ctx.frame("worst_users", model, k, "NDCG", 20).copy()
+    worst = reads.worst_users(ctx.key, model, k, "NDCG", 20).copy()
     if worst.empty:
         st.info("No per-user results for this model.")
         return
@@ -109,10 +108,10 @@ def drill_down(ctx: Context, k: int) -> None:
     with right:
         st.markdown(f"**{plain(ctx.privacy.user(user))}**: what {plain(model)} recommended "
                     f"(training and validation items masked, as in evaluation)")
-        recs = ctx.frame("recommend", user, model, k, "evaluation")
+        recs = reads.recommend(ctx.key, user, model, k, "evaluation")
         table(recs[["rank", "title", "category", "score", "held_out"]], key="eval_user_recs",
               held_out=st.column_config.CheckboxColumn("hit (held out)"))
-        held = ctx.frame("test_items", user)
+        held = reads.test_items(ctx.key, user)
         st.markdown("**What they actually did next (test items)**")
         shown = held[["title"]] if not held.empty else pd.DataFrame({"title": ["(none)"]})
         table(shown, key="eval_user_test")
@@ -141,9 +140,7 @@ def _quality_columns() -> dict:
 
 def explanation_quality(ctx: Context) -> None:
     """Grounding, variety and speed of the generated reasons, per generator (reasons/quality.json)."""
-    # Read on every run, not memoised: the file changes when `explain` runs, not when the workspace
-    # is rebuilt, and it is a few hundred bytes.
-    frame = q.explanation_quality(ctx.ws)
+    frame = reads.explanation_quality(ctx.key)  # not memoised: `explain` rewrites it at any time
     command = f"python -m llmrec explain --workspace {ctx.root}"
     if frame.empty:
         st.info("No explanation quality measured for this workspace yet. Run this command, then reload "

@@ -7,8 +7,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from llmrec.pipeline.queries import COLOUR_BY
-from llmrec.ui import charts, state
+from llmrec.serve.maps import COLOUR_BY
+from llmrec.ui import charts, reads, state
 from llmrec.ui.components import item_picker, table, user_picker
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
@@ -17,7 +17,7 @@ SPACE_LABELS = {"text": "Text (language model)", "mf": "Collaborative (MF factor
 
 
 def spaces(ctx: Context) -> list[str]:
-    return [s for s in SPACE_LABELS if (ctx.ws.root / "projection" / f"{s}.parquet").is_file()]
+    return reads.available_spaces(ctx.key)
 
 
 def controls(ctx: Context) -> tuple[str, str, bool]:
@@ -47,7 +47,7 @@ def _on_select(ctx: Context, space: str) -> None:
     Each marker's customdata is its row in the map frame."""
     event = st.session_state.get("explorer_map")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    ids = ctx.frame("map_frame", space)["item_id"]
+    ids = reads.map_frame(ctx.key, space)["item_id"]
     for point in points:
         row = point.get("customdata")
         if isinstance(row, list):
@@ -57,9 +57,14 @@ def _on_select(ctx: Context, space: str) -> None:
             return
 
 
+def points(ctx: Context, space: str) -> pd.DataFrame:
+    """Every product's position on the map of `space`, with the facts the colourings use."""
+    return reads.map_frame(ctx.key, space)
+
+
 def overlay_frames(ctx: Context, points: pd.DataFrame, user: str) -> dict[str, pd.DataFrame]:
-    hist = ctx.frame("history", user)
-    recs = ctx.frame("recommend", user, ctx.model, ctx.k, "seen") if ctx.model else pd.DataFrame()
+    hist = reads.history(ctx.key, user)
+    recs = reads.recommend(ctx.key, user, ctx.model, ctx.k, "seen") if ctx.model else pd.DataFrame()
     by_id = points.set_index("item_id")[["x", "y", "title"]]
     out = {"history": by_id.reindex(hist["item_id"]).dropna().reset_index()}
     if not recs.empty:
@@ -69,7 +74,7 @@ def overlay_frames(ctx: Context, points: pd.DataFrame, user: str) -> dict[str, p
 
 def item_map(ctx: Context, space: str, colour: str, highlight: dict[str, pd.DataFrame],
              selected: str | None, neighbours: pd.DataFrame | None) -> None:
-    points = ctx.frame("map_frame", space)
+    points = reads.map_frame(ctx.key, space)
     if neighbours is not None and not neighbours.empty:
         by_id = points.set_index("item_id")[["x", "y", "title"]]
         highlight = {**highlight, "neighbours": by_id.reindex(neighbours["item_id"]).dropna().reset_index()}
@@ -86,14 +91,14 @@ def selected_item(ctx: Context) -> str:
 
 def neighbours(ctx: Context, item: str, space: str) -> pd.DataFrame:
     """Nearest neighbours of the item in both spaces, side by side; returns those of `space`."""
-    card = ctx.value("item_card", item)
+    card = reads.item_card(ctx.key, item)
     price = "no price" if pd.isna(card["price"]) else f"${card['price']:,.2f}"
     st.markdown(f"**{plain(card['title'])}** — {plain(card['category'])} · {plain(price)} · "
                 f"{card['popularity']:,} interactions")
     cols = st.columns(len(spaces(ctx)))
     shown = None
     for col, name in zip(cols, spaces(ctx), strict=True):
-        frame = ctx.frame("nearest_items", item, name, 10)
+        frame = reads.nearest_items(ctx.key, item, name, 10)
         with col:
             st.markdown(f"**Nearest in {SPACE_LABELS[name].lower()} space**")
             table(frame[["title", "category", "price", "similarity"]], key=f"explorer_nn_{name}",

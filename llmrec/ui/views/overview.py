@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from llmrec.ui import charts
+from llmrec.ui import charts, reads
 from llmrec.ui.components import facts, table
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
 
 def dataset_card(ctx: Context) -> None:
-    card = ctx.value("dataset_card")
+    card = reads.dataset_card(ctx.key)
     st.markdown(f"**{plain(card['name'])}** · source {plain(card['source'])} · "
                 f"models: {plain(', '.join(card['models']) or 'none')}")
     dated = card["first"] is not None
@@ -26,10 +26,10 @@ def dataset_card(ctx: Context) -> None:
 
 def distributions(ctx: Context) -> None:
     left, right = st.columns(2)
-    per_user = ctx.frame("interactions_per_user")
+    per_user = reads.interactions_per_user(ctx.key)
     left.plotly_chart(charts.histogram(per_user["interactions"], "Interactions per user", "interactions",
                                        log_y=True), key="overview_per_user")
-    ratings = ctx.frame("rating_distribution")
+    ratings = reads.rating_distribution(ctx.key)
     if ratings.empty:
         right.info("This dataset has no ratings (implicit feedback only).")
     else:
@@ -40,26 +40,26 @@ def distributions(ctx: Context) -> None:
 
 def catalogue(ctx: Context) -> None:
     left, right = st.columns(2)
-    mix = ctx.frame("category_mix")
+    mix = reads.category_mix(ctx.key)
     left.plotly_chart(charts.bars(mix, "category", "interactions", "Category mix (interactions)",
                                   horizontal=True), key="overview_categories")
-    head = ctx.value("head_share", 0.2)
-    right.plotly_chart(charts.long_tail(ctx.frame("long_tail"), head), key="overview_long_tail")
+    head = reads.head_share(ctx.key, 0.2)
+    right.plotly_chart(charts.long_tail(reads.long_tail(ctx.key), head), key="overview_long_tail")
 
 
 def top_products(ctx: Context, n: int = 10) -> None:
     st.subheader("Top products")
-    table(ctx.frame("top_products", n), key="overview_top",
+    table(reads.top_products(ctx.key, n), key="overview_top",
           price=st.column_config.NumberColumn("price", format="$%.2f"),
           popularity=st.column_config.ProgressColumn(
               "interactions", format="%d", min_value=0,
-              max_value=int(ctx.frame("top_products", n)["popularity"].max() or 1)))
+              max_value=int(reads.top_products(ctx.key, n)["popularity"].max() or 1)))
 
 
 def load_report(ctx: Context) -> None:
     with st.expander("Load report and build timings"):
-        lines = ctx.value("load_report")
+        lines = reads.load_report(ctx.key)
         st.code("\n".join(lines) or "(empty)", language=None)
-        timings = ctx.frame("stage_timings")
+        timings = reads.stage_timings(ctx.key)
         if not timings.empty:
             table(timings, key="overview_timings", seconds=st.column_config.NumberColumn(format="%.1f s"))

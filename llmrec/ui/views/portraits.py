@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from llmrec.ui import cache, charts
+from llmrec.ui import charts, reads
 from llmrec.ui.components import chips, facts, llm_writer, source_note, table
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
 
 def profile(ctx: Context, user: str) -> dict:
-    p = ctx.value("portrait", user)
+    p = reads.portrait(ctx.key, user)
     sentiment = p.get("sentiment")
     facts({"Interactions": f"{p['n_interactions']:,}", "Reviews": f"{p['n_reviews']:,}",
            "Mean rating": "—" if pd.isna(p.get("mean_rating")) else f"{p['mean_rating']:.2f}",
@@ -29,19 +29,19 @@ def profile(ctx: Context, user: str) -> dict:
 
 def summary(ctx: Context, user: str) -> None:
     """The portrait summary from llmrec.reasons (LLM or template), else a structured sentence."""
-    generated = cache.summary(ctx.root, ctx.stamp, user)
+    generated = reads.summary(ctx.key, user, ctx.model)
     with st.container(border=True):
         st.markdown(f"**Portrait summary** · {source_note(generated)}")
         st.markdown(plain(ctx.privacy.text(generated.text)))
         if generated.cited_facts:
             with st.expander("Cited evidence"):
                 for fact in generated.cited_facts:
-                    st.markdown(f"- {plain(ctx.privacy.text(str(fact)))}")
+                    st.markdown(f"- {plain(ctx.privacy.text(fact.text))}")
         llm_writer(ctx, "portraits_llm", user)
 
 
 def history(ctx: Context, user: str) -> pd.DataFrame:
-    hist = ctx.frame("history", user)
+    hist = reads.history(ctx.key, user)
     if hist.empty:
         st.info("This user has no interactions.")
         return hist
@@ -57,14 +57,14 @@ def history(ctx: Context, user: str) -> pd.DataFrame:
 
 def taste(ctx: Context, user: str) -> None:
     left, right = st.columns(2)
-    left.plotly_chart(charts.compare_bars(ctx.frame("category_profile", user), "category",
+    left.plotly_chart(charts.compare_bars(reads.category_profile(ctx.key, user), "category",
                                           "Categories vs everyone"), key="portraits_categories")
-    bands = ctx.frame("price_profile", user)
+    bands = reads.price_profile(ctx.key, user)
     right.plotly_chart(charts.compare_bars(bands, "band", "Price band vs everyone"), key="portraits_price")
 
 
 def aspects(ctx: Context, user: str, p: dict) -> None:
-    frame = ctx.frame("user_aspects", user)
+    frame = reads.user_aspects(ctx.key, user)
     if frame.empty:
         st.info("No product aspects found in this user's reviews.")
         return
@@ -78,7 +78,7 @@ def aspects(ctx: Context, user: str, p: dict) -> None:
 
 
 def interests(ctx: Context, user: str) -> None:
-    frame = ctx.frame("interests", user)
+    frame = reads.interests(ctx.key, user)
     if frame.empty:
         return
     table(frame[["cluster_label", "share"]].head(5), key="portraits_interests",
@@ -87,7 +87,7 @@ def interests(ctx: Context, user: str) -> None:
 
 
 def similar_users(ctx: Context, user: str) -> str | None:
-    frame = ctx.frame("similar_users", user, 5).copy()
+    frame = reads.similar_users(ctx.key, user, 5).copy()
     if frame.empty:
         st.info("No similar users found.")
         return None

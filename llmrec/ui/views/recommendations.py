@@ -5,17 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from llmrec.ui import cache, charts, state
-from llmrec.ui.components import chips, llm_writer, source_label, source_note, table
+from llmrec.serve.explanations import fact_rows
+from llmrec.ui import charts, reads, state
+from llmrec.ui.components import llm_writer, source_label, source_note, table
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
 
 def top_k(ctx: Context, user: str) -> pd.DataFrame:
-    """The top-K table, each row with its one-sentence reason."""
-    recs = ctx.frame("recommend", user, ctx.model, ctx.k, "seen")
-    reasons = cache.reasons(ctx.root, ctx.stamp, user, tuple(recs["item_id"]))
-    shown = recs[["rank", "title", "price", "score"]].copy()
+    """The top-K table of the sidebar's model, each row with its one-sentence reason for that model."""
+    recs = reads.recommend(ctx.key, user, ctx.model, ctx.k, "seen")
+    reasons = reads.reasons(ctx.key, user, tuple(recs["item_id"]), ctx.model)
+    shown = recs[["rank", "title", "price", "price_band", "score"]].copy()
     shown["why"] = [ctx.privacy.text(r.text) for r in reasons]
     shown["source"] = [source_label(r) for r in reasons]
     st.subheader(f"Top {ctx.k} from {plain(ctx.model)}")
@@ -23,6 +24,7 @@ def top_k(ctx: Context, user: str) -> pd.DataFrame:
           rank=st.column_config.NumberColumn("#", width=40),
           title=st.column_config.TextColumn(width="medium"),
           price=st.column_config.NumberColumn(format="$%.2f", width=70),
+          price_band=st.column_config.TextColumn("price band", width=70),
           score=st.column_config.NumberColumn(format="%.3f", width=60),
           why=st.column_config.TextColumn("reason (hover for the full sentence)", width="large"),
           source=st.column_config.TextColumn(width="small"))
@@ -33,18 +35,19 @@ def top_k(ctx: Context, user: str) -> pd.DataFrame:
 
 
 def explanation(ctx: Context, user: str, recs: pd.DataFrame) -> None:
-    """One recommended item in depth: its reason with source and citations, then the evidence."""
+    """One recommended item in depth: its reason with source and citations, then the evidence, both
+    built for the sidebar's model (the one whose list is shown)."""
     titles = dict(zip(recs["item_id"], recs["title"], strict=True))
     items = list(titles)
     state.choose("recs_explain", items, default=items[0])
     item = st.selectbox("Explain", items, key="recs_explain",
                         format_func=lambda i: f"{recs.set_index('item_id').loc[i, 'rank']}. {titles[i]}")
-    reason = cache.reason(ctx.root, ctx.stamp, user, item)
+    (reason,) = reads.reasons(ctx.key, user, (item,), ctx.model)
     with st.container(border=True):
         st.markdown(plain(ctx.privacy.text(reason.text)))
         st.caption(source_note(reason))
         if reason.cited_facts:
-            st.markdown("**Cited facts:** " + "; ".join(plain(ctx.privacy.text(f))
+            st.markdown("**Cited facts:** " + "; ".join(plain(ctx.privacy.text(f.text))
                                                         for f in reason.cited_facts))
         else:
             st.caption("Cites no evidence fact.")
@@ -53,26 +56,19 @@ def explanation(ctx: Context, user: str, recs: pd.DataFrame) -> None:
 
 
 def evidence(ctx: Context, user: str, item: str) -> None:
-    ev = ctx.value("evidence", user, item, ctx.model)
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Closest items in their history** (text similarity)")
-        if ev.closest_history.empty:
-            st.caption("No history.")
-        else:
-            table(ev.closest_history[["title", "similarity"]], key=f"recs_closest_{item}",
-                  similarity=st.column_config.NumberColumn(format="%.3f"))
-    with right:
-        chips("Shared attributes", ev.shared)
-        if ev.aspects.empty:
-            st.caption("No review aspects in common with this user.")
-        else:
-            st.markdown("**Review aspects this user also cares about**")
-            table(ev.aspects[["aspect", "praises", "criticisms", "sentiment"]], key=f"recs_aspects_{item}",
-                  sentiment=st.column_config.NumberColumn(format="%+.2f"))
-        if ev.model_explanation is not None:
-            parts = ev.model_explanation.parts
-            st.caption("Model score: " + ", ".join(f"{plain(k)} {v:+.3f}" for k, v in parts.items()))
+    """Every fact the reason could cite, for the model whose list is on screen."""
+    ev = reads.evidence(ctx.key, user, item, ctx.model)
+    band = reads.item_card(ctx.key, item)["price_band"]
+    st.markdown(f"**Evidence for {plain(ctx.model)}'s list** · price band: {plain(band)}")
+    rows = fact_rows(ev)
+    if not rows:
+        st.caption("No evidence fact for this item.")
+        return
+    frame = pd.DataFrame(rows)
+    frame["statement"] = frame["statement"].map(ctx.privacy.text)
+    table(frame, key=f"recs_evidence_{item}",
+          fact=st.column_config.TextColumn(width="medium"),
+          statement=st.column_config.TextColumn(width="large"))
 
 
 def side_by_side(ctx: Context, user: str) -> None:
@@ -82,7 +78,7 @@ def side_by_side(ctx: Context, user: str) -> None:
     if not chosen:
         st.info("Pick at least one model.")
         return
-    frame = ctx.frame("compare_models", user, tuple(chosen), ctx.k, "seen")
+    frame = reads.compare_models(ctx.key, user, tuple(chosen), ctx.k, "seen")
     st.dataframe(frame, key="recs_compare_table")
 
 
@@ -103,14 +99,14 @@ def launch_result(ctx: Context, title: str, description: str) -> None:
         st.warning("Give the new product a title.")
         return
     with st.spinner("Encoding the description and scoring every user…"):
-        launch = cache.launch(ctx.root, ctx.stamp, title, description, ctx.k)
+        launch = reads.launch(ctx.key, title, description, ctx.k)
     left, right = st.columns([3, 2])
     with left:
-        points = ctx.frame("map_frame", "text")
+        points = reads.map_frame(ctx.key, "text")
         by_id = points.set_index("item_id")[["x", "y", "title"]]
         near = by_id.reindex(launch.neighbours["item_id"]).dropna().reset_index()
         fig = charts.embedding_map(points, "category", highlight={"neighbours": near},
-                                   new_point=(launch.x["text"], launch.y["text"], title), height=480)
+                                   new_point=(launch.x, launch.y, title), height=480)
         st.plotly_chart(fig, key="recs_launch_map")
     with right:
         st.markdown("**Nearest existing products**")

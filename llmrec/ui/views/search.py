@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from llmrec.ui import cache, charts, state
+from llmrec.ui import charts, reads, state
 from llmrec.ui.components import table
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
@@ -28,7 +28,7 @@ def results(ctx: Context, query: str, user: str, weight: float) -> None:
                 "`(1 − weight) · text similarity + weight · preference`, with both scores shown.")
         return
     with st.spinner("Encoding the query…"):
-        found = cache.search(ctx.root, ctx.stamp, query, user, ctx.model, weight, ctx.k)
+        found = reads.personalised_search(ctx.key, query, user, ctx.model, weight, ctx.k)
     st.caption(f"Text similarity: cosine between the query and product embeddings. Preference: the "
                f"{plain(ctx.model)} score for this user, scaled to 0–1 over the catalogue.")
     table(found[["rank", "title", "category", "text_score", "preference_score", "score"]],

@@ -1,0 +1,84 @@
+"""The 2-D item maps (text and MF space) and nearest neighbours of a product in either space."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from llmrec.errors import ConfigError
+from llmrec.models.base import FactorModel
+from llmrec.models.registry import preferred
+from llmrec.serve.catalogue import item_facts
+from llmrec.serve.index import WorkspaceIndex
+from llmrec.serve.users import cluster_labels
+
+SPACES = ("text", "mf")
+COLOUR_BY = ("category", "price", "popularity", "cluster")
+
+
+def _check_space(space: str) -> None:
+    if space not in SPACES:
+        raise ConfigError(f"unknown space '{space}'; choose one of {', '.join(SPACES)}")
+
+
+def map_frame(index: WorkspaceIndex, space: str) -> pd.DataFrame:
+    """item_id, x, y, title, category, brand, price, popularity, cluster, cluster_label: the 2-D map
+    of `space`. `cluster` is the item's text-space interest cluster (-1 when unknown)."""
+    _check_space(space)
+    ws = index.ws
+    proj = ws.projection(space)
+    out = pd.DataFrame({"item_id": proj["item_id"].astype(str).to_numpy(), "x": proj["x"].to_numpy(),
+                        "y": proj["y"].to_numpy()})
+    facts = index.items.loc[out["item_id"], ["title", "category", "brand", "price", "popularity"]]
+    for column in facts.columns:
+        out[column] = facts[column].to_numpy()
+    clusters = pd.Series(dtype="int64")
+    if (ws.root / "portraits" / "item_clusters.parquet").is_file():
+        table = ws.table("portraits/item_clusters.parquet")
+        clusters = table.set_index(table["item_id"].astype(str))["cluster"]
+    out["cluster"] = out["item_id"].map(clusters).fillna(-1).astype("int64")
+    labels = cluster_labels(index)
+    out["cluster_label"] = out["cluster"].map(lambda c: labels.get(int(c), "none"))
+    return out
+
+
+def available_spaces(index: WorkspaceIndex) -> list[str]:
+    """The spaces this workspace has a 2-D projection for."""
+    return [s for s in SPACES if (index.ws.root / "projection" / f"{s}.parquet").is_file()]
+
+
+def space_vectors(index: WorkspaceIndex, space: str, model: str | None = None) -> np.ndarray:
+    """(n_items, d) item vectors of a space: text embeddings, or a factor model's item factors."""
+    ws = index.ws
+    _check_space(space)
+    if space == "text":
+        return ws.embeddings["items"]
+    meta = "projection/projection.json"
+    mapped = ws.json(meta).get("mf_model") if (ws.root / meta).is_file() else None
+    candidates = [model] if model else preferred([mapped] if mapped else [], FactorModel) + preferred(
+        index.model_names, FactorModel)
+    for name in dict.fromkeys(candidates):
+        obj = index.model(name)
+        if isinstance(obj, FactorModel):
+            return obj.item_vectors()
+    # no factor model: fall back to the projected 2-D MF coordinates (still the MF neighbourhood)
+    proj = ws.projection("mf").set_index("item_id").reindex(ws.ids.items)
+    return proj[["x", "y"]].to_numpy(dtype=np.float32)
+
+
+def nearest_items(index: WorkspaceIndex, item_id: str, space: str = "text", k: int = 10) -> pd.DataFrame:
+    """item_id, title, category, brand, price, price_band, similarity of the k items nearest to
+    `item_id` in `space` (cosine; negative distance on 2-D coordinates)."""
+    row = index.check_item(item_id)
+    vectors = space_vectors(index, space)
+    target = vectors[row]
+    if space == "text" or vectors.shape[1] > 2:
+        norms = np.linalg.norm(vectors, axis=1) * max(float(np.linalg.norm(target)), 1e-12)
+        sims = (vectors @ target) / np.maximum(norms, 1e-12)
+    else:
+        sims = -np.linalg.norm(vectors - target, axis=1)
+    sims[row] = -np.inf
+    best = index.best(sims, min(k, len(sims) - 1))
+    out = item_facts(index, best)
+    out["similarity"] = sims[best].astype("float64")
+    return out
