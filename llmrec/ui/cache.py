@@ -77,8 +77,9 @@ def index(root: str, stamp: float) -> WorkspaceIndex:
 
 
 @st.cache_resource(show_spinner="Loading the text encoder…")
-def encoder(model_name: str | None, max_length: int):
-    """The text encoder (loaded from local files only; shared by every session)."""
+def encoder(model_name: str | None, max_length: int, version: float = 0.0):
+    """The text encoder (loaded from local files only; shared by every session). `version` tells
+    apart weights a rebuild replaced at the same path (a workspace's fine-tuned encoder)."""
     from llmrec.text.encoder import TextEncoder
 
     return TextEncoder(model_name, max_length=max_length)
@@ -86,8 +87,12 @@ def encoder(model_name: str | None, max_length: int):
 
 def encoder_for(root: str):
     """The encoder the workspace was built with, so queries land in the same space as its items."""
-    config = ws_of(root).manifest.get("config", {}) or {}
-    return encoder(config.get("encoder"), int(config.get("max_length", 256)))
+    ws = ws_of(root)
+    config = ws.manifest.get("config", {}) or {}
+    source = ws.encoder_source  # the fine-tuned copy in the workspace, when the build made one
+    inside = isinstance(source, Path) and source.is_relative_to(ws.root)
+    return encoder(None if source is None else str(source), int(config.get("max_length", 256)),
+                   stamp(root) if inside else 0.0)
 
 
 @st.cache_resource(show_spinner="Loading the local LLM (the first time converts it: up to a minute)…",
