@@ -12,8 +12,10 @@ tests against it instead of building one (for iterating on the tests; the defaul
 takes many minutes on a loaded machine). Unset, the module builds its own.
 
 Thresholds are measured values less a margin. "Measured" numbers are from the default demo build
-of issue 13 (seed 42) unless marked otherwise; the small demo (300 users) was used where the issue
-gives none, and its values are noted.
+of issue 13 (seed 42); where the issue gives none, the value measured on the small demo (300 users,
+200 products, 3,600 interactions, 1,200 reviews; "small:") is given. The default build was not
+re-run when these thresholds were written (it embeds 17,000 texts: over an hour on a loaded
+machine); run the module once unset to confirm them.
 """
 
 from __future__ import annotations
@@ -129,8 +131,8 @@ def test_portraits_aspects_are_the_planted_ones(demo, truth, column, threshold):
     users = demo.table("portraits/users.parquet")
     tops = [(u, list(v)[0]) for u, v in zip(users["user_id"], users[column], strict=True) if len(v)]
     hits = [aspect in truth["users"][u]["aspects"] for u, aspect in tops]
-    # measured: praised 70.8%; a user's planted aspects are 1-3 of the ~8 their department's
-    # reviews discuss, so chance is about 25%
+    # measured: praised 70.8% (small: praised 87.8% of 245 users, criticised 81.3% of 155); a
+    # user's planted aspects are 1-3 of the ~8 their department's reviews discuss: chance ~25%
     assert len(tops) >= 0.3 * len(users)
     assert sum(hits) / len(hits) >= threshold
 
@@ -143,7 +145,7 @@ def test_similar_users_share_the_favourite_category(demo, truth):
     shared = sum(a == b for a, b in pairs) / len(pairs)
     counts = np.array(list(Counter(favourite.values()).values()), dtype=float)
     chance = float(((counts / counts.sum()) ** 2).sum())  # two random users share a favourite
-    # measured 86.3% against a chance of about 10%
+    # measured 86.3% against a chance of about 10% (small: 63.1%, too few users per department)
     assert shared >= 0.8
     assert shared >= 4 * chance
 
@@ -160,13 +162,10 @@ def test_interest_clusters_follow_the_planted_categories(demo):
         main[cluster] = Counter(category[clusters["cluster"] == cluster]).most_common(1)[0][1]
     purity = sum(main.values()) / len(category)
     nmi = normalized_mutual_info_score(category, clusters["cluster"])
-    # thresholds: measured values (see the module docstring) less a margin
-    assert purity >= PURITY_MIN, f"purity {purity:.3f}"
-    assert nmi >= NMI_MIN, f"NMI {nmi:.3f}"
-
-
-PURITY_MIN = 0.8
-NMI_MIN = 0.6
+    # small: purity 0.82, NMI 0.87 (10 clusters, 12 departments); the default build has 30
+    # clusters, which can only raise purity. Shuffled clusters score purity 0.25.
+    assert purity >= 0.75, f"purity {purity:.3f}"
+    assert nmi >= 0.6, f"NMI {nmi:.3f}"
 
 
 # ------------------------------------------------------------------ launching a new product
@@ -195,9 +194,11 @@ def test_launch_finds_an_audience_in_the_products_department(demo, truth):
     encoder = TextEncoder(config.get("encoder"), max_length=config.get("max_length", 256))
     launch = launch_product(WorkspaceIndex.open(demo.root), encoder, title, description, k=10)
 
+    # small: 10 of 10 neighbours from the department
     assert (launch.neighbours["category"] == department).mean() >= 0.8
     audience = launch.audience
+    # the audience used to be empty on every demo (issue 13): see launch_product
     assert len(audience) > 0, f"nobody would see {title!r}"
     fans = [truth["users"][u]["favourite_categories"][0] == department for u in audience["user_id"]]
-    # the audience is mostly the department's fans (they are about 1/12 of all users)
-    assert sum(fans) / len(fans) >= 0.5
+    # small: 41 users, 61% of them the department's fans, who are 12% of all users
+    assert sum(fans) / len(fans) >= 0.45
