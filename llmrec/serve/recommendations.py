@@ -165,7 +165,7 @@ def launch_product(index: WorkspaceIndex, encoder, title: str, description: str 
 
 
 def _audience(index: WorkspaceIndex, model: NewItemScorer, vec: np.ndarray, k: int,
-              batch: int = 512) -> pd.DataFrame:
+              cells: int = 4_000_000) -> pd.DataFrame:
     """Users whose score for the new item (text embedding `vec`, (1, d)) reaches their k-th best.
 
     The k-th best is taken over the unseen catalogue scored from text alone
@@ -182,6 +182,7 @@ def _audience(index: WorkspaceIndex, model: NewItemScorer, vec: np.ndarray, k: i
     order = tie_order(ws.ids.n_items, index.tie_seed)
     users_all = np.arange(ws.ids.n_users)
     found_users, found_scores, found_thr = [], [], []
+    batch = max(1, cells // max(1, ws.ids.n_items))  # users per block: blocks hold about `cells` scores
     for start in range(0, len(users_all), batch):
         users = users_all[start:start + batch]
         catalogue = np.asarray(model.score_new_items(users, item_text), dtype=np.float32)  # (batch, n_items)
