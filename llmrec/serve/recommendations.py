@@ -138,7 +138,7 @@ def launch_product(index: WorkspaceIndex, encoder, title: str, description: str 
 
     Map position: similarity-weighted mean of the UMAP coordinates of the nearest catalogue items
     (`llmrec.projection.place_new_points`; no UMAP is run). Audience: users whose score for the new
-    item reaches the score of their k-th best unseen catalogue item.
+    item reaches their k-th best unseen catalogue item scored the same way, from its text alone.
     """
     if not title or not title.strip():
         raise ConfigError("a new product needs a title")
@@ -165,18 +165,29 @@ def launch_product(index: WorkspaceIndex, encoder, title: str, description: str 
 
 
 def _audience(index: WorkspaceIndex, model: NewItemScorer, vec: np.ndarray, k: int,
-              batch: int = 2048) -> pd.DataFrame:
-    """Users whose score for the new item (text embedding `vec`, (1, d)) reaches their k-th best."""
+              cells: int = 4_000_000) -> pd.DataFrame:
+    """Users whose score for the new item (text embedding `vec`, (1, d)) reaches their k-th best.
+
+    The k-th best is taken over the unseen catalogue scored from text alone
+    (`score_new_items` on the catalogue's item texts), the only way the new item can be scored.
+    Compared with the catalogue's full scores instead (learned item vectors and biases, which a
+    new item lacks), a new product never reached anybody's top-k and the audience was empty.
+    """
     from llmrec.data.ids import interaction_matrix
+    from llmrec.models.ranking import rank_top_k, tie_order
 
     ws = index.ws
     seen = interaction_matrix(ws.dataset.interactions, ws.ids)
+    item_text = ws.embeddings["items"]  # (n_items, d)
+    order = tie_order(ws.ids.n_items, index.tie_seed)
     users_all = np.arange(ws.ids.n_users)
     found_users, found_scores, found_thr = [], [], []
+    batch = max(1, cells // max(1, ws.ids.n_items))  # users per block: blocks hold about `cells` scores
     for start in range(0, len(users_all), batch):
         users = users_all[start:start + batch]
-        _, best = model.recommend(users, k, exclude="none", mask=seen, tie_seed=index.tie_seed)  # (batch, k)
-        kth = best[:, -1]  # (batch,) k-th best unseen score
+        catalogue = np.asarray(model.score_new_items(users, item_text), dtype=np.float32)  # (batch, n_items)
+        _, best = rank_top_k(catalogue, k, seen[users], order=order)  # (batch, k)
+        kth = best[:, -1]  # (batch,) k-th best unseen score, from text alone
         new = np.asarray(model.score_new_items(users, vec), dtype=np.float32)[:, 0]  # (batch,)
         hit = new >= kth
         found_users.append(users[hit])

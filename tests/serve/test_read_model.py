@@ -146,11 +146,17 @@ def test_launch_places_a_product_among_its_neighbours_and_finds_its_audience(ind
     assert launch.model == "text_mf"
     audience = launch.audience
     assert (audience["score"] >= audience["threshold"]).all()
-    # cross-check one user by brute force: their 10th best unseen score is the threshold
-    if len(audience):
-        uid = audience["user_id"].iloc[0]
-        recs = recommendations.recommend(index, uid, "text_mf", 10, "seen")
-        assert audience["threshold"].iloc[0] == pytest.approx(recs["score"].iloc[-1], rel=1e-4)
+    # cross-check one user by brute force: their 10th best unseen catalogue score, from text alone
+    # (tests/test_acceptance_demo.py checks that a product of a planted department finds an audience)
+    if not len(audience):
+        return
+    uid = audience["user_id"].iloc[0]
+    row = ws.ids.user_indices([uid])
+    text_scores = index.model("text_mf").score_new_items(row, ws.embeddings["items"])[0]
+    history = ws.dataset.interactions
+    seen = ws.ids.item_indices(history.loc[history["user_id"] == uid, "item_id"])
+    tenth = np.sort(np.delete(text_scores, seen))[::-1][9]
+    assert audience["threshold"].iloc[0] == pytest.approx(tenth, rel=1e-4)
 
 
 def test_evidence_and_reasons_are_built_for_the_model_on_screen(index, user):
