@@ -53,7 +53,9 @@ def _top_values(frame: pd.DataFrame, column: str, n: int) -> pd.Series:
     counts = frame.groupby(["user_id", column], observed=True).size().rename("n").reset_index()
     counts = counts[counts[column].astype(str) != ""]
     counts = counts.sort_values(["user_id", "n", column], ascending=[True, False, True])
-    return counts.groupby("user_id", observed=True)[column].agg(lambda s: [str(v) for v in s[:n]])
+    # Cut to n per user before grouping, and build the lists without a Python call per user.
+    top = counts[counts.groupby("user_id", observed=True).cumcount() < n]
+    return top[column].astype(str).groupby(top["user_id"], observed=True).agg(list)
 
 
 def _similar_users(user_emb: np.ndarray, user_ids: np.ndarray, k: int = 5,
