@@ -171,7 +171,7 @@ def encode_cached(
             cache.put(identity, keys[start:start + len(vectors)], vectors)
             chunks.append(vectors)
             start += len(vectors)
-            if progress is not None:
+            if progress is not None and not local:  # local chunks report every batch
                 progress(start, len(new_texts))
         vectors = np.concatenate(chunks)
         row_of = {key: row for row, key in enumerate(keys)}
