@@ -79,3 +79,11 @@ def test_evaluation_is_the_same_for_any_user_block_size():
     one_by_one = evaluate(models, split, ids, item_text=text, per_user=True, batch_size=7)
     pd.testing.assert_frame_equal(whole.metrics, one_by_one.metrics)
     pd.testing.assert_frame_equal(whole.per_user, one_by_one.per_user)
+
+
+def test_build_config_names_the_valid_engines():
+    from llmrec.pipeline.config import BuildConfig
+
+    assert BuildConfig(engine="ray", engine_address="ray://host:10001").to_dict()["engine"] == "ray"
+    with pytest.raises(ConfigError, match="unknown engine 'spark'; valid choices: local, ray"):
+        BuildConfig(engine="spark")
