@@ -68,11 +68,11 @@ class RayEngine:
         n_workers = max(1, min(self.workers or cpus, len(parts)))
         worker = ray.remote(num_cpus=1)(_BatchWorker)
         shared = ray.put(fn)
-        pool = ActorPool([worker.remote(shared) for _ in range(n_workers)])
+        actors = [worker.remote(shared) for _ in range(n_workers)]
         try:
-            yield from pool.map(lambda actor, part: actor.run.remote(part), parts)
+            yield from ActorPool(actors).map(lambda actor, part: actor.run.remote(part), parts)
         finally:
-            for actor in pool._idle_actors:
+            for actor in actors:  # the function's state (an encoder, a model) is freed with them
                 ray.kill(actor)
 
     def __repr__(self) -> str:
