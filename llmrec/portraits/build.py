@@ -108,7 +108,7 @@ def build_portraits(dataset: Dataset, user_emb: np.ndarray, item_clusters: pd.Da
                                                ).fillna(0).astype("int64")
     for column in ("top_categories", "top_brands"):
         users[column] = users[column].map(_as_list)
-    users["top_category"] = users["top_categories"].map(lambda v: v[0] if len(v) else "")
+    users["top_category"] = users["top_categories"].map(lambda v: v[0] if len(v) else "").astype("string")
     users["price_band"] = users["price_band"].astype("string")
 
     mentions = review_aspects(dataset.reviews)
