@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from llmrec.engine import ENGINES
 from llmrec.errors import ConfigError, LlmrecError
 from llmrec.pipeline.config import ALL_MODELS, SPLITS
 
@@ -112,7 +113,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = BuildConfig(workspace=args.workspace, source=args.source, source_options=_source_options(args),
                          models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
                          encoder=args.encoder, epochs=args.epochs, factors=args.factors,
-                         cold_start=not args.no_cold_start, finetune_seconds=args.finetune)
+                         cold_start=not args.no_cold_start, finetune_seconds=args.finetune,
+                         engine=args.engine, engine_address=args.address)
     with _sigterm_as_interrupt():
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
@@ -309,6 +311,9 @@ def parser() -> argparse.ArgumentParser:
                             "SECONDS (default 600); off unless given")
     build.add_argument("--epochs", type=int, default=40)
     build.add_argument("--factors", type=int, default=64)
+    build.add_argument("--engine", choices=ENGINES, default="local",
+                       help="run embedding and evaluation here (local) or on Ray (pip install ray==2.60.0)")
+    build.add_argument("--address", help="Ray cluster to join with --engine ray, e.g. ray://host:10001")
     build.add_argument("--no-cold-start", action="store_true", help="skip the held-out-items evaluation")
     build.add_argument("--force", action="store_true",
                        help="also build into a non-empty folder that is not a workspace; its files stay "

@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.engine import Engine, LocalEngine
 from llmrec.errors import ConfigError, DataError, ModelError
 from llmrec.evaluation.metrics import (
     MAE,
@@ -36,8 +37,8 @@ from llmrec.evaluation.splits import Split
 from llmrec.models.base import RatingPredictor, Recommender
 from llmrec.models.ranking import rank_top_k, tie_order
 
-MAX_BATCH_CELLS = 1 << 24
-"""Largest users x items score block held at once (16.8M float32 cells, about 64 MB)."""
+MAX_BATCH_CELLS = 1 << 25
+"""Largest users x items score block held at once (33.6M float32 cells, about 128 MB)."""
 
 # Called as progress(model name, users done, users in total) after every batch.
 ProgressCallback = Callable[[str, int, int], None]
@@ -112,6 +113,7 @@ def evaluate(
     progress: ProgressCallback | None = None,
     candidates: np.ndarray | None = None,
     tie_seed: int = 0,
+    engine: Engine | None = None,
 ) -> EvaluationResult:
     """Evaluate fitted `models` on the `on` part ("test" or "valid") of `split`.
 
@@ -125,6 +127,10 @@ def evaluate(
     Lists are ranked by `llmrec.models.ranking.rank_top_k`, the function every caller uses, once
     per user at the largest K (smaller K and every metric reuse that list); ties follow the order
     seeded by `tie_seed` (the workspace seed).
+
+    Users are scored in blocks (one score matrix, one partial top-K per block); `engine` (default:
+    in this process) runs the blocks, e.g. on a Ray cluster, and the results are merged in user
+    order, so every engine gives the same metrics.
 
     RMSE and MAE are computed for `rating_models` (default: every model that is a
     `RatingPredictor`) on the held-out interactions that have a rating; when there are none, or no
@@ -166,32 +172,28 @@ def evaluate(
         candidate_text = (f"only the {int((~blocked).sum()):,} candidate items (held-out new items); "
                           "every other item is masked for every user")
     order = tie_order(ids.n_items, tie_seed)
-    k_max = max(ks)
 
     rows = max(1, min(batch_size, MAX_BATCH_CELLS // max(ids.n_items, 1)))
+    engine = engine or LocalEngine()
     rows_out: list[dict] = []
     per_user_frames: list[pd.DataFrame] = []
     for name, model in models.items():
         values = {(metric, k): np.empty(len(users)) for metric in PER_USER_METRICS for k in ks}
         covered = {k: np.zeros(ids.n_items, dtype=bool) for k in ks}
-        for start in range(0, len(users), rows):
-            batch = users[start:start + rows]
-            scores = _checked_scores(model, name, batch, ids.n_items)
-            if blocked is not None:
-                scores = np.where(blocked, np.float32(-np.inf), scores)  # (batch, n_items), a new array
-            ranked, _ = rank_top_k(scores, k_max, mask[batch], order=order)  # (batch, max K), once
-            hits = hits_matrix(ranked, relevant[batch])
-            part = slice(start, start + len(batch))
-            for k in ks:
-                for metric in RANKING_METRICS:
-                    values[metric.name, k][part] = metric(k).from_hits(hits, n_relevant[batch])
-                values[Novelty.name, k][part] = Novelty(k).batch(ranked, popularity, max(n_train_users, 1))
-                values[AveragePopularity.name, k][part] = AveragePopularity(k).batch(ranked, popularity)
-                values[IntraListDiversity.name, k][part] = (
-                    IntraListDiversity(k).batch(ranked, item_text) if item_text is not None else np.nan)
-                covered[k][Coverage(k).items(ranked)] = True
+        block = UserBlockMetrics(model=model, name=name, n_items=ids.n_items, ks=tuple(ks), mask=mask,
+                                 relevant=relevant, n_relevant=n_relevant, blocked=blocked, order=order,
+                                 popularity=popularity, n_train_users=max(n_train_users, 1),
+                                 item_text=item_text)
+        start = 0
+        for part_values, part_covered in engine.map_batches(block, users, rows):
+            part = slice(start, start + len(next(iter(part_values.values()))))
+            for key, column in part_values.items():
+                values[key][part] = column
+            for k, items in part_covered.items():
+                covered[k][items] = True
+            start = part.stop
             if progress is not None:
-                progress(name, start + len(batch), len(users))
+                progress(name, start, len(users))
         for k in ks:
             for metric in PER_USER_METRICS:
                 if metric == IntraListDiversity.name and item_text is None:
@@ -222,6 +224,49 @@ def evaluate(
                         ties=ties_text(tie_seed), notes=tuple(split.notes) + tuple(notes))
     per_user_frame = pd.concat(per_user_frames, ignore_index=True) if per_user else None
     return EvaluationResult(metrics=metrics, protocol=protocol, per_user=per_user_frame)
+
+
+@dataclass
+class UserBlockMetrics:
+    """Per-user metric values of one model for one block of users: the unit of work of an engine.
+
+    Calling it with user indices scores them against the catalogue, ranks once at the largest K and
+    returns ({(metric, k): (n,) values}, {k: distinct item indices in the top K}). It holds
+    everything it needs, so it can be shipped to another process.
+    """
+
+    model: Recommender
+    name: str
+    n_items: int
+    ks: tuple[int, ...]
+    mask: sp.csr_matrix
+    relevant: sp.csr_matrix
+    n_relevant: np.ndarray
+    blocked: np.ndarray | None
+    order: np.ndarray
+    popularity: np.ndarray
+    n_train_users: int
+    item_text: np.ndarray | None
+
+    def __call__(self, batch: np.ndarray) -> tuple[dict[tuple[str, int], np.ndarray], dict[int, np.ndarray]]:
+        scores = _checked_scores(self.model, self.name, batch, self.n_items)   # (batch, n_items)
+        if self.blocked is not None:
+            scores = np.where(self.blocked, np.float32(-np.inf), scores)  # a new array
+        ranked, _ = rank_top_k(scores, max(self.ks), self.mask[batch], order=self.order)  # (batch, max K)
+        hits = hits_matrix(ranked, self.relevant[batch])
+        n_relevant = self.n_relevant[batch]
+        values: dict[tuple[str, int], np.ndarray] = {}
+        covered: dict[int, np.ndarray] = {}
+        for k in self.ks:
+            for metric in RANKING_METRICS:
+                values[metric.name, k] = metric(k).from_hits(hits, n_relevant)
+            values[Novelty.name, k] = Novelty(k).batch(ranked, self.popularity, self.n_train_users)
+            values[AveragePopularity.name, k] = AveragePopularity(k).batch(ranked, self.popularity)
+            values[IntraListDiversity.name, k] = (IntraListDiversity(k).batch(ranked, self.item_text)
+                                                  if self.item_text is not None
+                                                  else np.full(len(batch), np.nan))
+            covered[k] = Coverage(k).items(ranked)
+        return values, covered
 
 
 def masked_items(split: Split, ids: IdMap, *, on: str = "test") -> sp.csr_matrix:

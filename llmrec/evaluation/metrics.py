@@ -448,9 +448,10 @@ class IntraListDiversity:
 
     def batch(self, ranked: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
         top = check_ranked(ranked)[:, : self.k]
-        unit = _unit_rows(np.asarray(embeddings, dtype=np.float64))
         present = top >= 0
-        vectors = unit[np.where(present, top, 0)] * present[..., None]  # (n_users, K, dim)
+        # Gather first, then normalise: only the n_users * K listed rows, not the whole catalogue.
+        gathered = np.asarray(embeddings)[np.where(present, top, 0)].astype(np.float64)
+        vectors = _unit_rows(gathered) * present[..., None]  # (n_users, K, dim)
         gram = vectors @ vectors.transpose(0, 2, 1)  # (n_users, K, K)
         n = present.sum(axis=1)
         pairs = n * (n - 1) / 2

@@ -51,36 +51,43 @@ def rank_top_k(scores: np.ndarray, k: int, mask: sp.spmatrix | None = None, *, t
         order = tie_order(n_items, tie_seed)
     elif len(order) != n_items:
         raise ConfigError(f"tie order has {len(order)} items, the scores {n_items}")
-    permuted = scores[:, order]                        # (n, n_items) copy; position j holds item order[j]
+    position = np.empty(n_items, dtype=np.int64)
+    position[order] = np.arange(n_items)               # rank of each item in the tie order
+    work = scores.copy()                               # (n, n_items); a plain copy, no gather
     if mask is not None:
         if mask.shape != scores.shape:
             raise ConfigError(f"mask has shape {mask.shape}, the scores {scores.shape}")
         rows, cols = sp.csr_matrix(mask).nonzero()
-        position = np.empty(n_items, dtype=np.int64)
-        position[order] = np.arange(n_items)
-        permuted[rows, position[cols]] = -np.inf
-    columns, values = _top_lowest_position(permuted, k)
-    items = order[columns]
+        work[rows, cols] = -np.inf                     # masking by sparse index assignment
+    items, values = _top_by_tie_order(work, k, position)
     items[values == -np.inf] = -1
     return items, values
 
 
-def _top_lowest_position(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k columns per row, ties broken by the lower column: (columns, values), each (n, k)."""
-    # torch.topk stays fast when most scores are equal (np.partition does not).
-    values, columns = torch.topk(torch.from_numpy(scores), k, dim=1)    # (n, k) each
-    values, columns = values.numpy(), columns.numpy().astype(np.int64)
-    kth = values[:, -1]
-    # Where more columns tie with the k-th value than fit, topk keeps an arbitrary subset of them:
-    # keep the lowest ones instead.
-    ambiguous = (scores == kth[:, None]).sum(axis=1) > (values == kth[:, None]).sum(axis=1)
-    for row in np.flatnonzero(ambiguous):
-        above = np.flatnonzero(scores[row] > kth[row])
-        tied = np.flatnonzero(scores[row] == kth[row])[: k - len(above)]
-        columns[row] = np.r_[above, tied]
-        values[row] = scores[row, columns[row]]
-    best = np.lexsort((columns, -values))                                # best score first, then lower column
-    return np.take_along_axis(columns, best, axis=1), np.take_along_axis(values, best, axis=1)
+def _top_by_tie_order(scores: np.ndarray, k: int, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k items per row, ties broken by the lower `position`: (items, values), each (n, k).
+
+    One partial top-k over the raw scores (torch.topk stays fast when most scores are equal, which
+    np.partition does not); only rows where more items tie with the k-th value than fit are
+    re-selected, by tie position, vectorised over those rows.
+    """
+    table = torch.from_numpy(scores)
+    values_t, items_t = torch.topk(table, k, dim=1)                      # (n, k) each
+    values, items = values_t.numpy(), items_t.numpy().astype(np.int64)
+    kth = values_t[:, -1:]                                               # (n, 1)
+    ambiguous = ((table == kth).sum(dim=1) > (values_t == kth).sum(dim=1)).numpy()
+    if ambiguous.any():
+        rows = np.flatnonzero(ambiguous)
+        block, row_kth = table[rows], kth[rows]                          # (r, n_items), (r, 1)
+        # Above the k-th value every item is in; among the tied ones the lowest positions win.
+        key = torch.where(block > row_kth, torch.tensor(-1, dtype=torch.int64),
+                          torch.where(block == row_kth, torch.from_numpy(position),
+                                      torch.tensor(len(position), dtype=torch.int64)))
+        chosen = torch.topk(key, k, dim=1, largest=False).indices.numpy().astype(np.int64)
+        items[rows] = chosen
+        values[rows] = np.take_along_axis(scores[rows], chosen, axis=1)
+    best = np.lexsort((position[items], -values))                       # best score, then tie order
+    return np.take_along_axis(items, best, axis=1), np.take_along_axis(values, best, axis=1)
 
 
 def top_indices(values: np.ndarray, k: int, *, tie_seed: int = 0) -> np.ndarray:

@@ -6,6 +6,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from llmrec.engine import ENGINES
 from llmrec.errors import ConfigError
 from llmrec.models.registry import model_names
 
@@ -52,6 +53,10 @@ class BuildConfig:
     """Also evaluate on a split that holds out whole items (new-product scenario)."""
     cache_dir: Path = field(default_factory=default_cache_dir)
     """Shared cache of text embeddings across builds."""
+    engine: str = "local"
+    """Where embedding and evaluation run: "local" (this process) or "ray" (same workspace)."""
+    engine_address: str | None = None
+    """Ray cluster to join (e.g. ray://host:10001); None starts a local Ray instance."""
 
     def __post_init__(self) -> None:
         self.workspace = Path(self.workspace)
@@ -70,6 +75,8 @@ class BuildConfig:
         if self.finetune_seconds is not None and not self.finetune_seconds > 0:
             raise ConfigError(f"the fine-tuning budget must be a positive number of seconds, "
                               f"got {self.finetune_seconds}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown engine '{self.engine}'; valid choices: {', '.join(ENGINES)}")
         if self.factors <= 0 or self.epochs <= 0:
             raise ConfigError("factors and epochs must be positive")
 

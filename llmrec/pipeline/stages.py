@@ -158,6 +158,13 @@ def load(run) -> None:
     dataset.save(run.staging / "data")
 
 
+def engine_of(config):
+    """The engine the build runs embedding and evaluation on (`--engine`, `--address`)."""
+    from llmrec.engine import make_engine
+
+    return make_engine(config.engine, address=config.engine_address)
+
+
 def embed(run, dataset: Dataset, ids: IdMap) -> None:
     from llmrec.text.cache import EmbeddingCache, encode_cached
     from llmrec.text.documents import item_documents, review_documents
@@ -169,16 +176,12 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
     item_texts = item_documents(dataset.items)
     review_texts = review_documents(dataset.reviews)
     total = len(item_texts) + len(review_texts)
-
-    def report(offset: int):
-        return lambda done, _n: run.progress("embed", (offset + done) / max(total, 1),
-                                             f"{offset + done:,}/{total:,} texts")
-
-    item_emb = encode_cached(encoder, item_texts, cache, progress=report(0))
-    if len(review_texts):
-        review_emb = encode_cached(encoder, review_texts, cache, progress=report(len(item_texts)))
-    else:
-        review_emb = np.zeros((0, item_emb.shape[1]), dtype=np.float32)
+    # One call for items and reviews: a text shared by both is embedded once, and the whole corpus
+    # is sorted by length before it is cut into chunks.
+    vectors = encode_cached(encoder, item_texts + review_texts, cache, engine=engine_of(run.config),
+                            progress=lambda done, n: run.progress("embed", done / max(n, 1),
+                                                                  f"{done:,}/{n:,} new texts of {total:,}"))
+    item_emb, review_emb = vectors[:len(item_texts)], vectors[len(item_texts):]
     item_reviews, _has_reviews = item_review_embeddings(review_emb, dataset.reviews, ids)
     users = user_profiles(item_emb, review_emb, dataset.interactions, dataset.reviews, ids)
     save_arrays(run.staging / EMBEDDINGS_FILE,
@@ -297,7 +300,7 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
                      f"{name}: full ranking, {done:,}/{total:,} users")
 
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text, per_user=True,
-                            progress=report, tie_seed=run.config.seed)
+                            progress=report, tie_seed=run.config.seed, engine=engine_of(run.config))
     result.metrics.to_parquet(folder / "metrics.parquet", index=False)
     result.per_user.to_parquet(folder / "per_user.parquet", index=False)
     (folder / "protocol.json").write_text(json.dumps(result.protocol.to_dict(), indent=2, default=str))
@@ -324,7 +327,7 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text,
-                            candidates=cold_items, tie_seed=run.config.seed)
+                            candidates=cold_items, tie_seed=run.config.seed, engine=engine_of(run.config))
     result.metrics.to_parquet(folder / "cold_start.parquet", index=False)
     (folder / "cold_start_protocol.json").write_text(
         json.dumps(result.protocol.to_dict(), indent=2, default=str))

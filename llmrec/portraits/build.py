@@ -55,7 +55,9 @@ def _top_values(frame: pd.DataFrame, column: str, n: int) -> pd.Series:
     counts = frame.groupby(["user_id", column], observed=True).size().rename("n").reset_index()
     counts = counts[counts[column].astype(str) != ""]
     counts = counts.sort_values(["user_id", "n", column], ascending=[True, False, True])
-    return counts.groupby("user_id", observed=True)[column].agg(lambda s: [str(v) for v in s[:n]])
+    # Cut to n per user before grouping, and build the lists without a Python call per user.
+    top = counts[counts.groupby("user_id", observed=True).cumcount() < n]
+    return top[column].astype(str).groupby(top["user_id"], observed=True).agg(list)
 
 
 def _similar_users(user_emb: np.ndarray, user_ids: np.ndarray, k: int = 5,
@@ -108,7 +110,7 @@ def build_portraits(dataset: Dataset, user_emb: np.ndarray, item_clusters: pd.Da
                                                ).fillna(0).astype("int64")
     for column in ("top_categories", "top_brands"):
         users[column] = users[column].map(_as_list)
-    users["top_category"] = users["top_categories"].map(lambda v: v[0] if len(v) else "")
+    users["top_category"] = users["top_categories"].map(lambda v: v[0] if len(v) else "").astype("string")
     users["price_band"] = users["price_band"].astype("string")
 
     mentions = review_aspects(dataset.reviews)

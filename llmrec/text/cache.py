@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from llmrec.engine import Engine, LocalEngine
 from llmrec.errors import DataError
 
 _HASH = np.dtype("S40")  # hex sha1, stored as fixed-width bytes so no pickle is ever needed
@@ -132,10 +133,13 @@ def encode_cached(
     texts: Sequence[str],
     cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
+    engine: Engine | None = None,
 ) -> np.ndarray:
     """Embeddings of `texts` (float32 (n, d)), embedding only texts not yet in `cache`.
 
     Identical texts are embedded once. `progress(done, total)` counts the texts actually embedded.
+    `engine` (default: this process) runs the chunks, e.g. on Ray actors that each load the encoder
+    once; the vectors are the same either way.
     """
     if isinstance(texts, str | bytes):
         raise DataError("encode_cached() expects a sequence of texts, got a single string")
@@ -153,24 +157,43 @@ def encode_cached(
     for position in np.flatnonzero(~found):
         missing.setdefault(hashes[position], int(position))
     if missing:
-        new_texts = [texts[p] for p in missing.values()]
-        keys = list(missing)
-        chunks = []
+        # Longest first across the whole corpus (characters as a cheap proxy for tokens), so every
+        # chunk, and every length-sorted batch inside it, pads to similar lengths.
+        keys = sorted(missing, key=lambda h: -len(texts[missing[h]]))
+        new_texts = [texts[missing[h]] for h in keys]
+        engine = engine or LocalEngine()
+        local = isinstance(engine, LocalEngine)
+        fn = _LocalEncode(encoder, progress, len(new_texts)) if local else encoder.encode
+        chunks, start = [], 0
         # Saved chunk by chunk, so an interrupted build keeps what it embedded so far.
-        for start in range(0, len(new_texts), CHUNK):
-            def chunk_progress(done: int, _total: int, start: int = start) -> None:
-                if progress is not None:
-                    progress(start + done, len(new_texts))
-
-            vectors = np.asarray(encoder.encode(new_texts[start:start + CHUNK], progress=chunk_progress),
-                                 dtype=np.float32)
-            cache.put(identity, keys[start:start + CHUNK], vectors)
+        for vectors in engine.map_batches(fn, new_texts, CHUNK):
+            vectors = np.asarray(vectors, dtype=np.float32)
+            cache.put(identity, keys[start:start + len(vectors)], vectors)
             chunks.append(vectors)
+            start += len(vectors)
+            if progress is not None and not local:  # local chunks report every batch
+                progress(start, len(new_texts))
         vectors = np.concatenate(chunks)
-        row_of = {key: row for row, key in enumerate(missing)}
+        row_of = {key: row for row, key in enumerate(keys)}
         rows = [row_of[hashes[p]] for p in np.flatnonzero(~found)]
         out[~found] = vectors[rows]
     return out
+
+
+class _LocalEncode:
+    """In-process chunk encoder that forwards per-batch progress (offset by the chunks done)."""
+
+    def __init__(self, encoder: Embedder, progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.encoder, self.progress, self.total, self.done = encoder, progress, total, 0
+
+    def __call__(self, chunk: Sequence[str]) -> np.ndarray:
+        def report(done: int, _n: int) -> None:
+            if self.progress is not None:
+                self.progress(self.done + done, self.total)
+
+        vectors = self.encoder.encode(chunk, progress=report)
+        self.done += len(chunk)
+        return vectors
 
 
 def _save_atomic(path: Path, array: np.ndarray) -> None:

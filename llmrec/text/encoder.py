@@ -128,6 +128,7 @@ class TextEncoder:
             torch.set_num_threads(threads)
         self.batch_size = batch_size
         self.threads = threads
+        self._model_arg = model
 
         self.model_name, self._folder = _resolve_model(model)
         self._tokenizer, self._model = _load(self.model_name, self._folder)
@@ -185,6 +186,12 @@ class TextEncoder:
                 if progress is not None:
                     progress(min(start + self.batch_size, total), total)
         return out
+
+    def __reduce__(self):
+        """Pickled as its settings (not its weights): a Ray worker loads the same model itself."""
+        return (_rebuild, (self._model_arg, {"batch_size": self.batch_size, "max_length": self.max_length,
+                                             "precision": self.precision, "device": str(self.device),
+                                             "threads": self.threads}))
 
     def __repr__(self) -> str:
         return (f"TextEncoder(model={self.model_name!r}, dim={self.dim}, max_length={self.max_length}, "
@@ -257,6 +264,10 @@ class TextEncoder:
         digest = hashlib.sha1(self._model.config.to_json_string().encode())
         digest.update(str(sum(p.numel() for p in self._model.parameters())).encode())
         return digest.hexdigest()[:16]
+
+
+def _rebuild(model: str | Path | None, settings: dict) -> TextEncoder:
+    return TextEncoder(model, **settings)
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
