@@ -26,6 +26,7 @@ from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import Catalogue, ValidationResult, Validator, split_sentences
 
 # How many sentences each task must have.
+# How many sentences each task must have (a portrait of a shopper with a single fact: one).
 SENTENCES: dict[str, tuple[int, int]] = {"reason": (1, 1), "description": (1, 1), "portrait": (2, 3)}
 
 
@@ -118,6 +119,7 @@ class ReasonService:
         """(ok, first failure, cited facts) of a whole text, sentence by sentence."""
         sentences = split_sentences(text)
         low, high = SENTENCES[evidence.task]
+        low = min(low, max(len(evidence.facts), 1))
         if not low <= len(sentences) <= high:
             expected = f"{low}" if low == high else f"{low}-{high}"
             return False, f"has {len(sentences)} sentences ({expected} expected)", []
@@ -170,6 +172,18 @@ class ReasonService:
     def _key(self, evidence: Evidence) -> str:
         return cache_key(self.generator.identity, self.generator.prompt_version, evidence)
 
+    def template(self, ev: Evidence) -> tuple[str, bool, str | None, list[Fact]]:
+        """(text, ok, failure, cited) of the first template option the validator passes; the
+        preferred option with its failure when none does (only without usable evidence)."""
+        options = self.templates.options(ev)
+        first = None
+        for option in options:
+            ok, failure, cited = self.check(option, ev)
+            if ok:
+                return option, True, None, cited
+            first = first or (option, False, failure, cited)
+        return first  # type: ignore[return-value]
+
     def _finish(self, ev: Evidence, raw: str, latency: float) -> GeneratedText:
         by_templates = self.generator is self.templates
         source = "template" if by_templates else "llm"
@@ -179,9 +193,7 @@ class ReasonService:
                                  evidence=ev, raw_text=None if by_templates else raw, raw_ok=True,
                                  latency_s=latency)
         reason = None if by_templates else failure
-        fallback = raw if by_templates else self.templates.write(ev)
-        fallback_ok, fallback_failure, fallback_cited = (ok, failure, cited) if by_templates \
-            else self.check(fallback, ev)
+        fallback, fallback_ok, fallback_failure, fallback_cited = self.template(ev)
         if not fallback_ok:
             # Only without usable evidence (e.g. a user with no history): say so, never hide it.
             reason = f"{reason + '; ' if reason else ''}template not grounded: {fallback_failure}"

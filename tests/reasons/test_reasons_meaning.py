@@ -62,6 +62,8 @@ TABLE = [
     ("portrait", "They usually shop in the budget price range, and they are a balanced rater.", None),
     ("description", "This premium Electronics pick from Soniq suits you well: its battery earns praise in "
                     "reviews, and you value battery.", None),
+    ("reason", 'Your purchase of "Voltari Wall Adapter" points the model to it, and it is made by Soniq, '
+               "which you have chosen before.", None),
     # --- true positives: natural paraphrases of the evidence ---
     ("reason", "Two of your three most similar shoppers bought it, and reviewers love its battery.", None),
     ("reason", "Reviewers rave about the battery of these headphones, and you have bought from Soniq before.",
