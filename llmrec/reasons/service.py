@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Protocol, runtime_checkable
 
 from llmrec.reasons.cache import ReasonCache, cache_key
 from llmrec.reasons.evidence import (
@@ -39,6 +39,18 @@ class TextGenerator(Protocol):
     def generate(self, evidences: Sequence[Evidence]) -> list[str]: ...
 
 
+@runtime_checkable
+class ResamplingGenerator(Protocol):
+    """A generator that can write other candidates for the same evidence (LLMGenerator): the service
+    asks for up to `retries` more, one attempt at a time, for the texts that failed the checker."""
+
+    identity: str
+    prompt_version: str
+    retries: int
+
+    def generate(self, evidences: Sequence[Evidence], attempt: int = 0) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class GeneratedText:
     """A checked text and how it came to be."""
@@ -53,6 +65,7 @@ class GeneratedText:
     raw_ok: bool | None = None  # whether that output passed
     latency_s: float = 0.0  # generation time attributed to this text (0 for cache hits)
     cached: bool = False
+    attempts: int = 1  # generator candidates written for this text (the last one is `raw_text`)
 
     @property
     def sentences(self) -> list[str]:
@@ -159,10 +172,19 @@ class ReasonService:
         misses = [j for j, found in enumerate(out) if found is None]
         if misses:
             start = time.perf_counter()
-            raw = self.generator.generate([evidences[j] for j in misses])
+            raw = dict(zip(misses, self.generator.generate([evidences[j] for j in misses]), strict=True))
+            attempts = dict.fromkeys(misses, 1)
+            retries = self.generator.retries if isinstance(self.generator, ResamplingGenerator) else 0
+            for attempt in range(1, retries + 1):
+                failed = [j for j in misses if not self.check(raw[j], evidences[j])[0]]
+                if not failed:
+                    break
+                again = self.generator.generate([evidences[j] for j in failed], attempt)
+                for j, text in zip(failed, again, strict=True):
+                    raw[j], attempts[j] = text, attempt + 1
             latency = (time.perf_counter() - start) / len(misses)
-            for j, text in zip(misses, raw, strict=True):
-                out[j] = self._finish(evidences[j], text, latency)
+            for j in misses:
+                out[j] = replace(self._finish(evidences[j], raw[j], latency), attempts=attempts[j])
                 if self.cache is not None:
                     self.cache.put(self._key(evidences[j]), self._row(out[j]))
             if self.cache is not None:
