@@ -270,7 +270,8 @@ class LLMGenerator:
         encoded = self.tokenizer_(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         with torch.inference_mode(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed + attempt)
-            output = self.model_.generate(**encoded, **self._generation_kwargs(attempt))  # (batch, prompt + new)
+            # (batch, prompt + new)
+            output = self.model_.generate(**encoded, **self._generation_kwargs(attempt))
         new_tokens = output[:, encoded["input_ids"].shape[1]:]
         return self.tokenizer_.batch_decode(new_tokens, skip_special_tokens=True)
 

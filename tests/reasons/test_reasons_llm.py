@@ -44,7 +44,8 @@ def test_rewrite_prompt_carries_the_draft_after_a_worked_example(ctx):
     ev = build_evidence(ctx, *idx(ctx, "U1", "P1"))
     draft = TemplateGenerator().write(ev)
     system, example, answer, ask = build_messages(ev, draft)
-    assert (system["role"], example["role"], answer["role"], ask["role"]) == ("system", "user", "assistant", "user")
+    roles = (system["role"], example["role"], answer["role"], ask["role"])
+    assert roles == ("system", "user", "assistant", "user")
     assert ask["content"].endswith(draft) and "one sentence" in ask["content"]
     assert "Soniq" not in example["content"] + answer["content"]  # the example is about another shop
 
