@@ -23,6 +23,7 @@ from llmrec.errors import DataError, UnknownIdError
 from llmrec.models.base import Explanation
 from llmrec.models.ranking import top_indices
 from llmrec.portraits.aspects import extract_aspects
+from llmrec.reasons import lexicon as lx
 
 # Fact kinds, grouped by the text they support.
 REASON_KINDS: tuple[str, ...] = (
@@ -57,11 +58,18 @@ FACT_KINDS: tuple[str, ...] = REASON_KINDS + PORTRAIT_KINDS + DESCRIPTION_KINDS
 TASKS: tuple[str, ...] = ("reason", "portrait", "description")
 
 PERSONAL_DESCRIPTION_KINDS = ("praised_aspect", "shared_category", "shared_brand", "similar_history_text",
-                              "model_related")
+                              "model_related", "popular_with_similar")
 TITLE_FILLER = frozenset(
     "with from that this your pack size inch inches color black white each pcs piece pieces quality "
     "compatible includes high great best more other also only over under into than they have will "
     "made used uses using ideal perfect".split())
+# Words the checker reads as claims, prices, opinions or counts: never an interest term.
+CHECKED_WORDS = frozenset(
+    w for phrases in (*lx.PRICE_WORDS.values(), *(p for _, p in lx.CLAIMS),
+                      *lx.ASPECT_FORMS.values(), lx.SELF_POLAR, lx.POSITIVE, lx.NEGATIVE,
+                      lx.NEGATORS,
+                      lx.NUMBER_WORDS, lx.ORDINALS, lx.VAGUE_COUNTS)
+    for phrase in phrases for w in re.findall(r"[a-z]+", phrase))
 BANDS: tuple[str, ...] = ("budget", "mid", "premium")
 BAND_PHRASES: dict[str, str] = {"budget": "budget-priced", "mid": "mid-priced", "premium": "premium-priced"}
 HISTORY_KINDS = frozenset({"similar_history_text", "similar_history_mf", "model_related", "owned_item"})
@@ -141,6 +149,7 @@ class EvidenceContext:
     user_rating_count: np.ndarray  # (n_users,) int
     user_band: np.ndarray  # (n_users,) int8 usual band of the history, -1 if unknown
     n_neighbours: int = 20
+    common_words: frozenset[str] = frozenset()  # title words too common to describe a shopper
     _neighbours: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -185,9 +194,11 @@ class EvidenceContext:
         binary.eliminate_zeros()
         bands = price_bands(prices, categories)
         item_aspects, user_aspects, rating_mean, rating_count = _review_aspects(reviews, ids)
+        titles = table["title"].fillna("").astype(str).to_numpy()
         return cls(
             ids=ids,
-            titles=table["title"].fillna("").astype(str).to_numpy(),
+            titles=titles,
+            common_words=common_title_words(titles),
             categories=categories,
             category_lists=[tuple(str(c) for c in cs if str(c) not in MISSING_CATEGORIES)
                             for cs in table["categories"]],
@@ -268,8 +279,8 @@ def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Ev
                              ("similar_history_mf", ctx.item_factors, "by who buys it")):
         if space is not None and len(history):
             sims = space[history] @ space[i]  # (len(history),)
-            best = int(np.argmax(sims))
-            if sims[best] > 0 and ctx.titles[history[best]]:
+            best = _citable_best(ctx, history, sims, i)
+            if best is not None:
                 title = ctx.titles[history[best]]
                 facts.append(Fact(kind, title, round(float(sims[best]), 3),
                                   f'The shopper bought "{title}", the closest item they own {how}.'))
@@ -344,7 +355,7 @@ def portrait_evidence(ctx: EvidenceContext, user_index: int) -> Evidence:
         facts.append(Fact("user_criticises", aspect, criticisms,
                           f"In their reviews the shopper criticises {aspect}."))
     if not any(f.kind == "top_category" for f in facts):  # no categories: say what the titles share
-        for term, n in interest_terms(ctx.titles[history], 3):
+        for term, n in interest_terms(ctx.titles[history], 3, ctx.common_words):
             facts.append(Fact("interest_term", term, n, f"{_items(n)} the shopper bought mention {term}."))
     for typical in _typical_items(ctx, history, 2):
         title = str(ctx.titles[typical])
@@ -404,6 +415,21 @@ def _evidence(ctx: EvidenceContext, task: str, u: int, i: int | None, facts: lis
         item_band=BANDS[ctx.bands[i]] if ctx.bands[i] >= 0 else None)
 
 
+def _citable_best(ctx: EvidenceContext, history: np.ndarray, sims: np.ndarray, item: int) -> int | None:
+    """Position in `history` of the most similar titled item whose title has, among its first
+    seven words (what a text quotes), two words the item's title lacks (else a sentence naming it
+    cannot be told from one naming the item itself)."""
+    own = set(re.findall(r"[a-z0-9]+", str(ctx.titles[item]).lower()))
+    for j in np.argsort(-sims, kind="stable"):
+        head = " ".join(str(ctx.titles[history[j]]).split()[:7]).lower()
+        words = set(re.findall(r"[a-z0-9]{3,}", head)) - own
+        if sims[j] <= 0:
+            return None
+        if ctx.titles[history[j]] and len({w for w in words if not w.isdigit()}) >= 2:
+            return int(j)
+    return None
+
+
 def _related(ctx: EvidenceContext, explanation: Explanation) -> list[Fact]:
     """The history items the model's own explanation names (a sequential model's influential
     history, a kNN model's neighbours), strongest first, at most two."""
@@ -421,15 +447,27 @@ def _related(ctx: EvidenceContext, explanation: Explanation) -> list[Fact]:
     return out
 
 
-def interest_terms(titles: np.ndarray, k: int) -> list[tuple[str, int]]:
-    """Words (alphabetic, 4+ letters, not filler) shared by at least two of the titles, most shared
-    first: what a shopper's history is about when the shop has no categories."""
+def interest_terms(titles: np.ndarray, k: int, common: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """Words (alphabetic, 4+ letters, not filler, not `common` to the whole catalogue) shared by at
+    least two of the titles, most shared first: what a shopper's history is about when the shop has
+    no categories."""
     counts: dict[str, int] = {}
     for title in titles:
-        for word in set(re.findall(r"[a-z]{4,}", str(title).lower())) - TITLE_FILLER:
+        for word in set(re.findall(r"[a-z]{4,}", str(title).lower())) - TITLE_FILLER - CHECKED_WORDS - common:
             counts[word] = counts.get(word, 0) + 1
     ranked = sorted(((w, n) for w, n in counts.items() if n >= 2), key=lambda t: (-t[1], t[0]))
     return ranked[:k]
+
+
+def common_title_words(titles: np.ndarray, share: float = 0.05) -> frozenset[str]:
+    """Words in more than `share` of the catalogue's titles ("industrial", "scientific" when every
+    title carries its shop path): they say nothing about one shopper."""
+    counts: dict[str, int] = {}
+    for title in titles:
+        for word in set(re.findall(r"[a-z]{4,}", str(title).lower())):
+            counts[word] = counts.get(word, 0) + 1
+    limit = max(share * len(titles), 2)
+    return frozenset(w for w, n in counts.items() if n > limit)
 
 
 def _typical_items(ctx: EvidenceContext, history: np.ndarray, k: int) -> list[int]:

@@ -121,12 +121,14 @@ DESCRIPTION_CLAUSES: dict[str, tuple[str, ...]] = {
                              'it is close to "{key}" from your orders'),
     "model_related": ('it follows on from "{key}", which you bought',
                       'the model links it to "{key}" from your orders'),
+    "popular_with_similar": ("{k} of your {n} most similar shoppers bought it",
+                             "shoppers with tastes like yours bought it ({pct})"),
 }
 # When the subject already names the brand, the brand clause does not repeat it.
 DESCRIPTION_BRAND_NAMED = ("you already own {n_items} from this brand",
                            "it comes from a brand you have bought before")
 DESCRIPTION_ORDER = ("praised_aspect", "shared_brand", "item_praised_aspect", "model_related",
-                     "shared_category", "similar_history_text", "item_attribute")
+                     "shared_category", "similar_history_text", "popular_with_similar", "item_attribute")
 
 
 class TemplateGenerator:
@@ -146,9 +148,10 @@ class TemplateGenerator:
         """Every text the templates can write for the evidence, preferred first (the service shows
         the first one its validator passes)."""
         if evidence.task == "portrait":
-            return [self.portrait(evidence)]
+            return list(dict.fromkeys([self.portrait(evidence), self.portrait(evidence, title_words=0)]))
         writer = self.reason if evidence.task == "reason" else self.description
-        out = writer(evidence) + writer(evidence, title_words=2 * TITLE_WORDS)
+        # Longer titles when a short one does not cite its fact: 14 words uncut, then whole titles.
+        out = [c for words in (TITLE_WORDS, -14, 0) for c in writer(evidence, title_words=words)]
         return [_finish(c) for c in dict.fromkeys(out)]
 
     def reason(self, ev: Evidence, title_words: int = TITLE_WORDS) -> list[str]:
@@ -171,7 +174,7 @@ class TemplateGenerator:
             candidates += [opener + _fill(c, fact, ev, title_words) for c in _reason_options(fact, ev)]
         return candidates
 
-    def portrait(self, ev: Evidence) -> str:
+    def portrait(self, ev: Evidence, title_words: int = TITLE_WORDS) -> str:
         """Two to three sentences: what they buy, how they spend and rate, what their reviews say."""
         sentences = []
         terms = [f.key for f in ev.of_kind("interest_term")]
@@ -210,7 +213,7 @@ class TemplateGenerator:
         if owned and len(sentences) < 2:
             phrasings = [_choose(PORTRAIT_OWNED, ev, "owned"), _choose(PORTRAIT_ALSO_OWNED, ev, "also")]
             for fact, phrasing in zip(owned[:2 - len(sentences)], phrasings, strict=False):
-                sentences.append(phrasing.format(title=short_title(fact.key)))
+                sentences.append(phrasing.format(title=short_title(fact.key, title_words)))
         if not sentences:
             return "This shopper has no purchase history to describe yet."
         sentences = [_finish(s) for s in sentences[:3]]
@@ -280,17 +283,28 @@ def _first_fitting(candidates: list[str]) -> str:
 def short_title(title: str, max_words: int = TITLE_WORDS) -> str:
     """A title safe to quote in a sentence: no markup or quote characters, cut at its first clause
     break (". ", ", ", " - ", " (") once it has three words, at most `max_words` words, and cut
-    before a word it repeats."""
+    before a word it repeats. `max_words=0`: the whole title, only markup and quotes removed;
+    negative: at most -max_words words, not cut at clause breaks."""
     text = " ".join(_TITLE_TAG.sub(" ", str(title)).split())
-    for match in _TITLE_CUT.finditer(text):
+    if max_words == 0:
+        return " ".join(_TITLE_MARKUP.sub(" ", text).split())
+    cuts = _TITLE_CUT.finditer(text) if max_words > 0 else ()
+    max_words = abs(max_words)
+    for match in cuts:
         if len(_TITLE_MARKUP.sub(" ", text[:match.start()]).split()) >= 3:
             text = text[:match.start()]
             break
     words: list[str] = []
-    for word in _TITLE_MARKUP.sub(" ", text).split()[:max_words]:
-        if word.lower() in {w.lower() for w in words}:
+    seen: set[str] = set()
+    split = _TITLE_MARKUP.sub(" ", text).split()
+    while len(split) > 1 and split[0].lower() == split[1].lower():  # "Hitachi Hitachi 726808 ..."
+        split.pop(0)
+    for word in split[:max_words]:
+        tokens = set(re.findall(r"[a-z0-9]+", word.lower()))
+        if tokens & seen:  # the checker rejects repeated words ("1 1/2" reads as 1, 1, 2)
             break
         words.append(word)
+        seen |= tokens
     while len(words) > 1 and words[-1].lower().strip(".,;:") in _TITLE_TAIL:
         words.pop()
     return " ".join(words).rstrip(" .,;:-–—(/&+")
