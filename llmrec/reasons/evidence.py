@@ -63,10 +63,12 @@ TITLE_FILLER = frozenset(
     "with from that this your pack size inch inches color black white each pcs piece pieces quality "
     "compatible includes high great best more other also only over under into than they have will "
     "made used uses using ideal perfect".split())
+RATING_TERMS = ("star", "stars", "rate", "rated", "rater", "rating", "ratings", "review", "reviews")
 # Words the checker reads as claims, prices, opinions or counts: never an interest term.
 CHECKED_WORDS = frozenset(
     w for phrases in (*lx.PRICE_WORDS.values(), *(p for _, p in lx.CLAIMS),
-                      *lx.ASPECT_FORMS.values(), lx.SELF_POLAR, lx.POSITIVE, lx.NEGATIVE,
+                      *(p for _, p, _ in lx.NEEDS_KINDS), RATING_TERMS, *lx.ASPECT_FORMS.values(),
+                      lx.SELF_POLAR, lx.POSITIVE, lx.NEGATIVE,
                       lx.NEGATORS,
                       lx.NUMBER_WORDS, lx.ORDINALS, lx.VAGUE_COUNTS)
     for phrase in phrases for w in re.findall(r"[a-z]+", phrase))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from llmrec.reasons.evidence import HISTORY_KINDS, Evidence, Fact, percent, similar_counts
 from llmrec.reasons.validation import MAX_WORDS, clean_sentence_problems
@@ -148,7 +149,9 @@ class TemplateGenerator:
         """Every text the templates can write for the evidence, preferred first (the service shows
         the first one its validator passes)."""
         if evidence.task == "portrait":
-            return list(dict.fromkeys([self.portrait(evidence), self.portrait(evidence, title_words=0)]))
+            flipped = replace(evidence, facts=tuple(reversed(evidence.facts)))  # the other owned item first
+            return list(dict.fromkeys(self.portrait(ev, title_words=words) for ev in (evidence, flipped)
+                                      for words in (TITLE_WORDS, -14, 0)))
         writer = self.reason if evidence.task == "reason" else self.description
         # Longer titles when a short one does not cite its fact: 14 words uncut, then whole titles.
         out = [c for words in (TITLE_WORDS, -14, 0) for c in writer(evidence, title_words=words)]
@@ -300,11 +303,11 @@ def short_title(title: str, max_words: int = TITLE_WORDS) -> str:
     while len(split) > 1 and split[0].lower() == split[1].lower():  # "Hitachi Hitachi 726808 ..."
         split.pop(0)
     for word in split[:max_words]:
-        tokens = set(re.findall(r"[a-z0-9]+", word.lower()))
-        if tokens & seen:  # the checker rejects repeated words ("1 1/2" reads as 1, 1, 2)
-            break
+        tokens = re.findall(r"[a-z0-9]+", word.lower())
+        if set(tokens) & seen or len(set(tokens)) < len(tokens):  # the checker rejects repeated
+            break  # words: "1 1/2" reads as 1, 1, 2 and "M/M" as m, m
         words.append(word)
-        seen |= tokens
+        seen |= set(tokens)
     while len(words) > 1 and words[-1].lower().strip(".,;:") in _TITLE_TAIL:
         words.pop()
     return " ".join(words).rstrip(" .,;:-–—(/&+")

@@ -496,11 +496,13 @@ def _without_quoted_parts(text: str, titles: list[str]) -> str:
     "..." aside) run in order inside one title is that title cut short, e.g. "eSUN Bronze filament..."
     for "eSUN Bronze filament 1.75mm 0.5kg Spool for Makerbot". Markup characters and words of
     the title never count as a shortening's own words."""
-    known = [" ".join(_WORD.findall(_norm(_MARKUP.sub(" ", _TAG.sub(" ", t))))) for t in titles]
+    def words_of(text: str) -> str:  # "Black- 1kg" and "Black" agree: no edge hyphens or quotes
+        return " ".join(w.strip("-'") for w in _WORD.findall(_norm(_MARKUP.sub(" ", _TAG.sub(" ", text)))))
+
+    known = [words_of(t) for t in titles]
 
     def blank(match: re.Match) -> str:
-        inner = match.group(1).strip().rstrip(".…").strip()
-        words = " ".join(_WORD.findall(_norm(inner)))
+        words = words_of(match.group(1).strip().rstrip(".…").strip())
         if len(words.split()) >= 2 and any(f" {words} " in f" {k} " for k in known):
             return " "
         return match.group(0)
