@@ -186,8 +186,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-QUALITY_SHOWN = ("n_pairs", "grounding_rate", "raw_grounding_rate", "fallback_rate", "feature_coverage",
-                 "unique_sentence_ratio", "distinct_1", "distinct_2", "mean_words", "latency_per_sentence_s")
+QUALITY_SHOWN = ("n_pairs", "grounding_rate", "raw_grounding_rate", "first_try_grounding_rate",
+                 "fallback_rate",
+                 "template_failures", "feature_coverage", "unique_sentence_ratio", "distinct_1", "distinct_2",
+                 "mean_words", "latency_per_sentence_s")
+EXPLAIN_TASKS = ("reason", "summary", "description")
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -200,7 +203,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from llmrec.models.base import FactorModel
     from llmrec.models.registry import default_model
     from llmrec.pipeline.artifacts import current_quality, quality_producers
-    from llmrec.reasons.quality import sampled_explanation_quality
+    from llmrec.reasons.evidence import description_evidence, portrait_evidence
+    from llmrec.reasons.quality import explanation_quality, sampled_explanation_quality
     from llmrec.serve import WorkspaceIndex
     from llmrec.serve.evaluation import QUALITY_FILE
     from llmrec.serve.recommendations import top_items
@@ -214,8 +218,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.llm or args.llm_model:
         from llmrec.reasons.llm import LLMGenerator
 
-        generator = LLMGenerator(args.llm_model)  # loads on first generation, not for cache hits
+        generator = LLMGenerator(args.llm_model, mode=args.llm_mode)  # loads on first generation only
         name = "llm" if args.llm_model is None else f"llm:{Path(args.llm_model).name}"
+        name += "" if args.llm_mode == "rewrite" else f"/{args.llm_mode}"
+    name += "" if args.task == "reason" else f"/{args.task}"
     service = index.reason_service(args.model, generator)
     # Score only the users that can be sampled, not the whole user base.
     with_history = np.flatnonzero(np.diff(service.ctx.train.indptr) > 0)
@@ -224,7 +230,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     top = np.full(workspace.ids.n_users, -1, dtype=np.int64)
     top[users] = top_items(index, args.model, users)
     start = time.perf_counter()
-    metrics, texts = sampled_explanation_quality(service, top, args.pairs, args.seed)
+    if args.task == "reason":
+        metrics, texts = sampled_explanation_quality(service, top, args.pairs, args.seed)
+    else:
+        users = users[top[users] >= 0]
+        evidences = ([portrait_evidence(service.ctx, int(u)) for u in users] if args.task == "summary"
+                     else [description_evidence(service.ctx, int(u), int(top[u])) for u in users])
+        texts = service.run(evidences)
+        metrics = explanation_quality(texts, service)
     seconds = time.perf_counter() - start
     if not texts:
         raise ConfigError(f"no user has both a history and a recommendation from '{args.model}'")
@@ -240,7 +253,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         previous = entries.get(name, {})
         same = previous.get("generator_identity") == service.generator.identity
         entry["latency_per_sentence_s"] = previous.get("latency_per_sentence_s") if same else None
-    entry.update(n_pairs=len(texts), n_generated=n_generated, model=args.model,
+    entry.update(n_pairs=len(texts), n_generated=n_generated, model=args.model, task=args.task,
+                 examples=[{"shown": t.text, "source": t.source, "raw": t.raw_text,
+                            "fallback_reason": t.fallback_reason} for t in texts[:args.examples]],
                  generator_identity=service.generator.identity, **quality_producers(workspace.manifest),
                  created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     entries[name] = entry
@@ -253,6 +268,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(json.dumps(entries, indent=2))
         return 0
     table = pd.DataFrame({gen: {k: _cell(k, e.get(k)) for k in QUALITY_SHOWN} for gen, e in entries.items()})
+    for example in entry["examples"]:
+        print(f"[{example['source']}] {example['shown']}"
+              + (f"\n    raw: {example['raw']}  ({example['fallback_reason']})" if example["fallback_reason"]
+                 else ""))
     print(f"explanation quality of {len(texts)} reasons (each sampled user's top-1 from {args.model}; "
           f"{n_generated} generated, {len(texts) - n_generated} from the cache, {seconds:.1f} s)")
     print(table.to_string())
@@ -349,6 +368,11 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("--pairs", type=int, default=200, help="sampled (user, top-1 item) pairs")
     explain.add_argument("--llm", action="store_true", help="write with the local LLM instead of templates")
     explain.add_argument("--llm-model", help="local model folder, GGUF file or cached hub id (implies --llm)")
+    explain.add_argument("--task", choices=EXPLAIN_TASKS, default="reason",
+                         help="reason for the top-1 item, shopper summary, or personalised item description")
+    explain.add_argument("--llm-mode", choices=("rewrite", "facts"), default="rewrite",
+                         help="LLM rephrases the grounded template draft, or writes from the facts")
+    explain.add_argument("--examples", type=int, default=5, help="example texts printed and recorded")
     explain.add_argument("--seed", type=int, default=42)
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.set_defaults(run=cmd_explain)

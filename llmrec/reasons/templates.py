@@ -8,12 +8,21 @@ read differently. Templates are the fallback for every LLM sentence that fails v
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from llmrec.reasons.evidence import Evidence, Fact, percent, similar_counts
-from llmrec.reasons.validation import MAX_WORDS
+from llmrec.reasons.evidence import HISTORY_KINDS, Evidence, Fact, percent, similar_counts
+from llmrec.reasons.validation import MAX_WORDS, clean_sentence_problems
 
-TEMPLATE_VERSION = "templates-v1"
+TEMPLATE_VERSION = "templates-v2"
+TITLE_WORDS = 7  # a quoted title is cut to this many words at most
+_TITLE_TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
+_TITLE_MARKUP = re.compile(r"[<>*#`\[\]{}|\\^~_\"“”]+")
+# Clause breaks: a period after a word of 3+ letters ("No. 7" and "in." are not breaks), ; : ! ?,
+# a comma, a spaced dash, slash or opening parenthesis, a bar or bracket.
+_TITLE_CUT = re.compile(r"(?<=[A-Za-z]{3})\.(?=\s)|[;:!?](?=\s)|,|\s[-–—(/]\s?|\s?[|\[{]")
+_TITLE_TAIL = frozenset("a an and for from in of on or the to with by at".split())
 BAND_LABEL = {"budget": "budget", "mid": "mid-range", "premium": "premium"}
 
 # Reason clauses: second person, independent, no final punctuation. Fields: see _fields().
@@ -58,18 +67,30 @@ REASON_CLAUSES: dict[str, tuple[str, ...]] = {
         "shoppers with similar tastes to yours bought it ({pct})",
         "it is a favourite of similar shoppers, {pct} of whom bought it",
     ),
+    "model_related": (
+        'it follows on from "{key}" in your order history',
+        'the model links it to "{key}", which you bought',
+        'your purchase of "{key}" points the model to it',
+    ),
     "score_contribution": (
         "the model's {key} signal ranks it highly for you",
         "its {key} component puts it near the top of your list",
         "our model's {key} term speaks strongly for it",
     ),
 }
-REASON_ORDER = ("praised_aspect", "similar_history_text", "shared_brand", "popular_with_similar",
-                "shared_category", "similar_history_mf", "price_band", "score_contribution")
+REASON_ORDER = ("model_related", "praised_aspect", "similar_history_text", "shared_brand",
+                "popular_with_similar", "shared_category", "similar_history_mf", "price_band",
+                "score_contribution")
 REASON_OPENERS = ("Recommended because ", "We picked this for you because ", "Suggested because ",
                   "This could suit you because ", "")
 CONNECTORS = (", and ", "; also, ", ", and ")
 
+PORTRAIT_INTERESTS = ("This shopper's orders keep returning to {terms}",
+                      "Many of this shopper's purchases are about {terms}",
+                      "{terms} come up again and again in this shopper's orders")
+PORTRAIT_OWNED = ('A typical purchase of theirs is "{title}"', 'Their orders include "{title}"',
+                  'An item that sums up their history is "{title}"')
+PORTRAIT_ALSO_OWNED = ('Their orders also include "{title}"', 'They also bought "{title}"')
 PORTRAIT_CATEGORY = ("This shopper mostly buys items in {cats}",
                      "Most of this shopper's orders are in {cats}",
                      "{cats} make up most of this shopper's purchases")
@@ -87,6 +108,7 @@ PORTRAIT_CRITICISM_ONLY = ("Their reviews often complain about {criticised}",
 
 DESCRIPTION_SUBJECT = ("This {band}{category} pick{brand}", "This {band}item in {category}{brand}",
                        "This {band}{category} find{brand}")
+DESCRIPTION_SUBJECT_PLAIN = ("This {band}pick{brand}", "This {band}item{brand}", "This {band}find{brand}")
 DESCRIPTION_LINK = (" is worth a look, as {clause}", " stands out for you because {clause}",
                     " suits you well: {clause}")
 DESCRIPTION_CLAUSES: dict[str, tuple[str, ...]] = {
@@ -96,12 +118,18 @@ DESCRIPTION_CLAUSES: dict[str, tuple[str, ...]] = {
     "shared_category": ("it suits your interest in {key}", "you have bought {n_items} in {key}"),
     "item_praised_aspect": ("reviews praise its {key}", "its {key} is well reviewed"),
     "item_attribute": ("its {key} is {value}", "it comes with {key} {value}"),
+    "similar_history_text": ('it is much like "{key}", which you own',
+                             'it is close to "{key}" from your orders'),
+    "model_related": ('it follows on from "{key}", which you bought',
+                      'the model links it to "{key}" from your orders'),
+    "popular_with_similar": ("{k} of your {n} most similar shoppers bought it",
+                             "shoppers with tastes like yours bought it ({pct})"),
 }
 # When the subject already names the brand, the brand clause does not repeat it.
 DESCRIPTION_BRAND_NAMED = ("you already own {n_items} from this brand",
                            "it comes from a brand you have bought before")
-DESCRIPTION_ORDER = ("praised_aspect", "shared_brand", "item_praised_aspect", "shared_category",
-                     "item_attribute")
+DESCRIPTION_ORDER = ("praised_aspect", "shared_brand", "item_praised_aspect", "model_related",
+                     "shared_category", "similar_history_text", "popular_with_similar", "item_attribute")
 
 
 class TemplateGenerator:
@@ -114,30 +142,45 @@ class TemplateGenerator:
         return [self.write(ev) for ev in evidences]
 
     def write(self, evidence: Evidence) -> str:
-        writers = {"reason": self.reason, "portrait": self.portrait, "description": self.description}
-        return writers[evidence.task](evidence)
+        """The preferred text: the first clean one of `options`."""
+        return _first_fitting(self.options(evidence))
 
-    def reason(self, ev: Evidence) -> str:
-        """One sentence from the strongest fact, joined with a second fact of another kind if short enough."""
+    def options(self, evidence: Evidence) -> list[str]:
+        """Every text the templates can write for the evidence, preferred first (the service shows
+        the first one its validator passes)."""
+        if evidence.task == "portrait":
+            flipped = replace(evidence, facts=tuple(reversed(evidence.facts)))  # the other owned item first
+            return list(dict.fromkeys(self.portrait(ev, title_words=words) for ev in (evidence, flipped)
+                                      for words in (TITLE_WORDS, -14, 0)))
+        writer = self.reason if evidence.task == "reason" else self.description
+        # Longer titles when a short one does not cite its fact: 14 words uncut, then whole titles.
+        out = [c for words in (TITLE_WORDS, -14, 0) for c in writer(evidence, title_words=words)]
+        return [_finish(c) for c in dict.fromkeys(out)]
+
+    def reason(self, ev: Evidence, title_words: int = TITLE_WORDS) -> list[str]:
+        """Candidate sentences: the strongest fact joined with a second fact of another kind, the
+        strongest fact alone in each phrasing, then each other fact alone."""
         facts = _ordered(ev.facts, REASON_ORDER)
         if not facts:
-            return f"Recommended as a popular pick in {ev.item_category or 'the shop'} right now."
+            return [f"Recommended as a popular pick in {ev.item_category or 'the shop'} right now."]
         primary = facts[0]
         others = [f for f in facts[1:5] if f.kind != primary.kind and f.key != primary.key]
         opener = _choose(REASON_OPENERS, ev, "opener")
-        first = self._clause(primary, ev)
+        first = self._clause(primary, ev, title_words)
         candidates = []
         if others:
             secondary = others[_hash(ev, "secondary") % len(others)]
             connector = _choose(CONNECTORS, ev, "connector")
-            candidates.append(opener + first + connector + self._clause(secondary, ev))
+            candidates.append(opener + first + connector + self._clause(secondary, ev, title_words))
         candidates.append(opener + first)
-        candidates += [opener + _fill(c, primary, ev) for c in _reason_options(primary, ev)]
-        return _first_fitting(candidates)
+        for fact in facts:
+            candidates += [opener + _fill(c, fact, ev, title_words) for c in _reason_options(fact, ev)]
+        return candidates
 
-    def portrait(self, ev: Evidence) -> str:
+    def portrait(self, ev: Evidence, title_words: int = TITLE_WORDS) -> str:
         """Two to three sentences: what they buy, how they spend and rate, what their reviews say."""
         sentences = []
+        terms = [f.key for f in ev.of_kind("interest_term")]
         cats = [f.key for f in ev.of_kind("top_category")]
         brands = [f.key for f in ev.of_kind("top_brand")]
         if cats:
@@ -147,6 +190,8 @@ class TemplateGenerator:
             sentences.append(s)
         elif brands:
             sentences.append(f"This shopper keeps coming back to {_join(brands)}")
+        elif terms:
+            sentences.append(_choose(PORTRAIT_INTERESTS, ev, "terms").format(terms=_join(terms)))
         band = ev.of_kind("usual_price_band")
         rating = ev.of_kind("rating_behaviour")
         if band:
@@ -167,31 +212,38 @@ class TemplateGenerator:
         elif criticised:
             sentences.append(_choose(PORTRAIT_CRITICISM_ONLY, ev, "criticised").format(
                 criticised=_join(criticised)))
+        owned = ev.of_kind("owned_item")  # what they bought, when little else is known
+        if owned and len(sentences) < 2:
+            phrasings = [_choose(PORTRAIT_OWNED, ev, "owned"), _choose(PORTRAIT_ALSO_OWNED, ev, "also")]
+            for fact, phrasing in zip(owned[:2 - len(sentences)], phrasings, strict=False):
+                sentences.append(phrasing.format(title=short_title(fact.key, title_words)))
         if not sentences:
             return "This shopper has no purchase history to describe yet."
-        return " ".join(_finish(s) for s in sentences[:3])
+        sentences = [_finish(s) for s in sentences[:3]]
+        return " ".join(s for s in sentences if not clean_sentence_problems(s))
 
-    def description(self, ev: Evidence) -> str:
-        """One sentence: the item's category, band and brand, then the fact most personal to the user."""
+    def description(self, ev: Evidence, title_words: int = TITLE_WORDS) -> list[str]:
+        """Candidate sentences: the item's category, band and brand, then a fact personal to the user."""
         brand = ev.of_kind("item_brand")
         band = ev.of_kind("item_price_band")
-        subject = _choose(DESCRIPTION_SUBJECT, ev, "subject").format(
+        subjects = DESCRIPTION_SUBJECT if ev.item_category else DESCRIPTION_SUBJECT_PLAIN
+        subject = _choose(subjects, ev, "subject").format(
             band=f"{BAND_LABEL[band[0].key]} " if band else "",
-            category=ev.item_category or "shop",
+            category=ev.item_category or "",
             brand=f" from {brand[0].key}" if brand else "")
         facts = _ordered(ev.facts, DESCRIPTION_ORDER)
         candidates = []
-        for fact in facts[:2]:
+        for fact in facts:
             options = DESCRIPTION_BRAND_NAMED if fact.kind == "shared_brand" and brand \
                 else DESCRIPTION_CLAUSES[fact.kind]
             for option in _rotate(options, _hash(ev, "clause")):
-                clause = _fill(option, fact, ev)
+                clause = _fill(option, fact, ev, title_words)
                 candidates.append(subject + _choose(DESCRIPTION_LINK, ev, "link").format(clause=clause))
         candidates.append(subject + " is one to consider in your next order")
-        return _first_fitting(candidates)
+        return candidates
 
-    def _clause(self, fact: Fact, ev: Evidence) -> str:
-        return _fill(_choose(_reason_options(fact, ev), ev, fact.kind), fact, ev)
+    def _clause(self, fact: Fact, ev: Evidence, title_words: int = TITLE_WORDS) -> str:
+        return _fill(_choose(_reason_options(fact, ev), ev, fact.kind), fact, ev, title_words)
 
 
 def _reason_options(fact: Fact, ev: Evidence) -> tuple[str, ...]:
@@ -200,13 +252,14 @@ def _reason_options(fact: Fact, ev: Evidence) -> tuple[str, ...]:
     return REASON_CLAUSES[fact.kind]
 
 
-def _fill(template: str, fact: Fact, ev: Evidence) -> str:
-    return template.format(**_fields(fact, ev))
+def _fill(template: str, fact: Fact, ev: Evidence, title_words: int = TITLE_WORDS) -> str:
+    return template.format(**_fields(fact, ev, title_words))
 
 
-def _fields(fact: Fact, ev: Evidence) -> dict[str, str]:
+def _fields(fact: Fact, ev: Evidence, title_words: int = TITLE_WORDS) -> dict[str, str]:
     value = fact.value
-    fields = {"key": fact.key, "value": str(value), "category": ev.item_category or "its category",
+    key = short_title(fact.key, title_words) if fact.kind in HISTORY_KINDS else fact.key
+    fields = {"key": key, "value": str(value), "category": ev.item_category or "the shop",
               "label": BAND_LABEL.get(fact.key, fact.key)}
     if isinstance(value, int):
         fields["n_items"] = f"{value} item" if value == 1 else f"{value} items"
@@ -222,11 +275,42 @@ def _ordered(facts: Sequence[Fact], order: Sequence[str]) -> list[Fact]:
 
 
 def _first_fitting(candidates: list[str]) -> str:
-    """The first candidate within the word limit (the last one regardless)."""
+    """The first candidate that is a clean sentence (length, no repeated words or phrases); the
+    last one regardless."""
     for candidate in candidates:
-        if len(candidate.split()) <= MAX_WORDS:
+        if len(candidate.split()) <= MAX_WORDS and not clean_sentence_problems(_finish(candidate)):
             return _finish(candidate)
     return _finish(candidates[-1])
+
+
+def short_title(title: str, max_words: int = TITLE_WORDS) -> str:
+    """A title safe to quote in a sentence: no markup or quote characters, cut at its first clause
+    break (". ", ", ", " - ", " (") once it has three words, at most `max_words` words, and cut
+    before a word it repeats. `max_words=0`: the whole title, only markup and quotes removed;
+    negative: at most -max_words words, not cut at clause breaks."""
+    text = " ".join(_TITLE_TAG.sub(" ", str(title)).split())
+    if max_words == 0:
+        return " ".join(_TITLE_MARKUP.sub(" ", text).split())
+    cuts = _TITLE_CUT.finditer(text) if max_words > 0 else ()
+    max_words = abs(max_words)
+    for match in cuts:
+        if len(_TITLE_MARKUP.sub(" ", text[:match.start()]).split()) >= 3:
+            text = text[:match.start()]
+            break
+    words: list[str] = []
+    seen: set[str] = set()
+    split = _TITLE_MARKUP.sub(" ", text).split()
+    while len(split) > 1 and split[0].lower() == split[1].lower():  # "Hitachi Hitachi 726808 ..."
+        split.pop(0)
+    for word in split[:max_words]:
+        tokens = re.findall(r"[a-z0-9]+", word.lower())
+        if set(tokens) & seen or len(set(tokens)) < len(tokens):  # the checker rejects repeated
+            break  # words: "1 1/2" reads as 1, 1, 2 and "M/M" as m, m
+        words.append(word)
+        seen |= set(tokens)
+    while len(words) > 1 and words[-1].lower().strip(".,;:") in _TITLE_TAIL:
+        words.pop()
+    return " ".join(words).rstrip(" .,;:-–—(/&+")
 
 
 def _finish(text: str) -> str:

@@ -55,11 +55,14 @@ STOPWORDS = frozenset(
 _NUMBER = re.compile(r"(?<![\w.])([$€£]\s?)?(\d+(?:[.,]\d+)*)(%?)")
 _URL = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.\w+|\b\w+\.(com|net|org|io)\b", re.IGNORECASE)
 _MARKUP = re.compile(r"[<>*#`\[\]{}|\\^~]|__")
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")  # an HTML tag left in a catalogue title
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘A-Z])")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&+-]*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?]")
 _CAPITALISED = re.compile(r"(?<![\w'-])[A-Z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _QUOTED = re.compile(r'"([^"]+)"')
+_QUOTED_SPAN = re.compile(r'"[^"\n]+"|“[^”\n]+”')
+_MASK = str.maketrans({".": "\x00", "!": "\x00", "?": "\x00"})  # same length: offsets stay valid
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def validate(sentence: str, evidence: Evidence, catalogue: Catalogue) -> Validat
     text = _norm(sentence)
     # Evidence titles (quoted or not) may contain anything: set them aside before the other checks.
     original = _without(_plain_quotes(sentence), _allowed_titles(evidence))
+    original = _without_quoted_parts(original, _allowed_titles(evidence))
     rest = _norm(original)
 
     for title in catalogue.titles_in(rest):
@@ -344,8 +348,18 @@ def claim_problems(words: str, evidence: Evidence) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a text: split after . ! ? (and a closing quote) before a capital or an opening quote."""
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    """Sentences of a text: split after . ! ? (and a closing quote) before a capital or an opening quote.
+
+    Periods inside a double-quoted span (a quoted title such as "St. Clair Harness No. 7") never
+    end a sentence; one right before the closing quote still does ('He said "hi." Then left.')."""
+    text = text.strip()
+    masked = _QUOTED_SPAN.sub(lambda m: m.group(0)[:-2].translate(_MASK) + m.group(0)[-2:], text)
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(masked):
+        out.append(text[start:match.start()])
+        start = match.end()
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
 
 
 def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
@@ -355,7 +369,7 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     one of its unambiguous surface forms (lexicon.ASPECT_FORMS, SELF_POLAR); history titles: the
     full title, or two of its distinctive words (not in the item's title); similar shoppers: a
     phrase like "similar shoppers" or the share; rating behaviour: the label or a rating word;
-    attributes: the value; score contributions: the component name.
+    attributes: the value; score contributions: the component name; interest terms: the term.
     """
     kind, key = fact.kind, _norm(fact.key)
     if kind in CATEGORY_KINDS or kind in BRAND_KINDS:
@@ -380,7 +394,7 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
         return _mentions(text, key) or bool(RATING_WORDS.search(text))
     if kind == "item_attribute":
         return _mentions(text, _norm(str(fact.value)))
-    if kind == "score_contribution":
+    if kind in ("score_contribution", "interest_term"):
         return _mentions(text, key)
     return False
 
@@ -475,6 +489,25 @@ def _without(text: str, names) -> str:
     for name in sorted((_plain_quotes(n) for n in names if n), key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
     return text
+
+
+def _without_quoted_parts(text: str, titles: list[str]) -> str:
+    """`text` with quoted shortenings of evidence titles blanked: a quoted span whose words (a final
+    "..." aside) run in order inside one title is that title cut short, e.g. "eSUN Bronze filament..."
+    for "eSUN Bronze filament 1.75mm 0.5kg Spool for Makerbot". Markup characters and words of
+    the title never count as a shortening's own words."""
+    def words_of(text: str) -> str:  # "Black- 1kg" and "Black" agree: no edge hyphens or quotes
+        return " ".join(w.strip("-'") for w in _WORD.findall(_norm(_MARKUP.sub(" ", _TAG.sub(" ", text)))))
+
+    known = [words_of(t) for t in titles]
+
+    def blank(match: re.Match) -> str:
+        words = words_of(match.group(1).strip().rstrip(".…").strip())
+        if len(words.split()) >= 2 and any(f" {words} " in f" {k} " for k in known):
+            return " "
+        return match.group(0)
+
+    return _QUOTED.sub(blank, text)
 
 
 def _plain_quotes(text: str) -> str:

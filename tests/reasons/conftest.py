@@ -9,7 +9,7 @@ import pytest
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.models.base import Explanation
+from llmrec.models.base import Explanation, RelatedItem
 from llmrec.reasons.evidence import EvidenceContext
 
 ITEMS = [  # item_id, title, category, shelf, brand, price
@@ -65,9 +65,43 @@ def ctx(shop):
         shop.items, shop.reviews, ids, train, title_vectors(list(shop.items["title"])),
         item_factors=rng.normal(size=(ids.n_items, 4)), user_factors=None,
         explain=lambda u, i: Explanation("fake", u, i, 0.65,
-                                         {"bias": 0.25, "collaborative": 0.5, "text": -0.1}))
+                                         {"bias": 0.25, "collaborative": 0.5, "text": -0.1},
+                                         related_items=(RelatedItem(ids.item_index("P3"), 0.4),)))
 
 
 def idx(ctx, user_id, item_id=None):
     u = ctx.ids.user_index(user_id)
     return (u,) if item_id is None else (u, ctx.ids.item_index(item_id))
+
+
+# A shop as real catalogues deliver it: no categories, brands or prices; titles with periods, a
+# trailing sentence, markup remnants and repeated phrases; no reviews.
+BARE_ITEMS = [
+    ("S1", "eSUN Bronze filament 1.75mm 0.5kg(1.1lb) Spool for Makerbot, Reprap. Industrial & Scientific "
+           "3D Printing Filament. eSUN."),
+    ("S2", "FlashForge HP-00057 Platform Sticker for Creator Pro, 6 Pcs Kit (Pack of 6). Industrial & "
+           "Scientific 3D Printer Parts."),
+    ("S3", "<b>Hatchbox</b> PLA filament 1.75 mm, 1 kg [Black] **new** filament spool"),
+    ("S4", "St. Clair Lab Beaker No. 7, 250 ml. Borosilicate glass beaker"),
+    ("S5", "Digital Caliper 0-6 in. Stainless Steel | Extra-Large LCD Screen"),
+    ("S6", "Nitrile Gloves, Nitrile Gloves, Nitrile Gloves, Medium (Pack of 100)"),
+]
+BARE_HISTORY = {"B1": ["S1", "S3", "S5"], "B2": ["S2", "S4"], "B3": ["S1", "S2", "S6"], "B4": ["S6"]}
+
+
+@pytest.fixture(scope="session")
+def bare_shop():
+    items = pd.DataFrame({"item_id": [r[0] for r in BARE_ITEMS], "title": [r[1] for r in BARE_ITEMS]})
+    rows = [(u, i, t) for u, items_ in BARE_HISTORY.items() for t, i in enumerate(items_)]
+    interactions = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
+    return Dataset.from_frames("bare", interactions=interactions, items=items)
+
+
+@pytest.fixture(scope="session")
+def bare_ctx(bare_shop):
+    ids = IdMap.from_dataset(bare_shop)
+    train = interaction_matrix(bare_shop.interactions, ids)
+    return EvidenceContext.from_arrays(
+        bare_shop.items, bare_shop.reviews, ids, train, title_vectors(list(bare_shop.items["title"])),
+        explain=lambda u, i: Explanation("sasrec", u, i, 0.9, {"sequence": 0.9},
+                                         related_items=(RelatedItem(ids.item_index("S6"), 0.8),)))

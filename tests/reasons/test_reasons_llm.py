@@ -7,8 +7,9 @@ import pytest
 
 from llmrec.errors import ConfigError
 from llmrec.reasons.evidence import build_evidence
-from llmrec.reasons.llm import LLMGenerator, build_messages, gguf_key, packaged_gguf, postprocess
+from llmrec.reasons.llm import MAX_FACTS, LLMGenerator, build_messages, gguf_key, packaged_gguf, postprocess
 from llmrec.reasons.service import ReasonService
+from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import split_sentences
 from tests.reasons.conftest import idx
 
@@ -32,15 +33,28 @@ def test_prompt_carries_only_the_facts(ctx):
     ev = build_evidence(ctx, *idx(ctx, "U1", "P1"))
     system, user = build_messages(ev)
     assert system["role"] == "system" and user["role"] == "user"
-    for fact in ev.facts:
+    for fact in ev.facts[:MAX_FACTS]:  # only the strongest few: a small model copes with few facts
         assert f"- {fact.text}" in user["content"]
+    assert ev.facts[MAX_FACTS].text not in user["content"]
     assert "Soniq Wireless Headphones X1" in user["content"] and "one sentence" in user["content"]
     assert "Pet Supplies" not in user["content"]  # nothing beyond the evidence
+
+
+def test_rewrite_prompt_carries_the_draft_after_a_worked_example(ctx):
+    ev = build_evidence(ctx, *idx(ctx, "U1", "P1"))
+    draft = TemplateGenerator().write(ev)
+    system, example, answer, ask = build_messages(ev, draft)
+    roles = (system["role"], example["role"], answer["role"], ask["role"])
+    assert roles == ("system", "user", "assistant", "user")
+    assert ask["content"].endswith(draft) and "one sentence" in ask["content"]
+    assert "Soniq" not in example["content"] + answer["content"]  # the example is about another shop
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"max_new_tokens": 0}, "max_new_tokens"),
     ({"batch_size": 0}, "batch_size"),
+    ({"mode": "poem"}, "mode must be one of rewrite, facts"),
+    ({"retries": -1}, "retries"),
 ])
 def test_invalid_settings_are_named(kwargs, message):
     with pytest.raises(ConfigError, match=message):

@@ -29,7 +29,11 @@ def _custom(band: str | None, facts=(CATEGORY,), title=HEADPHONES, brand="Soniq"
 
 
 DOTTED_HISTORY = "St. Clair Dog Harness No. 7, Large"
+BLACK_DASH = "3DDPLUS PLA Printer Filament Black- 1kg Spool (2.2 lbs)"
 CUSTOM = {
+    "black_dash": _custom("mid", (Fact("similar_history_text", BLACK_DASH, 0.8,
+                                       f'The shopper bought "{BLACK_DASH}", the closest item they own by '
+                                       "product description."),), title="Anvil Beaker", brand=None),
     "category_only": _custom("premium"),
     "unpriced": _custom(None),
     "budget": _custom("budget", (CATEGORY, Fact("price_band", "budget", "budget",
@@ -62,6 +66,8 @@ TABLE = [
     ("portrait", "They usually shop in the budget price range, and they are a balanced rater.", None),
     ("description", "This premium Electronics pick from Soniq suits you well: its battery earns praise in "
                     "reviews, and you value battery.", None),
+    ("reason", 'Your purchase of "Voltari Wall Adapter" points the model to it, and it is made by Soniq, '
+               "which you have chosen before.", None),
     # --- true positives: natural paraphrases of the evidence ---
     ("reason", "Two of your three most similar shoppers bought it, and reviewers love its battery.", None),
     ("reason", "Reviewers rave about the battery of these headphones, and you have bought from Soniq before.",
@@ -87,6 +93,8 @@ TABLE = [
     ("dotted_titles", f'It reads much like "{DOTTED_HISTORY}", which you already own.', None),
     ("dotted_titles", 'The "Harbor Lane Cookbook Vol. 2: Quick Meals" suits your 2 items in Electronics.',
      None),
+    # Was rejected: the title's "Black-" did not match the quoted shortening's "Black".
+    ("black_dash", 'It reads much like "3DDPLUS PLA Printer Filament Black", which you already own.', None),
     # --- numbers, in digits and in words ---
     ("reason", "Recommended because seven of your friends loved its battery life.", "'seven' (7)"),
     ("reason", "Recommended because a dozen similar shoppers bought it and reviewers praise its battery.",

@@ -140,3 +140,24 @@ def test_stream_without_a_streaming_generator_yields_the_final_text(ctx):
     ev = build_evidence(ctx, *idx(ctx, "U1", "P1"))
     (final,) = list(ReasonService(ctx).stream(ev))
     assert final.text == TemplateGenerator().write(ev)
+
+
+class ResamplingFake:
+    """Writes `bad` first, then `good` when asked for another candidate."""
+
+    identity, prompt_version, retries = "resampling-fake", "v", 2
+
+    def __init__(self, bad: str, good: str) -> None:
+        self.bad, self.good, self.attempts = bad, good, []
+
+    def generate(self, evidences, attempt=0):
+        self.attempts.append(attempt)
+        return [self.bad if attempt == 0 else self.good for _ in evidences]
+
+
+def test_a_failed_candidate_is_resampled_and_the_first_that_passes_is_kept(ctx):
+    good = "Recommended because reviewers praise its battery, something you care about."
+    fake = ResamplingFake("It is a fine item, truly fine for you.", good)
+    out = ReasonService(ctx, fake).reason(*idx(ctx, "U1", "P1"))
+    assert out.source == "llm" and out.text == good and out.attempts == 2 and out.raw_ok
+    assert fake.attempts == [0, 1]  # stops asking once every text passed
