@@ -45,6 +45,22 @@ def metrics_table(index: WorkspaceIndex, k: int | None = None,
     return wide
 
 
+def rating_model_verdict(index: WorkspaceIndex) -> str | None:
+    """One plain sentence: does the rating model beat the bias baseline (global + user + item means)
+    on test RMSE? None when the workspace has no rating models."""
+    frame = metrics(index)
+    rmse = frame[frame["metric"] == "RMSE"].set_index("model")["value"]
+    if "rating_mf" not in rmse or "bias" not in rmse:
+        return None
+    mf, bias = float(rmse["rating_mf"]), float(rmse["bias"])
+    gain = (bias - mf) / bias
+    if gain >= 0.01:
+        return (f"Rating MF predicts ratings better than the bias baseline: RMSE {mf:.4f} against "
+                f"{bias:.4f} ({gain:.1%} lower).")
+    return (f"Rating MF does not beat the bias baseline (global, user and item means): RMSE {mf:.4f} "
+            f"against {bias:.4f}. Its latent factors add nothing measurable on these ratings.")
+
+
 def protocol(index: WorkspaceIndex) -> dict:
     """evaluation/protocol.json: how the metrics were computed."""
     return index.ws.json("evaluation/protocol.json")

@@ -250,6 +250,11 @@ def metrics_table(key: WorkspaceKey, k: int | None, names: tuple[str, ...] | Non
     return evaluation.metrics_table(_index(key), k, names)
 
 
+@st.cache_data(**VALUES)
+def rating_model_verdict(key: WorkspaceKey) -> str | None:
+    return evaluation.rating_model_verdict(_index(key))
+
+
 @st.cache_data(**FRAMES)
 def accuracy_vs_coverage(key: WorkspaceKey, k: int, accuracy: str) -> pd.DataFrame:
     return evaluation.accuracy_vs_coverage(_index(key), k, accuracy)

@@ -50,6 +50,9 @@ def metrics_at_k(ctx: Context, k: int) -> None:
     st.dataframe(frame.style.format("{:.4f}").highlight_max(axis=0, color="#d5ecd4"), key="eval_table")
     st.caption("Higher is better, except AvgPop (lower: less popularity-biased lists) and RMSE / MAE "
                "(rating error, only for models that predict ratings).")
+    verdict = reads.rating_model_verdict(ctx.key)
+    if verdict:
+        st.info(plain(verdict))
 
 
 def curves(ctx: Context, k: int) -> None:
