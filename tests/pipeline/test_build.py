@@ -59,7 +59,7 @@ def test_changed_k_reruns_only_evaluation(small_workspace, embedding_cache, tmp_
     shutil.copytree(small_workspace, copy)
     build_workspace(small_config(copy, embedding_cache, ks=(3,), cold_start=True))
     manifest = json.loads((copy / "manifest.json").read_text())
-    assert manifest["reused_stages"] == ["load", "embed", "split", "train", "project", "portraits"]
+    assert manifest["reused_stages"] == ["load", "split", "embed", "train", "project", "portraits"]
     assert set(pd.read_parquet(copy / "evaluation" / "metrics.parquet")["k"].dropna()) <= {0, 3}
 
 
@@ -122,6 +122,6 @@ def test_changed_model_code_retrains(small_workspace, embedding_cache, tmp_path,
     build_workspace(small_config(copy, embedding_cache))
     manifest = json.loads((copy / "manifest.json").read_text())
     # training and what reads the models reran; portraits read only the data and text embeddings
-    assert manifest["reused_stages"] == ["load", "embed", "split", "portraits"]
+    assert manifest["reused_stages"] == ["load", "split", "embed", "portraits"]
     assert manifest["stage_reasons"]["train"] == "ran (reason: code changed)"
     assert manifest["stage_reasons"]["evaluate"] == "ran (reason: input changed: train; code changed)"

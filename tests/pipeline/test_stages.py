@@ -150,7 +150,7 @@ def test_changed_model_parameter_retrains_and_drops_stale_quality(copy, shop, em
     monkeypatch.setitem(registry.SPEC_BY_NAME, "bpr", dataclasses.replace(bpr, default_params={"reg": 0.2}))
     build_workspace(shop_config(copy, embedding_cache, shop[1]))
     after = manifest(copy)
-    assert after["reused_stages"] == ["load", "embed", "split", "portraits"]
+    assert after["reused_stages"] == ["load", "split", "embed", "portraits"]
     assert after["stage_reasons"]["train"] == "ran (reason: parameter models changed)"
     assert after["stage_definitions"]["train"]["params"]["models"]["bpr"]["reg"] == 0.2
     assert json.loads((copy / QUALITY_FILE).read_text()) == {}

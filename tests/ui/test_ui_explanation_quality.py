@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from llmrec.pipeline.artifacts import quality_producers
+
 QUALITY = {
     "template": {"grounding_rate": 1.0, "raw_grounding_rate": 1.0, "fallback_rate": 0.0,
                  "feature_coverage": 0.7, "unique_sentence_ratio": 0.99, "distinct_1": 0.08,
@@ -52,7 +54,10 @@ def test_without_measurements_the_page_shows_the_command(page, root):
 
 def test_measurements_are_shown_one_row_per_generator(page, root):
     (root / "reasons").mkdir(exist_ok=True)
-    (root / "reasons" / "quality.json").write_text(json.dumps(QUALITY))
+    # Entries are stamped with the data and models they measured; unstamped ones count as stale.
+    stamp = quality_producers(json.loads((root / "manifest.json").read_text()))
+    entries = {name: {**entry, **stamp} for name, entry in QUALITY.items()}
+    (root / "reasons" / "quality.json").write_text(json.dumps(entries))
     app = page()
     (shown,) = [df.value for df in app.dataframe if "grounding_rate" in df.value.columns]
     assert list(shown["generator"]) == ["template", "llm"]
