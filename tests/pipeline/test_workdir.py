@@ -25,7 +25,8 @@ def make_workspace(folder: Path, text: str = "old") -> Path:
     """A minimal built workspace: marker, manifest and one artifact."""
     (folder / "data").mkdir(parents=True)
     (folder / MARKER).write_text("llmrec workspace\n")
-    (folder / "manifest.json").write_text(json.dumps({"layout_version": 1, "stage_keys": {}, "config": {}, "models": [], "counts": {}}))
+    manifest = {"layout_version": 1, "stage_keys": {}, "config": {}, "models": [], "counts": {}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
     (folder / "data" / "items.parquet").write_text(text)
     return folder
 
