@@ -192,13 +192,16 @@ def test_launch_finds_an_audience_in_the_products_department(demo, truth):
     title, description = _category_product(department)
     config = demo.manifest["config"]
     encoder = TextEncoder(config.get("encoder"), max_length=config.get("max_length", 256))
-    launch = launch_product(WorkspaceIndex.open(demo.root), encoder, title, description, k=10)
+    # Default demo, measured: top-10 gives 3 users (a new item scored from text alone rarely beats a
+    # shopper's 10 best catalogue items), top-20 gives 8 users, 50% of them the department's fans
+    # (fans are 11% of all users); the thresholds below leave a margin under those figures.
+    launch = launch_product(WorkspaceIndex.open(demo.root), encoder, title, description, k=20)
 
     # small: 10 of 10 neighbours from the department
     assert (launch.neighbours["category"] == department).mean() >= 0.8
     audience = launch.audience
     # the audience used to be empty on every demo (issue 13): see launch_product
-    assert len(audience) > 0, f"nobody would see {title!r}"
+    assert len(audience) >= 5, f"almost nobody would see {title!r}: {len(audience)} users"
     fans = [truth["users"][u]["favourite_categories"][0] == department for u in audience["user_id"]]
-    # small: 41 users, 61% of them the department's fans, who are 12% of all users
-    assert sum(fans) / len(fans) >= 0.45
+    base = favourites[department] / sum(favourites.values())
+    assert sum(fans) / len(fans) >= 3 * base  # the audience is the department's fans, not everyone
