@@ -225,6 +225,32 @@ def contains(sorted_keys: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
     return sorted_keys[position] == keys
 
 
+def close_epoch(epoch: int, metrics: dict[str, float], *, validate: Callable[[], float] | None,
+                stopping: EarlyStopping, module: torch.nn.Module, history: list[dict[str, float]],
+                callback) -> bool:
+    """End one training epoch: validate when `validate` is given (early stopping keeps the best
+    parameters), record the epoch and report it to `callback`. True when training should stop."""
+    stop = False
+    if validate is not None:
+        module.eval()
+        metrics["val_ndcg@10"] = ndcg = validate()
+        stop = stopping.update(epoch, ndcg, module)
+    history.append(metrics)
+    if callback is not None:
+        callback(epoch, dict(metrics))
+    return stop
+
+
+def finish_training(module: torch.nn.Module, stopping: EarlyStopping, history: list[dict[str, float]],
+                    validated: bool) -> tuple[list[dict[str, float]], int]:
+    """(history, best epoch): the best validated parameters restored, else the last epoch's."""
+    module.eval()
+    if validated and stopping.best_state is not None:
+        stopping.restore(module)
+        return history, stopping.best_epoch
+    return history, len(history)
+
+
 def validation_ndcg(score_users: Callable[[np.ndarray], np.ndarray], train: sp.csr_matrix,
                     validation: sp.csr_matrix, k: int = 10, max_users: int | None = None) -> float:
     """Mean NDCG@k (binary relevance) over users with validation items, training items masked.

@@ -26,8 +26,10 @@ from llmrec.models._common import (
     check_int,
     check_matrix,
     check_train,
+    close_epoch,
     contains,
     expect_shapes,
+    finish_training,
     resolve_seed,
     sorted_pair_keys,
     torch_threads,
@@ -224,24 +226,13 @@ def train_bpr(module: MFModule, train: sp.csr_matrix, settings: BPRSettings, gen
         check_finite({name: p.numpy() for name, p in module.named_parameters()},
                      owner=owner, when=f"after epoch {epoch}")
 
-        stop = False
-        if validation is not None and (epoch % settings.eval_every == 0 or epoch == settings.epochs):
-            module.eval()
-            ndcg = validation_ndcg(lambda rows: module_scores(module, rows), train, validation,
-                                   max_users=validation_users)
-            metrics["val_ndcg@10"] = ndcg
-            stop = stopping.update(epoch, ndcg, module)
-        history.append(metrics)
-        if callback is not None:
-            callback(epoch, dict(metrics))
-        if stop:
+        due = validation is not None and (epoch % settings.eval_every == 0 or epoch == settings.epochs)
+        validate = (lambda: validation_ndcg(lambda rows: module_scores(module, rows), train, validation,
+                                            max_users=validation_users)) if due else None
+        if close_epoch(epoch, metrics, validate=validate, stopping=stopping, module=module,
+                       history=history, callback=callback):
             break
-
-    module.eval()
-    if validation is not None and stopping.best_state is not None:
-        stopping.restore(module)
-        return history, stopping.best_epoch
-    return history, len(history)
+    return finish_training(module, stopping, history, validation is not None)
 
 
 class BPRMF(FactorTables, Recommender):

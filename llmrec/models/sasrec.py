@@ -41,6 +41,8 @@ from llmrec.models._common import (
     check_item_text,
     check_matrix,
     check_train,
+    close_epoch,
+    finish_training,
     resolve_seed,
     torch_threads,
     validation_ndcg,
@@ -337,23 +339,14 @@ class SASRec(Recommender):
             if not math.isfinite(metrics["loss"]):
                 raise ModelError(f"{type(self).__name__}: the loss became NaN or infinite in epoch {epoch}; "
                                  "try a lower learning rate")
-            stop = False
-            if validation is not None and (epoch % self.eval_every == 0 or epoch == self.epochs):
-                net.eval()
-                ndcg = validation_ndcg(lambda rows: self._net_scores(net, [histories[u] for u in rows]),
-                                       train, validation, max_users=self.validation_users)
-                metrics["val_ndcg@10"] = ndcg
-                stop = stopping.update(epoch, ndcg, net)
-            history.append(metrics)
-            if callback is not None:
-                callback(epoch, dict(metrics))
-            if stop:
+            due = validation is not None and (epoch % self.eval_every == 0 or epoch == self.epochs)
+            validate = (lambda: validation_ndcg(
+                lambda users: self._net_scores(net, [histories[u] for u in users]),
+                train, validation, max_users=self.validation_users)) if due else None
+            if close_epoch(epoch, metrics, validate=validate, stopping=stopping, module=net,
+                           history=history, callback=callback):
                 break
-        net.eval()
-        if validation is not None and stopping.best_state is not None:
-            stopping.restore(net)
-            return history, stopping.best_epoch
-        return history, len(history)
+        return finish_training(net, stopping, history, validation is not None)
 
     # -- scoring ----------------------------------------------------------------------------------------
 
