@@ -74,6 +74,18 @@ def idx(ctx, user_id, item_id=None):
     return (u,) if item_id is None else (u, ctx.ids.item_index(item_id))
 
 
+def every_evidence(ctx):
+    """The evidence of every request a shop can make: each portrait, each reason and description."""
+    from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
+
+    out = []
+    for u in range(ctx.ids.n_users):
+        out.append(portrait_evidence(ctx, u))
+        for i in range(ctx.ids.n_items):
+            out += [build_evidence(ctx, u, i), description_evidence(ctx, u, i)]
+    return out
+
+
 # A shop as real catalogues deliver it: no categories, brands or prices; titles with periods, a
 # trailing sentence, markup remnants and repeated phrases; no reviews.
 BARE_ITEMS = [

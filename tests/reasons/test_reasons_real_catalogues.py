@@ -3,20 +3,11 @@ prices or reviews. Every template text must pass the strict validator, for every
 
 import pytest
 
-from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.evidence import build_evidence, portrait_evidence
 from llmrec.reasons.service import ReasonService
 from llmrec.reasons.templates import TemplateGenerator, short_title
 from llmrec.reasons.validation import Catalogue, split_sentences, validate
-from tests.reasons.conftest import idx
-
-
-def _every_request(ctx):
-    out = []
-    for u in range(ctx.ids.n_users):
-        out.append(portrait_evidence(ctx, u))
-        for i in range(ctx.ids.n_items):
-            out += [build_evidence(ctx, u, i), description_evidence(ctx, u, i)]
-    return out
+from tests.reasons.conftest import every_evidence, idx
 
 
 @pytest.mark.parametrize(("title", "expected"), [
@@ -39,7 +30,7 @@ def test_every_template_text_passes_the_strict_validator(request, shop_name):
     ctx = request.getfixturevalue("ctx" if shop_name == "shop" else "bare_ctx")
     service = ReasonService(ctx, catalogue=Catalogue.from_items(shop.items))
     failures = []
-    for ev in _every_request(ctx):
+    for ev in every_evidence(ctx):
         if not ev.facts:
             continue
         text = service.run([ev])[0]

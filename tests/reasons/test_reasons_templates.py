@@ -14,28 +14,18 @@ from llmrec.reasons.evidence import (
     Evidence,
     EvidenceContext,
     build_evidence,
-    description_evidence,
     portrait_evidence,
 )
 from llmrec.reasons.templates import TemplateGenerator
 from llmrec.reasons.validation import Catalogue, split_sentences, validate
-from tests.reasons.conftest import idx
-
-
-def _all_evidence(ctx):
-    out = []
-    for u in range(ctx.ids.n_users):
-        out.append(portrait_evidence(ctx, u))
-        for i in range(ctx.ids.n_items):
-            out += [build_evidence(ctx, u, i), description_evidence(ctx, u, i)]
-    return out
+from tests.reasons.conftest import every_evidence, idx
 
 
 @pytest.mark.parametrize("kind", FACT_KINDS)
 def test_every_fact_kind_alone_gives_a_valid_sentence_citing_it(ctx, shop, bare_ctx, bare_shop, kind):
-    found = [ev for ev in _all_evidence(ctx) if kind in ev.kinds]
+    found = [ev for ev in every_evidence(ctx) if kind in ev.kinds]
     if not found:  # kinds only a shop without categories has (interest terms)
-        ctx, shop, found = bare_ctx, bare_shop, [ev for ev in _all_evidence(bare_ctx) if kind in ev.kinds]
+        ctx, shop, found = bare_ctx, bare_shop, [ev for ev in every_evidence(bare_ctx) if kind in ev.kinds]
     catalogue = Catalogue.from_items(shop.items)
     source = found[0]
     task = "portrait" if kind in PORTRAIT_KINDS else ("reason" if kind in REASON_KINDS else "description")
