@@ -16,7 +16,6 @@ from llmrec.ui import reads, state
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
-md_escape = plain  # the earlier name of llmrec.ui.safe.plain
 _log = logging.getLogger(__name__)
 
 

@@ -71,10 +71,10 @@ def test_unexpected_error_shows_only_its_type(app, monkeypatch):
 
 def test_error_text_is_not_markdown(app, damaged):
     """A file name with Markdown in it is shown as written, not as a link or emphasis."""
-    from llmrec.ui.components import md_escape
+    from llmrec.ui.safe import plain as escape
 
     (damaged / "manifest.json").write_text("[")
     app.run()
     shown = errors(app)
-    assert len(shown) == 1 and md_escape(str(damaged)) in shown[0]
+    assert len(shown) == 1 and escape(str(damaged)) in shown[0]
     assert "manifest.json is damaged" in plain(shown[0])
