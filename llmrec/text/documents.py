@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -11,23 +10,23 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from llmrec.data import cleaning
 from llmrec.errors import DataError
 
 ITEM_TEXT_COLUMNS = ("title", "categories", "brand", "attributes", "description")
 REVIEW_TEXT_COLUMNS = ("title", "text")
 DESCRIPTION_CHARS = 2000  # far beyond what a 256-token encoder reads; keeps tokenising cheap
 
-_TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _END = (".", "!", "?", ":", ";")
 
 
 def clean_text(value) -> str:
-    """Plain text of a field: HTML tags and entities removed, whitespace collapsed; '' for missing."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    """Plain text of a field: the importers' cleaner (entities decoded, then markup stripped until
+    stable), '' for missing; one cleaner, so a document never keeps markup the loaders would drop."""
+    if value is pd.NA:
         return ""
-    text = html.unescape(_TAG.sub(" ", str(value)))
-    return _SPACE.sub(" ", text).strip()
+    return cleaning.clean_text(value)
 
 
 def item_document(row: Mapping, *, max_description_chars: int = DESCRIPTION_CHARS) -> str:

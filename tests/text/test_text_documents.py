@@ -64,3 +64,12 @@ def test_review_documents():
 def test_clean_text():
     assert clean_text("a<br/>b &lt;3\t\n c") == "a b <3 c"
     assert clean_text(None) == "" and clean_text(float("nan")) == ""
+
+
+def test_documents_use_the_importers_cleaner_entities_first():
+    from llmrec.text.documents import clean_text
+
+    # Stripping tags before decoding entities used to leave a live tag in the embedded text.
+    assert clean_text("&lt;img src=x onerror=alert(1)&gt; Desk Lamp") == "Desk Lamp"
+    assert clean_text('<span class="a-size-medium a-color-secondary"') == ""
+    assert clean_text(pd.NA) == "" and clean_text(float("nan")) == ""
