@@ -21,7 +21,7 @@ from scipy.sparse.linalg import svds
 
 from llmrec.data.demo import DemoConfig, generate_demo
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.reasons.evidence import EvidenceContext
+from llmrec.reasons.context import EvidenceContext
 from llmrec.reasons.quality import explanation_quality
 from llmrec.reasons.service import ReasonService
 

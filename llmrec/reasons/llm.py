@@ -23,8 +23,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from llmrec.errors import ConfigError, ModelError
-from llmrec.reasons.evidence import Evidence
-from llmrec.reasons.validation import split_sentences
+from llmrec.reasons.facts import Evidence
+from llmrec.reasons.sentences import split_sentences
 
 PROMPT_VERSION = "llm-prompt-v2"
 MODES = ("rewrite", "facts")

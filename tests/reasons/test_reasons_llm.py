@@ -8,9 +8,9 @@ import pytest
 from llmrec.errors import ConfigError
 from llmrec.reasons.evidence import build_evidence
 from llmrec.reasons.llm import MAX_FACTS, LLMGenerator, build_messages, gguf_key, packaged_gguf, postprocess
+from llmrec.reasons.sentences import split_sentences
 from llmrec.reasons.service import ReasonService
 from llmrec.reasons.templates import TemplateGenerator
-from llmrec.reasons.validation import split_sentences
 from tests.reasons.conftest import idx
 
 
