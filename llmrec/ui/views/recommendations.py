@@ -62,7 +62,7 @@ def describe(ctx: Context, user: str, item: str) -> None:
     replaced by the checked text (the template's when the draft failed), which names its source."""
     has_llm = reads.llm_available(ctx.key)
     state.ensure("recs_describe_llm", has_llm)
-    use_llm = st.toggle("Write with the local LLM", key="recs_describe_llm", disabled=not has_llm,
+    use_llm = st.toggle("Describe with the local LLM", key="recs_describe_llm", disabled=not has_llm,
                         help="Off: the templates write it (instant). Either way the text is checked "
                              "against the evidence and kept in the workspace's generated-text cache.")
     request = (user, item, ctx.model, bool(use_llm and has_llm))
