@@ -146,7 +146,7 @@ def test_describe_this_product_streams_a_grounded_description(server, browser, e
         shown = page.evaluate(SHOWN_TEXT)
         query = parse_qs(urlparse(page.url).query)
         index = WorkspaceIndex.open(e2e_workspace)
-        model, k = query["model"][0], int(query["k"][0])
+        model, k = query["model"][0], int(query.get("k", ["10"])[0])  # 10 is left out of the link
         item = recommend(index, user, model, k, "seen")["item_id"].iloc[0]  # the item "Explain" starts on
         service = index.reason_service(model)
         expected = service.product_description(index.check_user(user), index.check_item(item))
