@@ -2,11 +2,13 @@
 
 Recommendations come from a deliberately simple model (the most popular unseen item of the user's
 favourite category); item text vectors are hashed bags of words and MF factors a truncated SVD,
-so the benchmark needs no trained model. Reported: LLM raw grounding rate, final grounding rate
-(1.0 by construction), fallback rate, latency per sentence, LLM load time (first and cached), and
-the templates' variety.
+so the benchmark needs no trained model. For each task (reasons, portrait summaries, personalised
+descriptions) it reports: LLM raw grounding rate, final grounding rate (1.0 by construction),
+fallback rate, template failures (must be 0), latency per sentence, and the templates' variety;
+and the LLM's load time (first and cached).
 
     python -m llmrec.bench.reasons [--pairs 200] [--llm-pairs 200] [--threads 1] [--no-llm]
+        [--tasks reason summary description]
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from scipy.sparse.linalg import svds
 
 from llmrec.data.demo import DemoConfig, generate_demo
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.reasons.evidence import EvidenceContext
+from llmrec.reasons.context import EvidenceContext
+from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
 from llmrec.reasons.quality import explanation_quality
 from llmrec.reasons.service import ReasonService
 
@@ -53,9 +56,22 @@ def category_popularity_top1(train: sp.csr_matrix, categories: np.ndarray) -> np
     return top
 
 
+TASKS = ("reason", "summary", "description")
+
+
+def task_evidences(ctx: EvidenceContext, pairs: list[tuple[int, int]], task: str) -> list:
+    """The evidence of each pair for one task ("summary": the pair's user alone)."""
+    if task == "summary":
+        return [portrait_evidence(ctx, u) for u, _ in pairs]
+    build = build_evidence if task == "reason" else description_evidence
+    return [build(ctx, u, i) for u, i in pairs]
+
+
 def run_reasons_benchmark(n_pairs: int = 200, llm_pairs: int | None = None, *, use_llm: bool = True,
-                          model=None, threads: int | None = None, cache_dir=None, seed: int = 0) -> dict:
-    """Reasons for sampled pairs by templates and (optionally) the LLM; prints and returns the numbers."""
+                          model=None, threads: int | None = None, cache_dir=None, seed: int = 0,
+                          tasks: tuple[str, ...] = ("reason",)) -> dict:
+    """Texts for sampled pairs by templates and (optionally) the LLM, per task; prints and returns
+    the numbers (keys "template", "llm" for the first task; "template/summary" etc. for the others)."""
     dataset = generate_demo(BENCH_DEMO)
     ids = IdMap.from_dataset(dataset)
     train = interaction_matrix(dataset.interactions, ids)
@@ -71,11 +87,12 @@ def run_reasons_benchmark(n_pairs: int = 200, llm_pairs: int | None = None, *, u
 
     results: dict = {"pairs": len(pairs)}
     templates = ReasonService(ctx)
-    start = time.perf_counter()
-    template_texts = templates.reasons(pairs)
-    template_q = explanation_quality(template_texts, templates)
-    template_q["seconds_per_sentence"] = (time.perf_counter() - start) / len(pairs)
-    results["template"] = template_q
+    for task in tasks:
+        start = time.perf_counter()
+        template_texts = templates.run(task_evidences(ctx, pairs, task))
+        template_q = explanation_quality(template_texts, templates)
+        template_q["seconds_per_sentence"] = (time.perf_counter() - start) / template_q["n_sentences"]
+        results[_key("template", task, tasks)] = template_q
 
     if use_llm:
         import torch
@@ -92,29 +109,39 @@ def run_reasons_benchmark(n_pairs: int = 200, llm_pairs: int | None = None, *, u
                                    "cached_s": reload.load_seconds_, "cached_source": reload.load_source_}
             del reload
             service = ReasonService(ctx, generator)
-            llm_texts = service.reasons(pairs[:llm_pairs or len(pairs)])
-            results["llm"] = explanation_quality(llm_texts, service)
-            results["llm"]["examples"] = [
-                {"raw": t.raw_text, "shown": t.text, "fallback_reason": t.fallback_reason}
-                for t in llm_texts[:5]]
+            for task in tasks:
+                llm_texts = service.run(task_evidences(ctx, pairs[:llm_pairs or len(pairs)], task))
+                key = _key("llm", task, tasks)
+                results[key] = explanation_quality(llm_texts, service)
+                results[key]["examples"] = [
+                    {"raw": t.raw_text, "shown": t.text, "fallback_reason": t.fallback_reason}
+                    for t in llm_texts[:5]]
         finally:
             torch.set_num_threads(previous_threads)
     _print(results)
     return results
 
 
+def _key(generator: str, task: str, tasks: tuple[str, ...]) -> str:
+    return generator if task == tasks[0] else f"{generator}/{task}"
+
+
 def _print(results: dict) -> None:
-    t = results["template"]
     print(f"pairs: {results['pairs']}")
-    print(f"template: unique sentence ratio {t['unique_sentence_ratio']:.3f}, "
-          f"grounding {t['grounding_rate']:.3f}, "
-          f"distinct-2 {t['distinct_2']:.3f}, coverage {t['feature_coverage']:.3f}, "
-          f"{1000 * t['seconds_per_sentence']:.2f} ms/sentence")
-    if "llm" in results:
-        load, q = results["llm_load"], results["llm"]
+    for key, t in results.items():
+        if key.startswith("template"):
+            print(f"{key}: unique sentence ratio {t['unique_sentence_ratio']:.3f}, "
+                  f"grounding {t['grounding_rate']:.3f}, template failures {t['template_failures']}, "
+                  f"distinct-2 {t['distinct_2']:.3f}, coverage {t['feature_coverage']:.3f}, "
+                  f"{1000 * t['seconds_per_sentence']:.2f} ms/sentence")
+    if "llm_load" in results:
+        load = results["llm_load"]
         print(f"llm load: first {load['first_s']:.1f} s ({load['first_source']}), "
               f"cached {load['cached_s']:.1f} s ({load['cached_source']})")
-        print(f"llm ({q['n_texts']} pairs): raw grounding {q['raw_grounding_rate']:.3f}, final grounding "
+    for key, q in results.items():
+        if not key.startswith("llm") or key == "llm_load":
+            continue
+        print(f"{key} ({q['n_texts']} pairs): raw grounding {q['raw_grounding_rate']:.3f}, final grounding "
               f"{q['grounding_rate']:.3f}, fallback {q['fallback_rate']:.3f}, "
               f"{q['latency_per_sentence_s']:.2f} s/sentence, unique {q['unique_sentence_ratio']:.3f}")
         for example in q["examples"]:
@@ -128,9 +155,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--model", default=None, help="model folder, GGUF file or cached hub id")
     parser.add_argument("--threads", type=int, default=None, help="torch threads for the LLM")
     parser.add_argument("--no-llm", action="store_true")
+    parser.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS))
     args = parser.parse_args(argv)
     return run_reasons_benchmark(args.pairs, args.llm_pairs, use_llm=not args.no_llm, model=args.model,
-                                 threads=args.threads)
+                                 threads=args.threads, tasks=tuple(args.tasks))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from llmrec.errors import WorkspaceError
-from llmrec.reasons.evidence import Evidence
+from llmrec.reasons.facts import Evidence
 
 COLUMNS = ("key", "generator", "prompt_version", "task", "user_id", "item_id", "text", "source",
            "fallback_reason", "raw_text", "created")

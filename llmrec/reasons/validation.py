@@ -2,9 +2,8 @@
 
 Rules, each failing with a short plain reason (`ValidationResult.reasons`):
 
-* clean: starts with a capital letter (an opening quote may precede it), ends with . ! or ?, has
-  6-40 words, no URL / e-mail, no markup characters, no word said twice in a row, no repeated
-  four-word phrase;
+* clean: the form rules of `llmrec.reasons.sentences` (capital start, final . ! or ?, 6-40
+  words, no URL, markup or repetition);
 * grounded: cites at least one evidence fact (see `cites`); generic praise cites none;
 * invents nothing: titles of the evidence (quoted or not) are set aside first; then the sentence
   may name no catalogue product, brand or category outside the evidence, no unknown capitalised
@@ -15,7 +14,8 @@ Rules, each failing with a short plain reason (`ValidationResult.reasons`):
 * contradicts nothing: price words must fit the item's price band (without a band in the evidence
   any price word fails); an opinion on a review aspect must agree with the evidence (praise for a
   praised aspect, complaint for a criticised one), must not be negated, and must be about an
-  aspect the evidence mentions; a category outside the evidence contradicts the item's category.
+  aspect the evidence mentions (`llmrec.reasons.opinions`); a category outside the evidence
+  contradicts the item's category.
 
 The word lists and the opinion scope rule live in `llmrec.reasons.lexicon`. Matching is
 case-insensitive on word boundaries, with a plural "s"/"es" tolerated for names. The checker is
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from llmrec.reasons import lexicon as lx
-from llmrec.reasons.evidence import (
+from llmrec.reasons.facts import (
     ASPECT_KINDS,
     BAND_KINDS,
     BRAND_KINDS,
@@ -40,29 +40,19 @@ from llmrec.reasons.evidence import (
     Evidence,
     Fact,
 )
+from llmrec.reasons.opinions import aspect_problems
+from llmrec.reasons.sentences import MARKUP, TOKEN, WORD, clean_sentence_problems
+from llmrec.reasons.titles import STOPWORDS
 
-MIN_WORDS, MAX_WORDS = 6, 40
 BAND_WORDS: dict[str, tuple[str, ...]] = {band: lx.PRICE_WORDS[band] for band in ("budget", "mid", "premium")}
-PRAISED_KINDS = frozenset({"praised_aspect", "item_praised_aspect", "user_praises"})
-CRITICISED_KINDS = frozenset({"user_criticises"})
 SIMILAR_SHOPPERS = re.compile(
     r"\b(similar|like-minded|comparable)\s+(shoppers|customers|buyers|users|people)\b"
     r"|\b(shoppers|customers|buyers|people)\s+(like you|with similar)\b")
 RATING_WORDS = re.compile(r"\b(rat(e|es|ed|er|ing|ings)|stars?|reviews?)\b")
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or the to with this that your you "
-    "new set pack one two size".split())
 _NUMBER = re.compile(r"(?<![\w.])([$€£]\s?)?(\d+(?:[.,]\d+)*)(%?)")
-_URL = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.\w+|\b\w+\.(com|net|org|io)\b", re.IGNORECASE)
-_MARKUP = re.compile(r"[<>*#`\[\]{}|\\^~]|__")
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")  # an HTML tag left in a catalogue title
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘A-Z])")
-_WORD = re.compile(r"[a-z0-9][a-z0-9'&+-]*")
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[.,;:!?]")
 _CAPITALISED = re.compile(r"(?<![\w'-])[A-Z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _QUOTED = re.compile(r'"([^"]+)"')
-_QUOTED_SPAN = re.compile(r'"[^"\n]+"|“[^”\n]+”')
-_MASK = str.maketrans({".": "\x00", "!": "\x00", "?": "\x00"})  # same length: offsets stay valid
 
 
 @dataclass(frozen=True)
@@ -87,7 +77,7 @@ class Catalogue:
         self._brand_re = _alternation(self.brands)
         self._category_re = _alternation(self.categories)
         # Words of shop names: an unknown-name check leaves them to the brand and category checks.
-        self.name_words = {w for name in self.brands | self.categories for w in _WORD.findall(name)}
+        self.name_words = {w for name in self.brands | self.categories for w in WORD.findall(name)}
 
     @classmethod
     def from_items(cls, items: pd.DataFrame) -> Catalogue:
@@ -158,34 +148,6 @@ def validate(sentence: str, evidence: Evidence, catalogue: Catalogue) -> Validat
     return ValidationResult(ok=not reasons, reasons=reasons, cited_facts=cited)
 
 
-def clean_sentence_problems(sentence: str) -> list[str]:
-    """Form problems of one sentence (empty list when clean)."""
-    s = sentence.strip()
-    if not s:
-        return ["empty sentence"]
-    problems = []
-    words = s.split()
-    if len(words) < MIN_WORDS:
-        problems.append(f"too short: {len(words)} words ({MIN_WORDS}-{MAX_WORDS} expected)")
-    if len(words) > MAX_WORDS:
-        problems.append(f"too long: {len(words)} words ({MIN_WORDS}-{MAX_WORDS} expected)")
-    first = s.lstrip("\"'“‘")[:1]
-    if not (first.isalpha() and first.isupper()):
-        problems.append("does not start with a capital letter")
-    if not re.search(r"[.!?][\"'”’)]?$", s):
-        problems.append("does not end with . ! or ?")
-    if _URL.search(s):
-        problems.append("contains a URL or e-mail address")
-    if _MARKUP.search(s):
-        problems.append("contains markup characters")
-    tokens = _WORD.findall(s.lower())
-    if any(a == b for a, b in zip(tokens, tokens[1:], strict=False)):
-        problems.append("repeats a word")
-    grams = [tuple(tokens[j:j + 4]) for j in range(len(tokens) - 3)]
-    if len(grams) != len(set(grams)):
-        problems.append("repeats a phrase")
-    return problems
-
 
 def unknown_name_problems(original: str, evidence: Evidence, catalogue: Catalogue) -> list[str]:
     """Capitalised words that are neither in the evidence nor shop names: invented brands or products.
@@ -193,7 +155,7 @@ def unknown_name_problems(original: str, evidence: Evidence, catalogue: Catalogu
     Common words that may be capitalised (openers such as "Recommended", "Your", number words) are
     not names; at the start of the sentence or after a colon neither is a word ending in -ing, -ed
     or -ly ("Looking", "Based", "Clearly")."""
-    known = set(_WORD.findall(_norm(" ".join(_evidence_strings(evidence))))) | catalogue.name_words
+    known = set(WORD.findall(_norm(" ".join(_evidence_strings(evidence))))) | catalogue.name_words
     problems = []
     for match in _CAPITALISED.finditer(original):
         word = match.group(0)
@@ -235,7 +197,7 @@ def number_words(words: str) -> list[tuple[str, float]]:
     """(phrase, value) of every number written in words: "seven" 7, "twenty-five" 25, "a dozen" 12,
     "twice" 2, "half" 50 (a share in percent), ordinals ("third" 3); "one" only before "of" or a
     counted noun."""
-    tokens = [t for t in _TOKEN.findall(words) if t != ","]
+    tokens = [t for t in TOKEN.findall(words) if t != ","]
     found = []
     for j, token in enumerate(tokens):
         parts = token.split("-")
@@ -280,55 +242,6 @@ def evidence_bands(evidence: Evidence, usual: bool = False) -> set[str]:
     return bands
 
 
-def aspect_problems(words: str, evidence: Evidence) -> list[str]:
-    """Opinions on review aspects that the evidence does not back (see the scope rule in lexicon)."""
-    praised = {f.key for f in evidence.facts if f.kind in PRAISED_KINDS}
-    criticised = {f.key for f in evidence.facts if f.kind in CRITICISED_KINDS}
-    problems = []
-    for aspect, polarity, negated in aspect_opinions(words):
-        if negated:
-            problem = f"negates an opinion on its {aspect}"
-        elif polarity == 0:
-            continue
-        elif aspect not in praised | criticised:
-            problem = f"gives an opinion on its {aspect}, which the evidence does not mention"
-        elif polarity < 0 and aspect in praised:
-            problem = f"turns praise of its {aspect} into criticism"
-        elif polarity > 0 and aspect in criticised:
-            problem = f"turns criticism of {aspect} into praise"
-        else:
-            continue
-        if problem not in problems:
-            problems.append(problem)
-    return problems
-
-
-def aspect_opinions(words: str) -> list[tuple[str, int, bool]]:
-    """(aspect, polarity +1/0/-1, negated) of every aspect mention in a normalised sentence."""
-    tokens = _TOKEN.findall(words)
-    for contraction in [j for j, t in enumerate(tokens) if t.endswith("n't")][::-1]:
-        tokens[contraction:contraction + 1] = [tokens[contraction][:-3], "not"]
-    out = []
-    for clause in _clauses(tokens):
-        spans = _aspect_spans(clause)
-        opinions = [(j, (w in lx.POSITIVE) - (w in lx.NEGATIVE)) for j, w in enumerate(clause)
-                    if w in lx.POSITIVE or w in lx.NEGATIVE]
-        opinions = [(j, p) for j, p in opinions if not any(s <= j < e for s, e, _, _ in spans)]
-        for start, end, aspect, own in spans:
-            if own:
-                out.append((aspect, own, _negated(clause, start)))
-                continue
-            left = [(start - j, j, p) for j, p in opinions if start - lx.OPINION_LEFT_WINDOW <= j < start]
-            right = [(j - end + 1, j, p) for j, p in opinions
-                     if j >= end and j - end < lx.OPINION_RIGHT_WINDOW
-                     and not any(j < s <= j + 3 for s, _, _, _ in spans)]
-            best = min(left + right, default=None, key=lambda t: (t[0], t[1] > start))
-            if best is None:
-                out.append((aspect, 0, False))
-            else:
-                out.append((aspect, best[2], _negated(clause, best[1])))
-    return out
-
 
 def claim_problems(words: str, evidence: Evidence) -> list[str]:
     """Claims of a kind no evidence fact supports; a phrase the evidence itself uses is allowed."""
@@ -347,20 +260,6 @@ def claim_problems(words: str, evidence: Evidence) -> list[str]:
     return problems
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text: split after . ! ? (and a closing quote) before a capital or an opening quote.
-
-    Periods inside a double-quoted span (a quoted title such as "St. Clair Harness No. 7") never
-    end a sentence; one right before the closing quote still does ('He said "hi." Then left.')."""
-    text = text.strip()
-    masked = _QUOTED_SPAN.sub(lambda m: m.group(0)[:-2].translate(_MASK) + m.group(0)[-2:], text)
-    out, start = [], 0
-    for match in _SENTENCE_END.finditer(masked):
-        out.append(text[start:match.start()])
-        start = match.end()
-    out.append(text[start:])
-    return [s.strip() for s in out if s.strip()]
-
 
 def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     """Does the (normalised) sentence state `fact`? The matching rule per kind:
@@ -369,7 +268,8 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     one of its unambiguous surface forms (lexicon.ASPECT_FORMS, SELF_POLAR); history titles: the
     full title, or two of its distinctive words (not in the item's title); similar shoppers: a
     phrase like "similar shoppers" or the share; rating behaviour: the label or a rating word;
-    attributes: the value; score contributions: the component name; interest terms: the term.
+    attributes: the value; score contributions: the component name; interest terms: the term;
+    history size: the number of items.
     """
     kind, key = fact.kind, _norm(fact.key)
     if kind in CATEGORY_KINDS or kind in BRAND_KINDS:
@@ -383,8 +283,8 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
     if kind in HISTORY_KINDS:
         if key in text:
             return True
-        item_words = set(_WORD.findall(_norm(evidence.item_title or "")))
-        distinctive = {w for w in _WORD.findall(key) if len(w) >= 3 and w not in STOPWORDS
+        item_words = set(WORD.findall(_norm(evidence.item_title or "")))
+        distinctive = {w for w in WORD.findall(key) if len(w) >= 3 and w not in STOPWORDS
                        and w not in item_words and not w.isdigit()}
         found = sum(_mentions(text, w) for w in distinctive)
         return bool(distinctive) and found >= min(2, len(distinctive))
@@ -394,43 +294,11 @@ def cites(text: str, fact: Fact, evidence: Evidence) -> bool:
         return _mentions(text, key) or bool(RATING_WORDS.search(text))
     if kind == "item_attribute":
         return _mentions(text, _norm(str(fact.value)))
+    if kind == "history_size":
+        return _mentions(text, str(fact.value), plural=False)
     if kind in ("score_contribution", "interest_term"):
         return _mentions(text, key)
     return False
-
-
-def _clauses(tokens: list[str]) -> list[list[str]]:
-    clauses, current = [], []
-    for j, token in enumerate(tokens):
-        joined = token == "," and j + 1 < len(tokens) and tokens[j + 1] in lx.COMMA_BREAKS
-        if token in ".;:!?" or token in lx.CLAUSE_BREAKS or joined:
-            clauses.append(current)
-            current = []
-        elif token != ",":
-            current.append(token)
-    return [c for c in clauses + [current] if c]
-
-
-def _aspect_spans(clause: list[str]) -> list[tuple[int, int, str, int]]:
-    """(start, end, aspect, own polarity) of aspect mentions, longest phrase first, no overlaps."""
-    phrases = [(tuple(f.split()), a, 0) for a, forms in lx.ASPECT_FORMS.items() for f in forms]
-    phrases += [(tuple(w.split()), a, p) for w, (a, p) in lx.SELF_POLAR.items()]
-    phrases.sort(key=lambda t: -len(t[0]))
-    spans: list[tuple[int, int, str, int]] = []
-    taken: set[int] = set()
-    for words, aspect, polarity in phrases:
-        n = len(words)
-        for j in range(len(clause) - n + 1):
-            if j and clause[j - 1] in lx.PERSON_POSSESSIVES and not polarity:
-                continue  # "your taste", "their price range": the person's, not the item's
-            if tuple(clause[j:j + n]) == words and not taken & set(range(j, j + n)):
-                spans.append((j, j + n, aspect, polarity))
-                taken.update(range(j, j + n))
-    return sorted(spans)
-
-
-def _negated(clause: list[str], j: int) -> bool:
-    return any(w in lx.NEGATORS for w in clause[max(0, j - lx.NEGATION_WINDOW):j])
 
 
 def _evidence_strings(evidence: Evidence) -> list[str]:
@@ -497,7 +365,7 @@ def _without_quoted_parts(text: str, titles: list[str]) -> str:
     for "eSUN Bronze filament 1.75mm 0.5kg Spool for Makerbot". Markup characters and words of
     the title never count as a shortening's own words."""
     def words_of(text: str) -> str:  # "Black- 1kg" and "Black" agree: no edge hyphens or quotes
-        return " ".join(w.strip("-'") for w in _WORD.findall(_norm(_MARKUP.sub(" ", _TAG.sub(" ", text)))))
+        return " ".join(w.strip("-'") for w in WORD.findall(_norm(MARKUP.sub(" ", _TAG.sub(" ", text)))))
 
     known = [words_of(t) for t in titles]
 

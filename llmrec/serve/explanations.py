@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from llmrec.reasons.evidence import Evidence, build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.facts import Evidence
 from llmrec.reasons.service import GeneratedText, ReasonService
 from llmrec.serve.index import WorkspaceIndex
 
@@ -83,14 +84,21 @@ def product_description(index: WorkspaceIndex, user_id: str, item_id: str, model
 
 
 def stream_text(index: WorkspaceIndex, service: ReasonService, user_id: str,
-                item_id: str | None = None) -> Iterator[str | GeneratedText]:
+                item_id: str | None = None, task: str = "reason") -> Iterator[str | GeneratedText]:
     """Raw chunks as the service's generator writes them, then the checked text to show instead.
 
-    A portrait summary when `item_id` is None, else the reason for recommending the item.
+    A portrait summary when `item_id` is None, else the item's reason (`task="reason"`) or its
+    description for this shopper (`task="description"`).
     """
     user = index.check_user(user_id)
-    ev = (portrait_evidence(service.ctx, user) if item_id is None
-          else build_evidence(service.ctx, user, index.check_item(item_id)))
+    if item_id is None:
+        ev = portrait_evidence(service.ctx, user)
+    elif task == "description":
+        ev = description_evidence(service.ctx, user, index.check_item(item_id))
+    elif task == "reason":
+        ev = build_evidence(service.ctx, user, index.check_item(item_id))
+    else:
+        raise ValueError(f"task must be 'reason' or 'description' for an item, got '{task}'")
     yield from service.stream(ev)
 
 

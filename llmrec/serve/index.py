@@ -128,14 +128,14 @@ class WorkspaceIndex:
         if model not in self._contexts:
             if None not in self._contexts:
                 from llmrec.data.ids import interaction_matrix
-                from llmrec.reasons.evidence import EvidenceContext
+                from llmrec.reasons.context import EvidenceContext
 
                 data = self.ws.dataset
                 self._contexts[None] = EvidenceContext.from_arrays(
                     data.items, data.reviews, self.ws.ids, interaction_matrix(data.interactions, self.ws.ids),
                     item_text=self.ws.embeddings.get("items"))
             if model is not None:
-                from llmrec.reasons.evidence import _l2 as l2  # the context's own normalisation
+                from llmrec.reasons.context import _l2 as l2  # the context's own normalisation
 
                 obj = self.model(model)
                 factors = isinstance(obj, FactorModel)

@@ -72,7 +72,8 @@ def user_picker(ctx: Context, key: str, label: str = "User") -> str:
         if resolved in everyone:
             st.session_state[key] = resolved
         else:
-            state.ignored("user", from_url)
+            # In privacy mode the link may carry a real id: the notice must not repeat it.
+            state.ignored("user", None if privacy.enabled else from_url)
     find, pick = st.columns([1, 2])
     search = find.text_input("Find a user", key=f"{key}_search", placeholder="part of an id",
                              help="Filters the list; in privacy mode it matches pseudonyms.")

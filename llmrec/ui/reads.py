@@ -7,12 +7,13 @@ caller its own copy: a page may change a returned frame without changing the nex
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from llmrec.reasons.evidence import Evidence
+from llmrec.reasons.facts import Evidence
 from llmrec.reasons.service import GeneratedText
 from llmrec.serve import catalogue, evaluation, explanations, maps, recommendations, search, users
 from llmrec.serve.recommendations import Launch
@@ -196,6 +197,21 @@ def reasons(key: WorkspaceKey, user_id: str, item_ids: tuple[str, ...],
 def summary(key: WorkspaceKey, user_id: str, model: str | None) -> GeneratedText:
     """The user's portrait summary: the local LLM's if it wrote one before, else the template's."""
     return _summary(key, cache.texts_stamp(key.root), user_id, model)
+
+
+def llm_available(key: WorkspaceKey) -> bool:
+    """Whether the local LLM can be found (it is not loaded here)."""
+    index = _index(key)
+    return index.llm_reader(index.reason_service(None)) is not None
+
+
+def stream_description(key: WorkspaceKey, user_id: str, item_id: str, model: str | None,
+                       use_llm: bool) -> Iterator[str | GeneratedText]:
+    """The item described for this shopper, built on `model`'s evidence: the local LLM's raw chunks
+    (with `use_llm`), then the checked text to show instead; the templates' text at once otherwise.
+    Either way the text lands in the workspace's generated-text cache (not memoised here: a stream)."""
+    service = cache.llm_service(key.root, key.stamp, model) if use_llm else _index(key).reason_service(model)
+    yield from explanations.stream_text(_index(key), service, user_id, item_id, task="description")
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

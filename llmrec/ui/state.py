@@ -24,10 +24,11 @@ def param(name: str) -> str | None:
     return value if value not in ("", None) else None
 
 
-def ignored(name: str, value: str) -> None:
+def ignored(name: str, value: str | None) -> None:
     """Say, as plain text, that a link's parameter names nothing here (no such id, model, K ...); the
-    page goes on without it."""
-    st.info(f"The link's {plain(name)} {plain(repr(value))} is not known here; it was ignored.",
+    page goes on without it. `value=None` leaves the value out (a user id in privacy mode)."""
+    shown = "" if value is None else f" {plain(repr(value))}"
+    st.info(f"The link's {plain(name)}{shown} is not known here; it was ignored.",
             icon=":material/link_off:")
 
 

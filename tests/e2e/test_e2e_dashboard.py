@@ -117,3 +117,44 @@ def test_navigation_keeps_the_sidebar_choices(server, browser):
         assert page.get_by_text("Top 5 from").count() >= 1
     finally:
         page.close()
+
+
+def test_describe_this_product_streams_a_grounded_description(server, browser, e2e_workspace):
+    """The Recommendations page's "Describe this product for this shopper" (templates: fast) shows
+    the checked description of the selected item, for the list's model, and names its source."""
+    from urllib.parse import parse_qs, urlparse
+
+    from llmrec.reasons.evidence import description_evidence
+    from llmrec.serve import WorkspaceIndex
+    from llmrec.serve.recommendations import recommend
+
+    user = "U00003"
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    try:
+        page.goto(f"{server}/recommendations?user={user}", wait_until="domcontentloaded")
+        settle(page, "Recommendations")
+        switch = page.locator('[data-testid="stCheckbox"]').filter(has_text="Describe with the local LLM")
+        switch.first.wait_for(timeout=60_000)
+        if switch.locator("input").first.is_checked():  # on when the LLM is installed: templates are faster
+            switch.first.click()
+            settle(page, "Recommendations")
+        assert not switch.locator("input").first.is_checked()
+        page.get_by_role("button", name="Describe this product for this shopper").click()
+        source = page.get_by_text("source: template")
+        source.first.wait_for(timeout=60_000)
+        settle(page, "Recommendations")
+        shown = page.evaluate(SHOWN_TEXT)
+        query = parse_qs(urlparse(page.url).query)
+        index = WorkspaceIndex.open(e2e_workspace)
+        model, k = query["model"][0], int(query.get("k", ["10"])[0])  # 10 is left out of the link
+        item = recommend(index, user, model, k, "seen")["item_id"].iloc[0]  # the item "Explain" starts on
+        service = index.reason_service(model)
+        expected = service.product_description(index.check_user(user), index.check_item(item))
+        assert expected.source == "template" and expected.grounded
+        ok, failure, cited = service.check(expected.text, description_evidence(
+            service.ctx, index.check_user(user), index.check_item(item)))
+        assert ok and cited, failure
+        assert expected.text in shown
+        assert "the local LLM is switched off" in shown
+    finally:
+        page.close()

@@ -10,7 +10,7 @@ import pytest
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.models.base import Explanation, RelatedItem
-from llmrec.reasons.evidence import EvidenceContext
+from llmrec.reasons.context import EvidenceContext
 
 ITEMS = [  # item_id, title, category, shelf, brand, price
     ("P1", "Soniq Wireless Headphones X1", "Electronics", "Audio", "Soniq", 99.0),
@@ -97,8 +97,11 @@ BARE_ITEMS = [
     ("S4", "St. Clair Lab Beaker No. 7, 250 ml. Borosilicate glass beaker"),
     ("S5", "Digital Caliper 0-6 in. Stainless Steel | Extra-Large LCD Screen"),
     ("S6", "Nitrile Gloves, Nitrile Gloves, Nitrile Gloves, Medium (Pack of 100)"),
+    ("S7", "S7"),  # no title: the importer puts the id in its place (24 Scientific items)
+    ("S8", "Uranium Ore"),  # a title of two words
 ]
-BARE_HISTORY = {"B1": ["S1", "S3", "S5"], "B2": ["S2", "S4"], "B3": ["S1", "S2", "S6"], "B4": ["S6"]}
+BARE_HISTORY = {"B1": ["S1", "S3", "S5"], "B2": ["S2", "S4"], "B3": ["S1", "S2", "S6"], "B4": ["S6"],
+                "B5": ["S7"], "B6": ["S7", "S8"]}
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ import scipy.sparse as sp
 
 from llmrec.data.ids import IdMap
 from llmrec.models import BiasBaseline, Explanation
-from llmrec.reasons.evidence import EvidenceContext, build_evidence
+from llmrec.reasons.context import EvidenceContext
+from llmrec.reasons.evidence import build_evidence
 
 N_USERS, N_ITEMS = 1500, 1500
 USER, ITEM = 1402, 1405  # indices far larger than any score part

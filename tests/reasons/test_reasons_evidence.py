@@ -4,17 +4,9 @@ import numpy as np
 import pytest
 
 from llmrec.errors import DataError, UnknownIdError
-from llmrec.reasons.evidence import (
-    DESCRIPTION_KINDS,
-    PORTRAIT_KINDS,
-    REASON_KINDS,
-    EvidenceContext,
-    build_evidence,
-    description_evidence,
-    portrait_evidence,
-    price_bands,
-    similar_counts,
-)
+from llmrec.reasons.context import EvidenceContext, price_bands
+from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.facts import DESCRIPTION_KINDS, PORTRAIT_KINDS, REASON_KINDS, similar_counts
 from tests.reasons.conftest import idx
 
 

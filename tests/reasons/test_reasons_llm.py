@@ -8,9 +8,9 @@ import pytest
 from llmrec.errors import ConfigError
 from llmrec.reasons.evidence import build_evidence
 from llmrec.reasons.llm import MAX_FACTS, LLMGenerator, build_messages, gguf_key, packaged_gguf, postprocess
+from llmrec.reasons.sentences import split_sentences
 from llmrec.reasons.service import ReasonService
 from llmrec.reasons.templates import TemplateGenerator
-from llmrec.reasons.validation import split_sentences
 from tests.reasons.conftest import idx
 
 
@@ -55,6 +55,7 @@ def test_rewrite_prompt_carries_the_draft_after_a_worked_example(ctx):
     ({"batch_size": 0}, "batch_size"),
     ({"mode": "poem"}, "mode must be one of rewrite, facts"),
     ({"retries": -1}, "retries"),
+    ({"dtype": "float16"}, "dtype must be one of auto, float32, bfloat16"),
 ])
 def test_invalid_settings_are_named(kwargs, message):
     with pytest.raises(ConfigError, match=message):
@@ -70,6 +71,17 @@ def test_model_paths_are_resolved_without_loading(tmp_path):
         LLMGenerator(tmp_path, gguf_file="missing.gguf")
     assert "my-org/my-model" in LLMGenerator("my-org/my-model").identity
     assert "max_new_tokens=20" in LLMGenerator(max_new_tokens=20, cache_dir=tmp_path).identity
+
+
+def test_the_compute_dtype_follows_the_cpu_and_keys_the_cache(tmp_path, monkeypatch):
+    import llmrec.reasons.llm as llm
+
+    monkeypatch.setattr(llm, "native_bf16", lambda: True)
+    assert LLMGenerator(cache_dir=tmp_path).dtype == "bfloat16"
+    monkeypatch.setattr(llm, "native_bf16", lambda: False)
+    auto = LLMGenerator(cache_dir=tmp_path)
+    assert auto.dtype == "float32" and auto.identity.endswith("|dtype=float32")
+    assert LLMGenerator(cache_dir=tmp_path, dtype="bfloat16").identity != auto.identity
 
 
 @pytest.fixture(scope="module")

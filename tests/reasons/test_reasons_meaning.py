@@ -13,9 +13,12 @@ Evidence (tests/reasons/conftest.py):
 
 import pytest
 
-from llmrec.reasons.evidence import Evidence, Fact, build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.evidence import build_evidence, description_evidence, portrait_evidence
+from llmrec.reasons.facts import Evidence, Fact
+from llmrec.reasons.opinions import aspect_opinions
+from llmrec.reasons.sentences import split_sentences
 from llmrec.reasons.templates import TemplateGenerator
-from llmrec.reasons.validation import Catalogue, aspect_opinions, number_words, split_sentences, validate
+from llmrec.reasons.validation import Catalogue, number_words, validate
 from tests.reasons.conftest import idx
 
 HEADPHONES = "Soniq Wireless Headphones X1"

@@ -4,9 +4,10 @@ prices or reviews. Every template text must pass the strict validator, for every
 import pytest
 
 from llmrec.reasons.evidence import build_evidence, portrait_evidence
+from llmrec.reasons.sentences import split_sentences
 from llmrec.reasons.service import ReasonService
 from llmrec.reasons.templates import TemplateGenerator, short_title
-from llmrec.reasons.validation import Catalogue, split_sentences, validate
+from llmrec.reasons.validation import Catalogue, validate
 from tests.reasons.conftest import every_evidence, idx
 
 
@@ -49,6 +50,21 @@ def test_summaries_of_a_shop_without_categories_never_say_unknown(bare_ctx, bare
         assert 2 <= len(split_sentences(text)) <= 3 or len(ev.facts) == 1, text
         for sentence in split_sentences(text):
             assert validate(sentence, ev, catalogue).ok, (sentence, validate(sentence, ev, catalogue).reasons)
+
+
+def test_summaries_quote_no_untitled_item_and_stay_long_enough_with_short_titles(bare_ctx, bare_shop):
+    """On Scientific, summaries of shoppers whose typical items had their id for a title ("S7") or a
+    two-word title ("Uranium Ore") came out with no sentence or one: "has 0 sentences (2-3 expected)"."""
+    service = ReasonService(bare_ctx, catalogue=Catalogue.from_items(bare_shop.items))
+    untitled_only = portrait_evidence(bare_ctx, *idx(bare_ctx, "B5"))
+    assert [(f.kind, f.value) for f in untitled_only.facts] == [("history_size", 1)]
+    short = portrait_evidence(bare_ctx, *idx(bare_ctx, "B6"))
+    assert [(f.kind, f.key) for f in short.facts] == [("owned_item", "Uranium Ore")]
+    for ev in (untitled_only, short):
+        text = service.run([ev])[0]
+        assert text.grounded and text.fallback_reason is None, (text.text, text.fallback_reason)
+        assert '"S7"' not in text.text and len(split_sentences(text.text)) == 1
+    assert service.run([short])[0].cited_facts == short.facts
 
 
 def test_interest_terms_come_from_shared_title_words(bare_ctx):

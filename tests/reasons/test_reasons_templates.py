@@ -7,17 +7,12 @@ import pytest
 
 from llmrec.data.demo import DemoConfig, generate_demo
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.reasons.evidence import (
-    FACT_KINDS,
-    PORTRAIT_KINDS,
-    REASON_KINDS,
-    Evidence,
-    EvidenceContext,
-    build_evidence,
-    portrait_evidence,
-)
+from llmrec.reasons.context import EvidenceContext
+from llmrec.reasons.evidence import build_evidence, portrait_evidence
+from llmrec.reasons.facts import FACT_KINDS, PORTRAIT_KINDS, REASON_KINDS, Evidence
+from llmrec.reasons.sentences import split_sentences
 from llmrec.reasons.templates import TemplateGenerator
-from llmrec.reasons.validation import Catalogue, split_sentences, validate
+from llmrec.reasons.validation import Catalogue, validate
 from tests.reasons.conftest import every_evidence, idx
 
 

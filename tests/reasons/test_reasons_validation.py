@@ -2,8 +2,10 @@
 
 import pytest
 
-from llmrec.reasons.evidence import Evidence, Fact, build_evidence, portrait_evidence
-from llmrec.reasons.validation import Catalogue, split_sentences, validate
+from llmrec.reasons.evidence import build_evidence, portrait_evidence
+from llmrec.reasons.facts import Evidence, Fact
+from llmrec.reasons.sentences import split_sentences
+from llmrec.reasons.validation import Catalogue, validate
 from tests.reasons.conftest import idx
 
 # Evidence: U1 -> P1 "Soniq Wireless Headphones X1" (Electronics, Soniq, premium; reviews praise battery).

@@ -8,7 +8,8 @@ import numpy as np
 
 from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.models import Explanation, RelatedItem
-from llmrec.reasons.evidence import EvidenceContext, build_evidence
+from llmrec.reasons.context import EvidenceContext
+from llmrec.reasons.evidence import build_evidence
 
 
 def context(shop, model: str, related: bool = True) -> EvidenceContext:

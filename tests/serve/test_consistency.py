@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from llmrec.portraits.build import price_bands
-from llmrec.reasons.evidence import BANDS
+from llmrec.reasons.facts import BANDS
 from llmrec.serve import WorkspaceIndex, catalogue, explanations, recommendations, users
 
 

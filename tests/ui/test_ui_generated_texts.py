@@ -13,6 +13,7 @@ from llmrec.reasons.service import ReasonService
 from llmrec.serve import WorkspaceIndex
 from llmrec.serve.explanations import portrait_summary, reason, reasons
 from llmrec.serve.recommendations import recommend
+from llmrec.ui.safe import plain
 
 
 @pytest.fixture
@@ -136,3 +137,34 @@ def test_the_llm_button_streams_then_its_text_is_shown_from_the_cache(app, index
     cache.clear()
     app.run()
     assert "LLM · cached" in next(m.value for m in app.markdown if "Portrait summary" in m.value)
+
+
+def test_describe_this_product_streams_then_shows_the_checked_text_and_its_source(app, index, monkeypatch):
+    """With the (stand-in) LLM the streamed words become the shown, cached description ("LLM");
+    with the switch off the templates write it and the caption says why."""
+    from llmrec.reasons.evidence import description_evidence
+    from llmrec.ui import cache
+
+    monkeypatch.setenv("LLMREC_WORKSPACE", str(index.ws.root))
+    monkeypatch.setattr(cache, "llm_service", lambda root, stamp, model: cache.index(
+        root, stamp).reason_service(model, generator=StreamingTemplateLLM()))
+    app.run()
+    app.switch_page("pages/4_recommendations.py").run()
+    user, item = app.selectbox(key="recs_user").value, app.selectbox(key="recs_explain").value
+    model = app.sidebar.selectbox(key="sidebar_model").value
+    service = index.reason_service(model)
+    ev = description_evidence(service.ctx, index.check_user(user), index.check_item(item))
+    expected = service.templates.write(ev)
+    assert app.toggle(key="recs_describe_llm").value is True  # an LLM is installed: on by default
+    app.button(key="recs_describe").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = [m.value for m in app.markdown]
+    assert plain(expected) in shown
+    assert any("source: **LLM · fresh**" in c.value for c in app.caption)
+    (cached,) = index.llm_reader(service).lookup([ev])  # in the workspace's cache, as the LLM's
+    assert cached is not None and cached.source == "llm" and cached.text == expected
+    app.toggle(key="recs_describe_llm").set_value(False).run()
+    app.button(key="recs_describe").click().run()
+    assert plain(expected) in [m.value for m in app.markdown]
+    assert any("source: **template" in c.value and "the local LLM is switched off" in c.value
+               for c in app.caption)

@@ -33,6 +33,17 @@ def test_an_unknown_user_in_the_link_is_ignored(app, ui_workspace):
     assert app.selectbox(key="portraits_user").value in Workspace(ui_workspace).ids.users
 
 
+def test_in_privacy_mode_the_notice_for_a_link_user_does_not_repeat_the_id(app, ui_workspace):
+    """A link may carry a real id (shared before privacy mode was on): the notice names no id."""
+    real = Workspace(ui_workspace).ids.users[0]
+    app.query_params["user"] = real
+    app.query_params["private"] = "1"
+    open_page(app, "pages/2_portraits.py")
+    assert not app.exception
+    assert notices(app) == [f"The link's user {NOTICE}."]
+    assert real not in " ".join(e.value for e in (*app.info, *app.markdown))
+
+
 def test_an_unknown_model_in_the_link_falls_back_with_a_notice(app):
     app.query_params["model"] = "nope"
     app.run()  # the sidebar reads the link on the first run, whatever the page

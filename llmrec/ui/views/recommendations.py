@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from llmrec.reasons.service import GeneratedText
 from llmrec.serve.explanations import fact_rows
 from llmrec.ui import charts, reads, state
 from llmrec.ui.components import llm_writer, source_label, source_note, table
@@ -52,7 +53,45 @@ def explanation(ctx: Context, user: str, recs: pd.DataFrame) -> None:
         else:
             st.caption("Cites no evidence fact.")
         llm_writer(ctx, "recs_llm", user, item)
+    describe(ctx, user, item)
     evidence(ctx, user, item)
+
+
+def describe(ctx: Context, user: str, item: str) -> None:
+    """"Describe this product for this shopper": the description is streamed as it is written, then
+    replaced by the checked text (the template's when the draft failed), which names its source."""
+    has_llm = reads.llm_available(ctx.key)
+    state.ensure("recs_describe_llm", has_llm)
+    use_llm = st.toggle("Describe with the local LLM", key="recs_describe_llm", disabled=not has_llm,
+                        help="Off: the templates write it (instant). Either way the text is checked "
+                             "against the evidence and kept in the workspace's generated-text cache.")
+    request = (user, item, ctx.model, bool(use_llm and has_llm))
+    if st.button("Describe this product for this shopper", key="recs_describe"):
+        written: list[GeneratedText] = []
+
+        def chunks():
+            streamed = False
+            for part in reads.stream_description(ctx.key, user, item, ctx.model, request[3]):
+                if isinstance(part, str):
+                    streamed = True
+                    yield plain(ctx.privacy.text(part))
+                else:
+                    written.append(part)
+                    if not streamed:  # written at once (templates, a cached text)
+                        yield plain(ctx.privacy.text(part.text))
+
+        draft = st.empty()
+        with draft.container():
+            st.write_stream(chunks())
+        draft.empty()
+        st.session_state["recs_description"] = (request, written[-1])
+    shown = st.session_state.get("recs_description")
+    if shown is not None and shown[0] == request:
+        text: GeneratedText = shown[1]
+        st.markdown(plain(ctx.privacy.text(text.text)), help="Checked against the evidence.")
+        why = "" if request[3] or text.source == "llm" else (
+            " · the local LLM is switched off" if has_llm else " · no local LLM is installed")
+        st.caption(source_note(text) + why)
 
 
 def evidence(ctx: Context, user: str, item: str) -> None:
