@@ -76,6 +76,17 @@ def clean_text(value: object) -> str:
     return strip_html(str(value))
 
 
+def clean_counted(value: object, report: LoadReport, field: str) -> str:
+    """clean_text(value), counting in `report.markup_removed[field]` a value that held markup or
+    entities (more than whitespace changed), for the data-quality card."""
+    cleaned = clean_text(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        value = " ".join(str(v) for v in value if isinstance(v, str))
+    if isinstance(value, str) and _SUSPECT.search(value) and cleaned != normalise_whitespace(value):
+        report.markup_removed[field] = report.markup_removed.get(field, 0) + 1
+    return cleaned
+
+
 def split_title(text: str) -> tuple[str, str]:
     """A one-field item text ("Title. Category path. Brand.", as UniSRec writes it) as (title, rest)."""
     title, _, rest = clean_text(text).partition(". ")

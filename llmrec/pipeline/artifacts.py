@@ -36,6 +36,8 @@ from safetensors.numpy import load_file
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
+from llmrec.data.quality import FILE as QUALITY_CARD
+from llmrec.data.quality import DataQuality, data_quality
 from llmrec.errors import DamagedArtifactError, WorkspaceError
 from llmrec.pipeline import integrity
 from llmrec.pipeline.integrity import MANIFEST, Problem, rebuild_hint
@@ -119,6 +121,14 @@ class Workspace:
     def dataset(self) -> Dataset:
         with self._reading(DATA.path):
             return read_dataset(self.root)
+
+    @cached_property
+    def data_quality(self) -> DataQuality:
+        """The data-quality card the build computed (computed now for a workspace built before it was)."""
+        if not (self.root / DATA.path / QUALITY_CARD).is_file():
+            return data_quality(self.dataset)
+        with self._reading(f"{DATA.path}/{QUALITY_CARD}"):
+            return DataQuality.load(self.root / DATA.path)
 
     @cached_property
     def ids(self) -> IdMap:

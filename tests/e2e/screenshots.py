@@ -90,13 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workspace", type=Path, default=Path("workspace"))
     parser.add_argument("--out", type=Path, default=ROOT / "assets")
     parser.add_argument("--full-page", action="store_true", help="capture the whole page, not 1280x800")
+    parser.add_argument("--height", type=int, default=800,
+                        help="viewport height in pixels: Streamlit scrolls inside its own container, so a "
+                             "tall viewport (e.g. 5000) is how to see a whole page")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     log = Path(tempfile.gettempdir()) / f"llmrec-screenshots-{os.getpid()}.log"
     try:
         with served(args.workspace.resolve(), log) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page = browser.new_page(viewport={"width": 1280, "height": args.height})
             for name, (path, heading) in SHOTS.items():
                 page.goto(f"{url}/{path}", wait_until="domcontentloaded")
                 settle(page, heading)
