@@ -44,7 +44,8 @@ def write_bare_sequences(path: Path, n_users: int = 60, n_items: int = 40) -> Pa
     """A metadata-less shop in the SASRec sequences format: ids only, no titles, categories, ratings
     or dates. User u buys items u, u+1, ... u+5 (mod n_items) in that order."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"U{u:03d} " + " ".join(f"B00ITEM{(u + j) % n_items:03d}" for j in range(6)) for u in range(n_users)]
+    lines = [f"U{u:03d} " + " ".join(f"B00ITEM{(u + j) % n_items:03d}" for j in range(6))
+             for u in range(n_users)]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -57,6 +58,7 @@ def bare_workspace(tmp_path_factory, embedding_cache) -> Path:
     folder = tmp_path_factory.mktemp("bare")
     source = write_bare_sequences(folder / "Bare.txt")
     root = folder / "workspace"
-    build_workspace(small_config(root, embedding_cache, source="sequences", source_options={"path": str(source)},
-                                 models=("popularity", "bpr"), epochs=2, factors=4, cold_start=True))
+    build_workspace(small_config(root, embedding_cache, source="sequences",
+                                 source_options={"path": str(source)}, models=("popularity", "bpr"),
+                                 epochs=2, factors=4, cold_start=True))
     return root

@@ -31,11 +31,11 @@ class DataQuality:
     n_items: int
     n_events: int
     items_with: dict[str, int]
-    """Item field -> items that have it: title (a usable one, not the id), text (a description or
-    review text beyond the title), categories, brand, price, reviews (at least one review)."""
+    """Item field -> items that have it: title (a usable one, not the id), text (a description of
+    its own), categories, brand, price, reviews (at least one review with words)."""
     events_with: dict[str, int]
     """Interaction field -> interactions that have it: rating, timestamp (a date, not a position),
-    review (the user reviewed that item)."""
+    review (the user wrote words about that item)."""
     junk_titles: dict[str, int] = field(default_factory=dict)
     """Why a title was unusable (markup, id, empty, repeated) -> titles replaced by the item id."""
     markup_removed: dict[str, int] = field(default_factory=dict)
@@ -104,13 +104,17 @@ def data_quality(dataset: Dataset) -> DataQuality:
         return items[column].fillna("").astype(str).str.strip() != ""
 
     titled = filled("title") & (items["title"].astype(str) != ids)
-    reviewed_items = ids.isin(set(reviews["item_id"].astype(str)))
-    pairs = set(zip(reviews["user_id"].astype(str), reviews["item_id"].astype(str), strict=True))
+    # A description the loader filled from reviews (the text fallback) is not the item's own text.
+    from_reviews = items["text_source"] == "reviews" if "text_source" in items else False
+    words = reviews["title"].fillna("") + reviews["text"].fillna("")
+    written = reviews[words.str.strip() != ""]
+    reviewed_items = ids.isin(set(written["item_id"].astype(str)))
+    pairs = set(zip(written["user_id"].astype(str), written["item_id"].astype(str), strict=True))
     reviewed_events = [(u, i) in pairs for u, i in zip(events["user_id"].astype(str),
                                                        events["item_id"].astype(str), strict=True)]
     items_with = {
         "title": int(titled.sum()),
-        "text": int(filled("description").sum()),
+        "text": int((filled("description") & ~from_reviews).sum()),
         "categories": int(items["categories"].map(
             lambda cats: any(str(c) not in MISSING_CATEGORIES for c in cats)).sum()),
         "brand": int(filled("brand").sum()),

@@ -17,7 +17,8 @@ def bare(bare_workspace) -> WorkspaceIndex:
 def test_the_quality_card_counts_no_titles_categories_ratings_or_dates(bare):
     quality = catalogue.data_quality(bare)
     assert (quality.n_items, quality.n_events) == (40, 360)  # 60 users x 6 purchases of 40 items
-    assert quality.items_with == {"title": 0, "text": 0, "categories": 0, "brand": 0, "price": 0, "reviews": 0}
+    fields = ("title", "text", "categories", "brand", "price", "reviews")
+    assert quality.items_with == dict.fromkeys(fields, 0)
     assert quality.events_with == {"rating": 0, "timestamp": 0, "review": 0}
     assert quality.text_sources == {"metadata": 0, "reviews": 0, "id": 40}
     assert not (quality.has_categories or quality.has_ratings or quality.dated)
