@@ -43,6 +43,12 @@ def summary(ctx: Context, user: str) -> None:
     """The portrait summary from llmrec.reasons (LLM or template), else a structured sentence."""
     generated = reads.summary(ctx.key, user, ctx.model)
     with st.container(border=True):
+        if not generated.text.strip():  # nothing the data says about this user can be stated
+            st.markdown("**Portrait summary**")
+            st.caption("This data holds too little about the user's products (no titles, categories, "
+                       "ratings or reviews) for a summary; the history and interest clusters below are "
+                       "what there is.")
+            return
         st.markdown(f"**Portrait summary** · {source_note(generated)}")
         st.markdown(plain(ctx.privacy.text(generated.text)))
         if generated.cited_facts:
