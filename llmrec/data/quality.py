@@ -20,7 +20,7 @@ FILE = "quality.json"
 MISSING_CATEGORIES = frozenset({"", "Unknown"})
 # Timestamps below this are positions in a user's history (0, 1, 2, ...), not unix seconds (1970-04).
 DATED_FROM = 10_000_000
-TEXT_SOURCE_LABELS = {"metadata": "title, description, categories and brand",
+TEXT_SOURCE_LABELS = {"metadata": "the item's own metadata (title, text, categories, brand: those it has)",
                       "reviews": "review summaries and first sentences", "id": "only the item id"}
 
 

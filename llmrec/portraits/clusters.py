@@ -13,7 +13,7 @@ from llmrec.data.quality import MISSING_CATEGORIES
 
 _STOP = frozenset(
     "a an and the for with of to in on by from this that is are your you our it its as at or "
-    "set pack new inch x".split())
+    "set pack new inch x pcs piece pieces".split())
 
 
 def _label_text(items: pd.DataFrame) -> list[str]:
