@@ -39,5 +39,9 @@ def item_columns(frame: pd.DataFrame, wanted: list[str]) -> list[str]:
 
 
 def shown_items(frame: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
-    """`frame` cut to item_columns(frame, wanted), as a new frame."""
-    return frame[item_columns(frame, wanted)].copy()
+    """`frame` cut to item_columns(frame, wanted), as a new frame; beside the id column, a title that
+    is only the id (the loader's stand-in for a missing one) is left blank rather than said twice."""
+    shown = frame[item_columns(frame, wanted)].copy()
+    if "title" in shown and "item_id" in shown:
+        shown["title"] = shown["title"].where(shown["title"].astype(str) != shown["item_id"].astype(str), "")
+    return shown

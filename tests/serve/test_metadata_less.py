@@ -92,6 +92,7 @@ def test_item_columns_adds_the_id_where_titles_repeat_or_are_ids():
     distinct = frame.assign(title=["Mug", "Cup", "Lamp"])
     assert item_columns(distinct, ["title", "price"]) == ["title", "price"]
     assert list(shown_items(frame, ["title"]).columns) == ["item_id", "title"]
+    assert shown_items(partly, ["title"])["title"].tolist() == ["Mug", "", "Lamp"]  # b's title was its id
 
 
 def test_rated_and_unrated_events_keep_their_own_lanes():
