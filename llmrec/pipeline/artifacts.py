@@ -4,7 +4,8 @@
                                           stage's key, definition (upstream keys, params, code hash,
                                           packages) and why it ran, and the size and sha256 of every
                                           file below (see integrity.py); paths and readers: layout.py
-    <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report)
+    <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report;
+                                          quality.json: the data-quality card, llmrec/data/quality.py)
     <workspace>/text/embeddings.safetensors   items, reviews, item_reviews, users (float32, L2-normed)
     <workspace>/split/{train,valid,test}.parquet  the split used for training/evaluation (split.json)
     <workspace>/models/<name>/            model.safetensors + config.json per trained model
