@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from llmrec.data.ids import IdMap
+from llmrec.data.quality import MISSING_CATEGORIES
 from llmrec.errors import DataError, UnknownIdError
 from llmrec.models.base import Explanation
 from llmrec.models.ranking import top_indices
@@ -76,7 +77,6 @@ CHECKED_WORDS = frozenset(
 BANDS: tuple[str, ...] = ("budget", "mid", "premium")
 BAND_PHRASES: dict[str, str] = {"budget": "budget-priced", "mid": "mid-priced", "premium": "premium-priced"}
 HISTORY_KINDS = frozenset({"similar_history_text", "similar_history_mf", "model_related", "owned_item"})
-MISSING_CATEGORIES = frozenset({"", "Unknown"})  # what canonical tables hold when a shop has no categories
 CATEGORY_KINDS = frozenset({"shared_category", "top_category", "item_category"})
 BRAND_KINDS = frozenset({"shared_brand", "top_brand", "item_brand"})
 BAND_KINDS = frozenset({"price_band", "usual_price_band", "item_price_band"})
