@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from llmrec.data.sources import source_names
 from llmrec.engine import ENGINES
 from llmrec.errors import ConfigError, LlmrecError
 from llmrec.pipeline.config import ALL_MODELS, SPLITS
 
-SOURCES = ("demo", "amazon2023", "amazon2018", "movielens", "recbole", "sequences", "csv")
+SOURCES = source_names()
 
 
 def _mapping(text: str) -> dict[str, str]:
@@ -134,6 +135,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  {note}")
     for line in workspace.dataset.report.lines():
         print(f"  {line}")
+    print("  data quality:")
+    for line in workspace.data_quality.lines():
+        print(f"    {line}")
     from llmrec.pipeline.report import evaluation_report, format_by_k
 
     print("\n" + format_by_k(evaluation_report(workspace, ks=(10,))))

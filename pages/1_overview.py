@@ -12,6 +12,7 @@ require_workspace(ctx)
 
 with guard("the overview"):
     overview.dataset_card(ctx)
+    overview.data_quality(ctx)
     overview.distributions(ctx)
     overview.catalogue(ctx)
     overview.top_products(ctx)

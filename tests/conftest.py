@@ -38,3 +38,27 @@ def small_index(small_workspace):
     from llmrec.serve import WorkspaceIndex
 
     return WorkspaceIndex.open(small_workspace)
+
+
+def write_bare_sequences(path: Path, n_users: int = 60, n_items: int = 40) -> Path:
+    """A metadata-less shop in the SASRec sequences format: ids only, no titles, categories, ratings
+    or dates. User u buys items u, u+1, ... u+5 (mod n_items) in that order."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"U{u:03d} " + " ".join(f"B00ITEM{(u + j) % n_items:03d}" for j in range(6))
+             for u in range(n_users)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def bare_workspace(tmp_path_factory, embedding_cache) -> Path:
+    """A workspace built from write_bare_sequences (metadata-less, as many benchmark files are)."""
+    from llmrec.pipeline.run import build_workspace
+
+    folder = tmp_path_factory.mktemp("bare")
+    source = write_bare_sequences(folder / "Bare.txt")
+    root = folder / "workspace"
+    build_workspace(small_config(root, embedding_cache, source="sequences",
+                                 source_options={"path": str(source)}, models=("popularity", "bpr"),
+                                 epochs=2, factors=4, cold_start=True))
+    return root

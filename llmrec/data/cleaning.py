@@ -22,9 +22,12 @@ _TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
 _VALUE = r"""(?:"[^"]*"?|'[^']*'?|[^\s<>]+)"""
 _PARTIAL_TAG = re.compile(rf"</?[A-Za-z!][\w:-]*(?:\s+[\w:.-]+\s*=\s*{_VALUE}?)*\s*/?")
 _LONE_OPEN = re.compile(r"<(?=[A-Za-z/!])")
+# The end of a tag whose start was cut away ("Safety Cone, 1-Pack,3M,90128-00001 />", UniSRec
+# Scientific); "/>" is never prose, unlike a lone ">".
+_TAG_END = re.compile(r"\s*/>")
 _ATTRIBUTE = re.compile(rf"\b(?:on[a-z]+|href|src|style|srcdoc|formaction)\s*=\s*{_VALUE}", re.I)
 _SCHEME = re.compile(r"(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[\w.+-]+[;,]?", re.I)
-_SUSPECT = re.compile(r"[<&=]|script\s*:|data\s*:", re.I)
+_SUSPECT = re.compile(r"[<&=]|/>|script\s*:|data\s*:", re.I)
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});?", re.I)
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _MAX_PASSES = 8
@@ -56,6 +59,7 @@ def strip_html(text: str) -> str:
         text = _TAG.sub(" ", text)
         text = _PARTIAL_TAG.sub(" ", text)
         text = _LONE_OPEN.sub("", text)
+        text = _TAG_END.sub(" ", text)
         text = _ATTRIBUTE.sub(" ", text)
         text = _SCHEME.sub("", text)
         if text == before:
@@ -74,6 +78,17 @@ def clean_text(value: object) -> str:
     if isinstance(value, (list, tuple, np.ndarray)):
         return normalise_whitespace(" ".join(clean_text(v) for v in value))
     return strip_html(str(value))
+
+
+def clean_counted(value: object, report: LoadReport, field: str) -> str:
+    """clean_text(value), counting in `report.markup_removed[field]` a value that held markup or
+    entities (more than whitespace changed), for the data-quality card."""
+    cleaned = clean_text(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        value = " ".join(str(v) for v in value if isinstance(v, str))
+    if isinstance(value, str) and _SUSPECT.search(value) and cleaned != normalise_whitespace(value):
+        report.markup_removed[field] = report.markup_removed.get(field, 0) + 1
+    return cleaned
 
 
 def split_title(text: str) -> tuple[str, str]:

@@ -68,6 +68,8 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     completeness: dict[str, float] = field(default_factory=dict)  # item field -> share filled (0-1)
     text_sources: dict[str, int] = field(default_factory=dict)  # "metadata"/"reviews"/"id" -> items
+    junk_titles: dict[str, int] = field(default_factory=dict)  # why unusable -> titles replaced by the id
+    markup_removed: dict[str, int] = field(default_factory=dict)  # item field -> values cleaned of markup
 
     def drop(self, reason: str, count: int) -> None:
         if count:
@@ -83,6 +85,8 @@ class LoadReport:
             "notes": list(self.notes),
             "completeness": dict(self.completeness),
             "text_sources": dict(self.text_sources),
+            "junk_titles": dict(self.junk_titles),
+            "markup_removed": dict(self.markup_removed),
         }
 
     @classmethod

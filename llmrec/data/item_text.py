@@ -74,6 +74,7 @@ def fit_item_text(items: pd.DataFrame, reviews: pd.DataFrame, report: LoadReport
     junk = junk_titles(items)
     stub = items["title"].astype(str) == items["item_id"].astype(str)  # already titled by id, noted
     for why, count in junk[(junk != "") & ~stub].value_counts().items():
+        report.junk_titles[str(why)] = int(count)
         report.notes.append(f"{count:,} item titles unusable ({why}); the id stands in as title")
     usable_title = junk == ""
     has_description = items["description"].fillna("").astype(str).str.strip() != ""

@@ -4,7 +4,8 @@
                                           stage's key, definition (upstream keys, params, code hash,
                                           packages) and why it ran, and the size and sha256 of every
                                           file below (see integrity.py); paths and readers: layout.py
-    <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report)
+    <workspace>/data/*.parquet            canonical dataset (+ dataset.json: name, load report;
+                                          quality.json: the data-quality card, llmrec/data/quality.py)
     <workspace>/text/embeddings.safetensors   items, reviews, item_reviews, users (float32, L2-normed)
     <workspace>/split/{train,valid,test}.parquet  the split used for training/evaluation (split.json)
     <workspace>/models/<name>/            model.safetensors + config.json per trained model
@@ -36,6 +37,8 @@ from safetensors.numpy import load_file
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap
+from llmrec.data.quality import FILE as QUALITY_CARD
+from llmrec.data.quality import DataQuality, data_quality
 from llmrec.errors import DamagedArtifactError, WorkspaceError
 from llmrec.pipeline import integrity
 from llmrec.pipeline.integrity import MANIFEST, Problem, rebuild_hint
@@ -119,6 +122,14 @@ class Workspace:
     def dataset(self) -> Dataset:
         with self._reading(DATA.path):
             return read_dataset(self.root)
+
+    @cached_property
+    def data_quality(self) -> DataQuality:
+        """The data-quality card the build computed (computed now for a workspace built before it was)."""
+        if not (self.root / DATA.path / QUALITY_CARD).is_file():
+            return data_quality(self.dataset)
+        with self._reading(f"{DATA.path}/{QUALITY_CARD}"):
+            return DataQuality.load(self.root / DATA.path)
 
     @cached_property
     def ids(self) -> IdMap:

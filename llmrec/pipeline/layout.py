@@ -27,7 +27,7 @@ class Artifact:
     """One line for the manifest and the docs."""
 
 
-DATA = Artifact("data", "canonical dataset: items, users, interactions, reviews, dataset.json")
+DATA = Artifact("data", "canonical dataset: items, users, interactions, reviews, dataset.json, quality.json")
 TEXT = Artifact("text", "embeddings.safetensors and encoder.json")
 EMBEDDINGS_FILE = f"{TEXT.path}/embeddings.safetensors"
 SPLIT = Artifact("split", "{train,valid,test}.parquet, cold_{...}.parquet and split.json")

@@ -29,6 +29,7 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
@@ -156,6 +157,7 @@ def load(run) -> None:
     run.progress("load", 0.9, f"{dataset.n_users:,} users, {dataset.n_items:,} items, "
                               f"{len(dataset.interactions):,} interactions")
     dataset.save(run.staging / "data")
+    data_quality(dataset).save(run.staging / "data")
 
 
 def engine_of(config):

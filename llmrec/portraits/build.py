@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from llmrec.data.dataset import Dataset
+from llmrec.data.quality import MISSING_CATEGORIES
 from llmrec.portraits.aspects import extract_aspects
 
 BANDS = ("budget", "mid", "premium")
@@ -53,7 +54,7 @@ def user_aspects(mentions: pd.DataFrame) -> pd.DataFrame:
 def _top_values(frame: pd.DataFrame, column: str, n: int) -> pd.Series:
     """The n most frequent values of `column` per user, most frequent first (ties by name)."""
     counts = frame.groupby(["user_id", column], observed=True).size().rename("n").reset_index()
-    counts = counts[counts[column].astype(str) != ""]
+    counts = counts[~counts[column].astype(str).isin(MISSING_CATEGORIES)]  # no "Unknown" favourite
     counts = counts.sort_values(["user_id", "n", column], ascending=[True, False, True])
     # Cut to n per user before grouping, and build the lists without a Python call per user.
     top = counts[counts.groupby("user_id", observed=True).cumcount() < n]

@@ -16,14 +16,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from llmrec.data.ids import IdMap
+from llmrec.data.quality import MISSING_CATEGORIES
 from llmrec.errors import DataError, UnknownIdError
 from llmrec.models.base import Explanation
 from llmrec.models.ranking import top_indices
 from llmrec.portraits.aspects import extract_aspects
 from llmrec.portraits.build import price_bands as portrait_price_bands
 from llmrec.reasons.facts import BANDS
-
-MISSING_CATEGORIES = frozenset({"", "Unknown"})  # what canonical tables hold when a shop has no categories
 
 
 @dataclass

@@ -7,11 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from llmrec.data.quality import DataQuality
 from llmrec.pipeline.artifacts import Workspace
 from llmrec.portraits.build import BANDS
 from llmrec.serve.index import WorkspaceIndex
 
 PRICE_BANDS = (*BANDS, "unknown")
+NO_CATEGORY = "(no category)"  # items of a partly categorised catalogue that have none
 
 
 def dataset_card(index: WorkspaceIndex) -> dict:
@@ -28,7 +30,7 @@ def dataset_card(index: WorkspaceIndex) -> dict:
         "items": n_items,
         "interactions": n_inter,
         "reviews": len(data.reviews),
-        "categories": int(data.items["category"].nunique()),
+        "categories": int(index.items["category"].replace("", pd.NA).nunique()),
         "brands": int(data.items["brand"].replace("", pd.NA).nunique()),
         "density": n_inter / max(1, n_users * n_items),
         "sparsity": 1.0 - n_inter / max(1, n_users * n_items),
@@ -53,9 +55,18 @@ def rating_distribution(index: WorkspaceIndex) -> pd.DataFrame:
     return pd.DataFrame({"rating": counts.index.to_numpy(), "count": counts.to_numpy()})
 
 
+def has_categories(index: WorkspaceIndex) -> bool:
+    """Whether any item has a category (many real catalogues have none)."""
+    return bool((index.items["category"] != "").any())
+
+
 def category_mix(index: WorkspaceIndex, top: int = 15) -> pd.DataFrame:
-    """category, items, interactions (the `top` busiest categories, the rest as 'Other')."""
-    mix = index.items.groupby("category", observed=True).agg(
+    """category, items, interactions (the `top` busiest categories, the rest as 'Other'); items
+    without one as NO_CATEGORY; empty when the catalogue has no categories at all."""
+    if not has_categories(index):
+        return pd.DataFrame(columns=["category", "items", "interactions"])
+    labelled = index.items.assign(category=index.items["category"].replace("", NO_CATEGORY))
+    mix = labelled.groupby("category", observed=True).agg(
         items=("item_id", "size"), interactions=("popularity", "sum")).sort_values(
         "interactions", ascending=False)
     if len(mix) > top:
@@ -89,6 +100,11 @@ def top_products(index: WorkspaceIndex, n: int = 10) -> pd.DataFrame:
     return out
 
 
+def data_quality(index: WorkspaceIndex) -> DataQuality:
+    """The build's data-quality card: which fields the data has, junk and markup found, text sources."""
+    return index.ws.data_quality
+
+
 def load_report(index: WorkspaceIndex) -> list[str]:
     """The loader's report lines (what was read, dropped and why)."""
     return index.ws.dataset.report.lines()
@@ -114,10 +130,11 @@ def item_card(index: WorkspaceIndex, item_id: str) -> dict:
 
 
 def search_items(index: WorkspaceIndex, text: str, limit: int = 50) -> pd.DataFrame:
-    """item_id, title of products whose title contains `text` (most popular first)."""
+    """item_id, title of products whose title or id contains `text` (most popular first)."""
     items = index.items
     if text:
-        items = items[items["title"].str.contains(text, case=False, regex=False, na=False)]
+        items = items[items["title"].str.contains(text, case=False, regex=False, na=False)
+                      | items["item_id"].str.contains(text, case=False, regex=False, na=False)]
     return items.nlargest(limit, "popularity")[["item_id", "title"]].reset_index(drop=True)
 
 

@@ -122,6 +122,32 @@ def cold_start(index: WorkspaceIndex) -> pd.DataFrame:
     return index.ws.table("evaluation/cold_start.parquet")
 
 
+# Below these a cold-start score is noise: a handful of new items or users decides it.
+MIN_COLD_ITEMS = 30
+MIN_COLD_USERS = 50
+
+
+def cold_start_pool(index: WorkspaceIndex) -> dict:
+    """n_items, n_users of the cold-start evaluation, and `note`: why its scores mean little (a pool
+    of new items too small to rank, or too few users), None when the pool is large enough."""
+    ws = index.ws
+    if not (ws.root / "evaluation" / "cold_start_protocol.json").is_file():
+        return {"n_items": 0, "n_users": 0, "note": None}
+    protocol = ws.json("evaluation/cold_start_protocol.json")
+    n_users = int(protocol.get("n_users", 0))
+    cold_test = "split/cold_test.parquet"
+    n_items = int(ws.table(cold_test)["item_id"].nunique()) if (ws.root / cold_test).is_file() else 0
+    largest_k = max([int(k) for k in protocol.get("ks", [])] or [0])
+    note = None
+    if n_items <= largest_k:
+        note = (f"Only {n_items:,} new items to rank for {n_users:,} users: every one fits in the top "
+                f"{largest_k}, so these scores measure nothing.")
+    elif n_items < MIN_COLD_ITEMS or n_users < MIN_COLD_USERS:
+        note = (f"The cold-start pool is small ({n_items:,} new items, {n_users:,} users): a few items "
+                "or users decide these scores, so they mean little.")
+    return {"n_items": n_items, "n_users": n_users, "note": note}
+
+
 QUALITY_COLUMNS = ("generator", "model", "n_pairs", "grounding_rate", "raw_grounding_rate", "fallback_rate",
                    "feature_coverage", "unique_sentence_ratio", "distinct_1", "distinct_2", "mean_words",
                    "latency_per_sentence_s", "created")

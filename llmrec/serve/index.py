@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from llmrec.data.quality import MISSING_CATEGORIES
 from llmrec.errors import ConfigError, LlmrecError, ModelError, WorkspaceError
 from llmrec.models.base import Explainable, FactorModel
 from llmrec.pipeline.artifacts import Workspace
@@ -49,6 +50,8 @@ class WorkspaceIndex:
         items["popularity"] = items["item_id"].map(popularity).fillna(0).astype("int64")
         items["row"] = np.arange(len(items))
         items["price_band"] = price_bands(items).fillna("unknown").to_numpy()
+        # "Unknown" is a placeholder, not a category: shown as an empty cell, never as a category.
+        items["category"] = items["category"].where(~items["category"].isin(MISSING_CATEGORIES), "")
         items = items.set_index(items["item_id"].astype(str), drop=False)
         items.index.name = None
         return items

@@ -8,12 +8,12 @@ import pandas as pd
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel
 from llmrec.models.registry import preferred
-from llmrec.serve.catalogue import item_facts
+from llmrec.serve.catalogue import has_categories, item_facts
 from llmrec.serve.index import WorkspaceIndex
 from llmrec.serve.users import cluster_labels
 
 SPACES = ("text", "mf")
-COLOUR_BY = ("category", "price", "popularity", "cluster")
+COLOUR_BY = ("category", "cluster", "price", "popularity")
 
 
 def _check_space(space: str) -> None:
@@ -40,6 +40,15 @@ def map_frame(index: WorkspaceIndex, space: str) -> pd.DataFrame:
     labels = cluster_labels(index)
     out["cluster_label"] = out["cluster"].map(lambda c: labels.get(int(c), "none"))
     return out
+
+
+def colourings(index: WorkspaceIndex) -> list[str]:
+    """The map colourings this catalogue has data for, in COLOUR_BY order (the first is the default):
+    no "category" without categories, no "price" without prices, no "cluster" without clusters."""
+    present = {"category": has_categories(index),
+               "cluster": (index.ws.root / "portraits" / "item_clusters.parquet").is_file(),
+               "price": bool((index.items["price"] > 0).any()), "popularity": True}
+    return [name for name in COLOUR_BY if present[name]]
 
 
 def available_spaces(index: WorkspaceIndex) -> list[str]:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from llmrec.errors import UnknownIdError
 from llmrec.portraits.aspects import aspect_counts
-from llmrec.serve.catalogue import PRICE_BANDS
+from llmrec.serve.catalogue import NO_CATEGORY, PRICE_BANDS, has_categories
 from llmrec.serve.index import WorkspaceIndex
 
 
@@ -48,14 +48,16 @@ def history(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
         out["review"] = out["item_id"].map(text).fillna("")
     else:
         out["review"] = ""
-    out["date"] = _dates(out["timestamp"])
+    if index.ws.data_quality.dated:
+        out["date"] = pd.to_datetime(out["timestamp"], unit="s")
+    else:  # the source knows only the order: say "position", never a date
+        out["position"] = np.arange(1, len(out) + 1)
     return out
 
 
-def _dates(ts: pd.Series) -> pd.Series:
-    if len(ts) and int(ts.max()) > 10_000_000:
-        return pd.to_datetime(ts, unit="s")
-    return ts  # positions only
+def time_column(index: WorkspaceIndex) -> str:
+    """The history's time column: "date" when the data has dates, else "position" (order only)."""
+    return "date" if index.ws.data_quality.dated else "position"
 
 
 def portrait(index: WorkspaceIndex, user_id: str) -> dict:
@@ -102,11 +104,14 @@ def interests(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
 
 
 def category_profile(index: WorkspaceIndex, user_id: str, top: int = 8) -> pd.DataFrame:
-    """category, user share, population share: what the user buys vs what everyone buys."""
+    """category, user share, population share: what the user buys vs what everyone buys (empty when
+    the catalogue has no categories; items without one as NO_CATEGORY)."""
     hist = history(index, user_id)
+    if not has_categories(index):
+        return pd.DataFrame(columns=["category", "user", "population"])
     population = index.items.groupby("category", observed=True)["popularity"].sum()
-    population = population / max(1, population.sum())
-    mine = hist["category"].value_counts(normalize=True)
+    population = population.rename({"": NO_CATEGORY}) / max(1, population.sum())
+    mine = hist["category"].replace("", NO_CATEGORY).value_counts(normalize=True)
     cats = list(mine.index[:top])
     return pd.DataFrame({
         "category": cats,

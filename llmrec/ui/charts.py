@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from llmrec.models.registry import model_names
 from llmrec.ui.safe import plot_text
 
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
@@ -17,6 +18,14 @@ PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B
 OTHER_COLOUR = "#C8C8C8"
 MAX_LEGEND = 12  # categories beyond this are drawn as one grey "Other" trace
 HOVER_LIMIT = 60  # characters of a title shown on hover
+
+
+def model_colour(model: str) -> str:
+    """The model's colour on every chart: fixed by its place in the model registry (baselines
+    after), so a model keeps its colour whichever models a workspace or a chart holds."""
+    names = model_names(baselines=True)
+    at = names.index(model) if model in names else len(names) + sum(map(ord, str(model)))
+    return PALETTE[at % len(PALETTE)]
 
 
 def _esc(values) -> list[str]:
@@ -85,21 +94,37 @@ def long_tail(frame: pd.DataFrame, head: float) -> go.Figure:
     return _layout(fig, "Long tail", showlegend=False)
 
 
-def timeline(hist: pd.DataFrame) -> go.Figure:
-    """A user's history: one marker per interaction at its date and rating, coloured by category."""
+def timeline(hist: pd.DataFrame, when: str = "date", by_category: bool = True) -> go.Figure:
+    """A user's history: one marker per interaction at its time (`when`: "date", or "position" when
+    the data knows only the order) and rating, coloured by category when the catalogue has them.
+
+    Interactions without a rating are events, not zero stars: without any rating they sit on one
+    line; among rated ones they get their own "not rated" lane above the stars.
+    """
     rated = hist["rating"].notna()
-    y = hist["rating"].where(rated, 0)
+    any_rated = bool(rated.any())
+    not_rated_lane = 6.0
+    y = hist["rating"].where(rated, not_rated_lane) if any_rated else pd.Series(1.0, index=hist.index)
+    groups = hist["category"].astype(str) if by_category else pd.Series("interactions", index=hist.index)
     fig = go.Figure()
-    categories = list(dict.fromkeys(hist["category"].astype(str)))
-    for i, category in enumerate(categories):
-        part = hist[hist["category"].astype(str) == category]
+    for i, group in enumerate(dict.fromkeys(groups)):
+        part = hist[groups == group]
+        label = f"{when} %{{x}}" + ("<br>rating %{customdata}" if any_rated else "")
         fig.add_trace(go.Scatter(
-            x=part["date"], y=y[part.index], mode="markers", name=_esc([category])[0],
+            x=part[when], y=y[part.index], mode="markers", name=_esc([group or "(no category)"])[0],
+            customdata=part["rating"].map(lambda r: "none" if r != r else f"{r:g}"),
             marker=dict(size=11, color=PALETTE[i % len(PALETTE)], line=dict(width=1, color="white")),
-            text=_short(part["title"]), hovertemplate="%{text}<br>%{x}<br>rating %{y}<extra></extra>"))
-    fig.update_yaxes(title="rating", range=[0, 5.5])
-    fig.update_xaxes(title="date")
-    return _layout(fig, "History", height=300, legend=dict(orientation="h", y=-0.3))
+            text=_short(part["title"]), hovertemplate="%{text}<br>" + label + "<extra></extra>"))
+    if any_rated:
+        ticks = [1, 2, 3, 4, 5] + ([not_rated_lane] if (~rated).any() else [])
+        fig.update_yaxes(title="rating", range=[0.5, 6.5], tickvals=ticks,
+                         ticktext=[str(t) for t in ticks[:5]] + ["not rated"] * (len(ticks) > 5))
+    else:
+        fig.update_yaxes(visible=False, range=[0, 2])
+    fig.update_xaxes(title="position in the history (order only, no dates)" if when == "position" else when)
+    title = "History" if any_rated else "History (no ratings: one marker per interaction)"
+    return _layout(fig, title, height=300 if any_rated else 220,
+                   showlegend=by_category, legend=dict(orientation="h", y=-0.3))
 
 
 def aspects(frame: pd.DataFrame, title: str = "What they talk about") -> go.Figure:
@@ -217,10 +242,10 @@ def _escape_series(values: pd.Series) -> pd.Series:
 def metric_curves(frame: pd.DataFrame, metric: str) -> go.Figure:
     """metric@K against K, one line per model."""
     fig = go.Figure()
-    for i, (model, part) in enumerate(frame.groupby("model", sort=True)):
+    for model, part in frame.groupby("model", sort=True):
         part = part.sort_values("k")
         fig.add_trace(go.Scatter(x=part["k"], y=part["value"], mode="lines+markers", name=_esc([model])[0],
-                                 line=dict(color=PALETTE[i % len(PALETTE)], width=3)))
+                                 line=dict(color=model_colour(model), width=3)))
     fig.update_xaxes(title="K", type="category")
     fig.update_yaxes(title=f"{metric.upper()}@K")
     return _layout(fig, f"{metric.upper()}@K by model", height=340)
@@ -229,7 +254,7 @@ def metric_curves(frame: pd.DataFrame, metric: str) -> go.Figure:
 def accuracy_coverage(frame: pd.DataFrame, accuracy: str, k: int) -> go.Figure:
     fig = go.Figure(go.Scatter(
         x=frame["coverage"], y=frame["accuracy"], mode="markers+text", text=_esc(frame["model"]),
-        textposition="top center", marker=dict(size=16, color=PALETTE[: len(frame)])))
+        textposition="top center", marker=dict(size=16, color=[model_colour(m) for m in frame["model"]])))
     fig.update_xaxes(title=f"catalogue coverage@{k}", tickformat=".0%")
     fig.update_yaxes(title=f"{accuracy.upper()}@{k}")
     return _layout(fig, "Accuracy vs coverage", height=340)
@@ -238,9 +263,9 @@ def accuracy_coverage(frame: pd.DataFrame, accuracy: str, k: int) -> go.Figure:
 def distributions(frame: pd.DataFrame, metric: str) -> go.Figure:
     """Per-user metric distribution per model (box plots with the mean marked)."""
     fig = go.Figure()
-    for i, (model, part) in enumerate(frame.groupby("model", sort=True)):
+    for model, part in frame.groupby("model", sort=True):
         fig.add_trace(go.Box(y=part[metric], name=_esc([model])[0], boxmean=True,
-                             marker_color=PALETTE[i % len(PALETTE)]))
+                             marker_color=model_colour(model)))
     fig.update_yaxes(title=plot_text(metric))
     return _layout(fig, f"Per-user {plot_text(metric)} distribution", height=340, showlegend=False)
 

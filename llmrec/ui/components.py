@@ -97,7 +97,7 @@ def user_picker(ctx: Context, key: str, label: str = "User") -> str:
 def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[str] | None = None) -> str:
     """Pick a product by title search; mirrored into ?item=. Returns the item id."""
     find, pick = st.columns([1, 2])
-    search = find.text_input("Find a product", key=f"{key}_search", placeholder="words from the title")
+    search = find.text_input("Find a product", key=f"{key}_search", placeholder="words from the title or id")
     found = reads.search_items(ctx.key, search, 300)
     titles = dict(zip(found["item_id"], found["title"], strict=False))
     options = list(dict.fromkeys([*(preferred or []), *found["item_id"]]))
@@ -112,8 +112,8 @@ def item_picker(ctx: Context, key: str, label: str = "Product", preferred: list[
         st.stop()
     state.choose(key, options, param_name="item", default=options[0])
     known = {i: titles.get(i) or reads.item_card(ctx.key, i)["title"] for i in options[:1000]}
-    item = pick.selectbox(label, options, key=key, format_func=lambda i: f"{known.get(i, i)} · {i}",
-                          help="Or click a point on the map.")
+    item = pick.selectbox(label, options, key=key, help="Or click a point on the map.",
+                          format_func=lambda i: i if known.get(i, i) == i else f"{known[i]} · {i}")
     state.share(item=item)
     return item
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from llmrec.data.quality import DataQuality
 from llmrec.reasons.facts import Evidence
 from llmrec.reasons.service import GeneratedText
 from llmrec.serve import catalogue, evaluation, explanations, maps, recommendations, search, users
@@ -74,6 +75,16 @@ def top_products(key: WorkspaceKey, n: int) -> pd.DataFrame:
 
 
 @st.cache_data(**VALUES)
+def has_categories(key: WorkspaceKey) -> bool:
+    return catalogue.has_categories(_index(key))
+
+
+@st.cache_data(**VALUES)
+def data_quality(key: WorkspaceKey) -> DataQuality:
+    return catalogue.data_quality(_index(key))
+
+
+@st.cache_data(**VALUES)
 def load_report(key: WorkspaceKey) -> list[str]:
     return catalogue.load_report(_index(key))
 
@@ -114,6 +125,11 @@ def find_users(key: WorkspaceKey, text: str, limit: int) -> list[str]:
 @st.cache_data(**FRAMES)
 def history(key: WorkspaceKey, user_id: str) -> pd.DataFrame:
     return users.history(_index(key), user_id)
+
+
+@st.cache_data(**VALUES)
+def time_column(key: WorkspaceKey) -> str:
+    return users.time_column(_index(key))
 
 
 @st.cache_data(**VALUES)
@@ -233,6 +249,11 @@ def available_spaces(key: WorkspaceKey) -> list[str]:
     return maps.available_spaces(_index(key))
 
 
+@st.cache_data(**VALUES)
+def colourings(key: WorkspaceKey) -> list[str]:
+    return maps.colourings(_index(key))
+
+
 @st.cache_data(**FRAMES)
 def map_frame(key: WorkspaceKey, space: str) -> pd.DataFrame:
     return maps.map_frame(_index(key), space)
@@ -294,6 +315,11 @@ def worst_users(key: WorkspaceKey, model: str, k: int, metric: str, n: int) -> p
 @st.cache_data(**FRAMES)
 def cold_start(key: WorkspaceKey) -> pd.DataFrame:
     return evaluation.cold_start(_index(key))
+
+
+@st.cache_data(**VALUES)
+def cold_start_pool(key: WorkspaceKey) -> dict:
+    return evaluation.cold_start_pool(_index(key))
 
 
 def explanation_quality(key: WorkspaceKey) -> pd.DataFrame:

@@ -48,6 +48,9 @@ def test_strip_html(raw: str, expected: str) -> None:
     ("&#60;script&#62;steal()&#60;/script&#62;Mug", "Mug"),
     ('<span class="a-size-medium a-color-secondary"', ""),  # a cut-off tag, common in Amazon 2018
     ('Kettle <span class="a-size-medium', "Kettle"),
+    ("Safety Cone, 1-Pack,3M,90128-00001 />", "Safety Cone, 1-Pack,3M,90128-00001"),  # UniSRec title
+    ("Industrial & Scientific />. Lab Chemicals", "Industrial & Scientific . Lab Chemicals"),
+    ("a > b and 3/4 > 1/2", "a > b and 3/4 > 1/2"),  # prose keeps its '>'
     ('<a href="javascript:alert(1)">Lamp</a>', "Lamp"),
     ("javascript:alert(1)", "alert(1)"),
     ("JaVaScRiPt :void(0) Desk", "void(0) Desk"),

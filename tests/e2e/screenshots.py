@@ -73,9 +73,9 @@ def served(workspace: Path, log: Path, env: dict[str, str] | None = None) -> Ite
             process.kill()
 
 
-def settle(page, heading: str) -> None:
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
+def settle(page, heading: str, timeout_ms: int = 120_000) -> None:
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout_ms)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout_ms)
     page.wait_for_function(  # lazy components loaded, every Plotly chart has drawn its SVG layer
         "() => !document.querySelector('[data-testid=\"stSkeleton\"]') && "
         "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
@@ -90,16 +90,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workspace", type=Path, default=Path("workspace"))
     parser.add_argument("--out", type=Path, default=ROOT / "assets")
     parser.add_argument("--full-page", action="store_true", help="capture the whole page, not 1280x800")
+    parser.add_argument("--height", type=int, default=800,
+                        help="viewport height in pixels: Streamlit scrolls inside its own container, so a "
+                             "tall viewport (e.g. 5000) is how to see a whole page")
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="seconds a page may take to settle (more on a loaded machine)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     log = Path(tempfile.gettempdir()) / f"llmrec-screenshots-{os.getpid()}.log"
     try:
         with served(args.workspace.resolve(), log) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page = browser.new_page(viewport={"width": 1280, "height": args.height})
             for name, (path, heading) in SHOTS.items():
                 page.goto(f"{url}/{path}", wait_until="domcontentloaded")
-                settle(page, heading)
+                settle(page, heading, int(args.timeout * 1000))
                 page.screenshot(path=str(args.out / name), full_page=args.full_page)
                 print(f"wrote {args.out / name}")
             browser.close()

@@ -28,6 +28,14 @@ SOURCES: dict[str, SourceLoader] = {
 }
 
 
+DEMO = "demo"  # the generated demo store: built by the pipeline, not read by a loader
+
+
+def source_names() -> tuple[str, ...]:
+    """Every source a build accepts (the CLI's --source choices, the dashboard's list): the demo first."""
+    return (DEMO, *SOURCES)
+
+
 def register_source(name: str, loader: SourceLoader, *, replace: bool = False) -> None:
     """Make `loader` available as `load_source(name, ...)` (e.g. the demo generator)."""
     if not name or not isinstance(name, str):
@@ -69,5 +77,6 @@ def _loader(kind: str) -> SourceLoader:
         raise ConfigError(f"unknown data source {kind!r}; expected one of {', '.join(SOURCES)}") from None
 
 
-__all__ = ["SOURCES", "SourceLoader", "load_amazon2018", "load_amazon2023", "load_csv", "load_movielens",
-           "load_recbole", "load_sequences", "load_source", "register_source", "source_options"]
+__all__ = ["DEMO", "SOURCES", "SourceLoader", "load_amazon2018", "load_amazon2023", "load_csv",
+           "load_movielens", "load_recbole", "load_sequences", "load_source", "register_source",
+           "source_names", "source_options"]

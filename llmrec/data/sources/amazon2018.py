@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from llmrec.data.cleaning import attributes_json, clean_text, parse_price, split_categories
+from llmrec.data.cleaning import attributes_json, clean_counted, clean_text, parse_price, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.amazon2023 import amazon_group
 from llmrec.data.sources.amazon_ratings import load_amazon
@@ -122,11 +122,12 @@ def read_meta(path: Path, report: LoadReport, *, skip_bad_lines: bool, wanted: s
                           **as_object(record.get("details"), path, line, "details")}
             rows.append({
                 "item_id": item,
-                "title": clean_text(record.get("title")),
-                "description": clean_text(as_list(record.get("description"), path, line, "description")),
+                "title": clean_counted(record.get("title"), report, "title"),
+                "description": clean_counted(as_list(record.get("description"), path, line, "description"),
+                                             report, "description"),
                 "categories": categories,
                 "category": amazon_group(categories),
-                "brand": clean_text(record.get("brand")),
+                "brand": clean_counted(record.get("brand"), report, "brand"),
                 "price": parse_price(record.get("price")),
                 "attributes": attributes_json(attributes),
             })

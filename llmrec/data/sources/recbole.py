@@ -10,7 +10,7 @@ import pandas as pd
 
 from llmrec.data.cleaning import (
     attributes_json,
-    clean_text,
+    clean_counted,
     epoch_to_seconds,
     parse_price,
     split_categories,
@@ -197,11 +197,12 @@ def _read_items(path: Path, report: LoadReport, skip: bool, encoding: str, item_
     categories = raw[category].map(seq) if category else pd.Series([[]] * len(raw))
     items = pd.DataFrame({
         "item_id": raw[item_field],
-        "title": raw[title].map(clean_text) if title else "",
-        "description": raw["description"].map(clean_text) if "description" in raw else "",
+        "title": raw[title].map(lambda v: clean_counted(v, report, "title")) if title else "",
+        "description": (raw["description"].map(lambda v: clean_counted(v, report, "description"))
+                        if "description" in raw else ""),
         "categories": categories,
         "category": categories.map(lambda c: c[0] if c else ""),
-        "brand": raw["brand"].map(clean_text) if "brand" in raw else "",
+        "brand": raw["brand"].map(lambda v: clean_counted(v, report, "brand")) if "brand" in raw else "",
         "price": raw["price"].map(parse_price) if "price" in raw else np.nan,
         "attributes": [attributes_json({f: v for f, v in zip(extra, row, strict=True) if isinstance(v, str)})
                        for row in raw[extra].itertuples(index=False)] if extra else "{}",

@@ -11,6 +11,7 @@ import pandas as pd
 
 from llmrec.data.cleaning import (
     attributes_json,
+    clean_counted,
     clean_text,
     epoch_to_seconds,
     parse_price,
@@ -103,7 +104,7 @@ def load_csv(
     items = None
     if items_file is not None:
         items = _items(read_any(items_file, report, mapping["items"], max_rows=None, **options),
-                       categories_sep)
+                       categories_sep, report)
         report.rows_read["items"] = len(items)
     reviews = None
     if reviews_file is not None:
@@ -299,11 +300,11 @@ def _datetime_seconds(stamps: pd.Series) -> pd.Series:
     return (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
 
 
-def _items(table: Table, categories_sep: str | None) -> pd.DataFrame:
+def _items(table: Table, categories_sep: str | None, report: LoadReport) -> pd.DataFrame:
     table.require("item_id", " (map yours with the 'columns' option)")
     raw = table.frame
     extra = [c for c in raw.columns if c not in TABLES["items"]]
-    text = lambda column: raw[column].map(clean_text) if column in raw else ""  # noqa: E731
+    text = lambda column: raw[column].map(lambda v: clean_counted(v, report, column)) if column in raw else ""  # noqa: E731
     categories = (raw["categories"].map(lambda v: split_categories(v, categories_sep))
                   if "categories" in raw else pd.Series([[] for _ in range(len(raw))]))
     title, description = text("title"), text("description")

@@ -9,19 +9,23 @@ from pathlib import Path
 
 import streamlit as st
 
+from llmrec.data.sources import source_names
 from llmrec.errors import LlmrecError
 from llmrec.ui import cache, state
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
-SOURCES = {
+# What each registered source is, for the picker; the list itself is the registry's (source_names).
+SOURCE_LABELS = {
     "demo": "Demo store (generated, no files needed)",
-    "amazon2023": "Amazon Reviews 2023 (reviews + meta JSONL)",
-    "amazon2018": "Amazon Reviews 2018 (reviews + meta JSON)",
+    "amazon2023": "Amazon Reviews 2023 (reviews / ratings CSV + meta JSONL)",
+    "amazon2018": "Amazon Reviews 2018 (reviews / ratings CSV + meta JSON)",
     "movielens": "MovieLens (ml-100k / ml-1m / ml-latest folder)",
-    "recbole": "RecBole atomic files (.inter / .item)",
-    "csv": "CSV / Parquet with a column mapping",
+    "recbole": "RecBole atomic files or the UniSRec benchmark layout",
+    "sequences": "Sequences: one user per line, 'user item1 item2 ...' (SASRec / S3-Rec)",
+    "csv": "CSV / Parquet / JSON Lines with a column mapping",
 }
+SOURCES = source_names()
 # Canonical names the CSV loader maps columns onto.
 CSV_FIELDS = ("user_id", "item_id", "rating", "timestamp", "title", "description", "category", "brand",
               "price", "text")
@@ -41,7 +45,8 @@ class SourceChoice:
 
 def pick_source() -> str:
     state.choose("data_source", list(SOURCES), param_name="source", default="demo")
-    kind = st.selectbox("Source", list(SOURCES), key="data_source", format_func=SOURCES.get)
+    kind = st.selectbox("Source", list(SOURCES), key="data_source",
+                        format_func=lambda name: SOURCE_LABELS.get(name, name))
     state.share(source=kind)
     return kind
 
@@ -74,8 +79,13 @@ def source_form(kind: str) -> SourceChoice:
         opts.update(n_users=users, n_items=items, n_interactions=users * per_user, n_reviews=users * 5)
         return choice
     if kind in ("amazon2023", "amazon2018"):
-        opts["reviews_path"] = _file_field("Reviews file", "data_reviews", True)
+        opts["reviews_path"] = _file_field("Reviews file", "data_reviews", False)
+        opts["ratings_path"] = _file_field("Ratings-only CSV (instead of or with reviews)", "data_ratings",
+                                           False)
         opts["meta_path"] = _file_field("Metadata file", "data_meta", False)
+    elif kind == "sequences":
+        opts["path"] = st.text_input("Sequences file", key="data_seq_path",
+                                     placeholder="/data/Beauty.txt").strip()
     elif kind == "movielens":
         opts["path"] = st.text_input("MovieLens folder", key="data_ml_path",
                                      placeholder="/data/ml-1m").strip()
@@ -105,9 +115,11 @@ def source_form(kind: str) -> SourceChoice:
     kcore = right.number_input("k-core filter (0 = none)", 0, 50, 0, key="data_kcore")
     if kcore:
         opts["kcore"] = int(kcore)
-    required = {"amazon2023": ["reviews_path"], "amazon2018": ["reviews_path"], "movielens": ["path"],
-                "recbole": ["path"], "csv": ["interactions_path"]}[kind]
+    required = {"movielens": ["path"], "recbole": ["path"], "sequences": ["path"],
+                "csv": ["interactions_path"]}.get(kind, [])
     choice.missing = [name for name in required if not opts.get(name)]
+    if kind in ("amazon2023", "amazon2018") and not (opts.get("reviews_path") or opts.get("ratings_path")):
+        choice.missing.append("reviews_path or ratings_path")
     choice.options = {k: v for k, v in opts.items() if v not in (None, "")}
     return choice
 

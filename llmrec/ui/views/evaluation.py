@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from llmrec.models.registry import default_model
+from llmrec.serve.tables import shown_items
 from llmrec.ui import charts, reads, state
 from llmrec.ui.components import table
 from llmrec.ui.context import Context
@@ -85,9 +86,13 @@ def cold_start(ctx: Context, k: int) -> None:
         return
     wide = frame[frame["k"] == k].pivot_table(index="model", columns="metric", values="value",
                                               aggfunc="first")
+    pool = reads.cold_start_pool(ctx.key)
+    if pool["note"]:
+        st.warning(plain(pool["note"]))
     st.dataframe(wide.style.format("{:.4f}"), key="eval_cold")
-    st.caption("Cold start: the models never saw these items in training and rank only the new items. "
-               "Only text-aware models can place them above chance.")
+    st.caption(f"Cold start: the models never saw these {pool['n_items']:,} items in training and rank "
+               f"only the new items for {pool['n_users']:,} users. Only text-aware models can place them "
+               "above chance.")
 
 
 def drill_down(ctx: Context, k: int) -> None:
@@ -112,11 +117,11 @@ def drill_down(ctx: Context, k: int) -> None:
         st.markdown(f"**{plain(ctx.privacy.user(user))}**: what {plain(model)} recommended "
                     f"(training and validation items masked, as in evaluation)")
         recs = reads.recommend(ctx.key, user, model, k, "evaluation")
-        table(recs[["rank", "title", "category", "score", "held_out"]], key="eval_user_recs",
+        table(shown_items(recs, ["rank", "title", "category", "score", "held_out"]), key="eval_user_recs",
               held_out=st.column_config.CheckboxColumn("hit (held out)"))
         held = reads.test_items(ctx.key, user)
         st.markdown("**What they actually did next (test items)**")
-        shown = held[["title"]] if not held.empty else pd.DataFrame({"title": ["(none)"]})
+        shown = shown_items(held, ["title"]) if not held.empty else pd.DataFrame({"title": ["(none)"]})
         table(shown, key="eval_user_test")
 
 

@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from llmrec.serve.maps import COLOUR_BY
+from llmrec.serve.tables import shown_items
 from llmrec.ui import charts, reads, state
 from llmrec.ui.components import item_picker, table, user_picker
 from llmrec.ui.context import Context
@@ -30,9 +30,10 @@ def controls(ctx: Context) -> tuple[str, str, bool]:
     with left:
         space = st.radio("Space", available, key="explorer_space", horizontal=True,
                          format_func=SPACE_LABELS.get)
-    state.choose("explorer_colour", COLOUR_BY, param_name="colour", default="category")
+    colourings = reads.colourings(ctx.key)  # only fields this catalogue has
+    state.choose("explorer_colour", colourings, param_name="colour", default=colourings[0])
     with middle:
-        colour = st.radio("Colour by", COLOUR_BY, key="explorer_colour", horizontal=True)
+        colour = st.radio("Colour by", colourings, key="explorer_colour", horizontal=True)
     state.ensure("explorer_overlay", state.param("overlay") == "1")
     with right:
         overlay = st.toggle("Overlay a user", key="explorer_overlay",
@@ -92,16 +93,17 @@ def selected_item(ctx: Context) -> str:
 def neighbours(ctx: Context, item: str, space: str) -> pd.DataFrame:
     """Nearest neighbours of the item in both spaces, side by side; returns those of `space`."""
     card = reads.item_card(ctx.key, item)
-    price = "no price" if pd.isna(card["price"]) else f"${card['price']:,.2f}"
-    st.markdown(f"**{plain(card['title'])}** — {plain(card['category'])} · {plain(price)} · "
-                f"{card['popularity']:,} interactions")
+    price = None if pd.isna(card["price"]) else f"${card['price']:,.2f}"
+    name = card["title"] if card["title"] == card["item_id"] else f"{card['title']} ({card['item_id']})"
+    known = [plain(v) for v in (card["category"], price) if v]
+    st.markdown(f"**{plain(name)}** — " + " · ".join([*known, f"{card['popularity']:,} interactions"]))
     cols = st.columns(len(spaces(ctx)))
     shown = None
     for col, name in zip(cols, spaces(ctx), strict=True):
         frame = reads.nearest_items(ctx.key, item, name, 10)
         with col:
             st.markdown(f"**Nearest in {SPACE_LABELS[name].lower()} space**")
-            table(frame[["title", "category", "price", "similarity"]], key=f"explorer_nn_{name}",
+            table(shown_items(frame, ["title", "category", "price", "similarity"]), key=f"explorer_nn_{name}",
                   price=st.column_config.NumberColumn(format="$%.2f"),
                   similarity=st.column_config.NumberColumn(format="%.3f"))
         if name == space:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from llmrec.serve.tables import shown_items
 from llmrec.ui import charts, reads
 from llmrec.ui.components import chips, facts, llm_writer, source_note, table
 from llmrec.ui.context import Context
@@ -12,18 +13,29 @@ from llmrec.ui.safe import plain
 
 
 def profile(ctx: Context, user: str) -> dict:
+    """Headline facts; a field the data does not have (categories, ratings, prices) is left out."""
     p = reads.portrait(ctx.key, user)
+    quality = reads.data_quality(ctx.key)
     sentiment = p.get("sentiment")
-    facts({"Interactions": f"{p['n_interactions']:,}", "Reviews": f"{p['n_reviews']:,}",
-           "Mean rating": "—" if pd.isna(p.get("mean_rating")) else f"{p['mean_rating']:.2f}",
-           "Sentiment": "—" if sentiment is None or pd.isna(sentiment) else f"{sentiment:+.2f}"})
-    facts({"Price band": p.get("price_band") or "—",
-           "Mean price": "—" if pd.isna(p.get("mean_price")) else f"${p['mean_price']:,.2f}",
-           "Top category": p.get("top_category") or "—",
-           "Rating spread": "—" if pd.isna(p.get("rating_std")) else f"±{p['rating_std']:.2f}"})
+    first = {"Interactions": f"{p['n_interactions']:,}", "Reviews": f"{p['n_reviews']:,}",
+             "Mean rating": "—" if pd.isna(p.get("mean_rating")) else f"{p['mean_rating']:.2f}",
+             "Sentiment": "—" if sentiment is None or pd.isna(sentiment) else f"{sentiment:+.2f}"}
+    second = {"Price band": p.get("price_band") or "—",
+              "Mean price": "—" if pd.isna(p.get("mean_price")) else f"${p['mean_price']:,.2f}",
+              "Top category": p.get("top_category") or "—",
+              "Rating spread": "—" if pd.isna(p.get("rating_std")) else f"±{p['rating_std']:.2f}"}
+    absent = {"Mean rating": not quality.has_ratings, "Rating spread": not quality.has_ratings,
+              "Top category": not quality.has_categories, "Price band": not quality.items_with.get("price"),
+              "Mean price": not quality.items_with.get("price")}
+    facts({k: v for k, v in first.items() if not absent.get(k)})
+    second = {k: v for k, v in second.items() if not absent.get(k)}
+    if second:
+        facts(second)
     chips("Interest cluster", [p.get("cluster_label") or "none"])
-    chips("Top categories", list(p.get("top_categories") or []))
-    chips("Top brands", list(p.get("top_brands") or []))
+    if quality.has_categories:
+        chips("Top categories", list(p.get("top_categories") or []))
+    if quality.items_with.get("brand"):
+        chips("Top brands", list(p.get("top_brands") or []))
     return p
 
 
@@ -31,6 +43,12 @@ def summary(ctx: Context, user: str) -> None:
     """The portrait summary from llmrec.reasons (LLM or template), else a structured sentence."""
     generated = reads.summary(ctx.key, user, ctx.model)
     with st.container(border=True):
+        if not generated.text.strip():  # nothing the data says about this user can be stated
+            st.markdown("**Portrait summary**")
+            st.caption("This data holds too little about the user's products (no titles, categories, "
+                       "ratings or reviews) for a summary; the history and interest clusters below are "
+                       "what there is.")
+            return
         st.markdown(f"**Portrait summary** · {source_note(generated)}")
         st.markdown(plain(ctx.privacy.text(generated.text)))
         if generated.cited_facts:
@@ -45,9 +63,11 @@ def history(ctx: Context, user: str) -> pd.DataFrame:
     if hist.empty:
         st.info("This user has no interactions.")
         return hist
-    st.plotly_chart(charts.timeline(hist), key="portraits_timeline")
-    shown = hist[["date", "title", "category", "brand", "price", "rating", "review"]].copy()
-    shown["review"] = shown["review"].map(ctx.privacy.text)
+    when = reads.time_column(ctx.key)
+    st.plotly_chart(charts.timeline(hist, when, reads.has_categories(ctx.key)), key="portraits_timeline")
+    shown = shown_items(hist, [when, "title", "category", "brand", "price", "rating", "review"])
+    if "review" in shown:
+        shown["review"] = shown["review"].map(ctx.privacy.text)
     table(shown.iloc[::-1], key="portraits_history",
           price=st.column_config.NumberColumn(format="$%.2f"),
           rating=st.column_config.NumberColumn(format="%.0f ⭐"),
@@ -57,8 +77,16 @@ def history(ctx: Context, user: str) -> pd.DataFrame:
 
 def taste(ctx: Context, user: str) -> None:
     left, right = st.columns(2)
-    left.plotly_chart(charts.compare_bars(reads.category_profile(ctx.key, user), "category",
-                                          "Categories vs everyone"), key="portraits_categories")
+    categories = reads.category_profile(ctx.key, user)
+    if categories.empty:
+        left.info("This catalogue has no categories: the interest clusters below group this user's "
+                  "products by their text instead.")
+    else:
+        left.plotly_chart(charts.compare_bars(categories, "category", "Categories vs everyone"),
+                          key="portraits_categories")
+    if not reads.data_quality(ctx.key).items_with.get("price"):
+        right.info("This catalogue has no prices, so there are no price bands.")
+        return
     bands = reads.price_profile(ctx.key, user)
     right.plotly_chart(charts.compare_bars(bands, "band", "Price band vs everyone"), key="portraits_price")
 
@@ -92,7 +120,7 @@ def similar_users(ctx: Context, user: str) -> str | None:
         st.info("No similar users found.")
         return None
     frame["user_id"] = ctx.privacy.users(frame["user_id"])
-    table(frame, key="portraits_similar",
+    table(shown_items(frame, list(frame.columns)), key="portraits_similar",
           similarity=st.column_config.NumberColumn(format="%.3f"),
           n_interactions=st.column_config.NumberColumn("interactions", format="%d"))
     return None

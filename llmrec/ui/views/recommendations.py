@@ -7,6 +7,7 @@ import streamlit as st
 
 from llmrec.reasons.service import GeneratedText
 from llmrec.serve.explanations import fact_rows
+from llmrec.serve.tables import shown_items
 from llmrec.ui import charts, reads, state
 from llmrec.ui.components import llm_writer, source_label, source_note, table
 from llmrec.ui.context import Context
@@ -17,7 +18,7 @@ def top_k(ctx: Context, user: str) -> pd.DataFrame:
     """The top-K table of the sidebar's model, each row with its one-sentence reason for that model."""
     recs = reads.recommend(ctx.key, user, ctx.model, ctx.k, "seen")
     reasons = reads.reasons(ctx.key, user, tuple(recs["item_id"]), ctx.model)
-    shown = recs[["rank", "title", "price", "price_band", "score"]].copy()
+    shown = shown_items(recs, ["rank", "title", "price", "price_band", "score"])
     shown["why"] = [ctx.privacy.text(r.text) for r in reasons]
     shown["source"] = [source_label(r) for r in reasons]
     st.subheader(f"Top {ctx.k} from {plain(ctx.model)}")
@@ -144,12 +145,13 @@ def launch_result(ctx: Context, title: str, description: str) -> None:
         points = reads.map_frame(ctx.key, "text")
         by_id = points.set_index("item_id")[["x", "y", "title"]]
         near = by_id.reindex(launch.neighbours["item_id"]).dropna().reset_index()
-        fig = charts.embedding_map(points, "category", highlight={"neighbours": near},
+        fig = charts.embedding_map(points, reads.colourings(ctx.key)[0], highlight={"neighbours": near},
                                    new_point=(launch.x, launch.y, title), height=480)
         st.plotly_chart(fig, key="recs_launch_map")
     with right:
         st.markdown("**Nearest existing products**")
-        table(launch.neighbours[["title", "category", "price", "similarity"]], key="recs_launch_nn",
+        table(shown_items(launch.neighbours, ["title", "category", "price", "similarity"]),
+              key="recs_launch_nn",
               price=st.column_config.NumberColumn(format="$%.2f"),
               similarity=st.column_config.NumberColumn(format="%.3f"))
     if launch.model is None:
@@ -161,6 +163,7 @@ def launch_result(ctx: Context, title: str, description: str) -> None:
     if n:
         audience = launch.audience.head(200).copy()
         audience["user_id"] = ctx.privacy.users(audience["user_id"])
-        table(audience[["user_id", "top_category", "score", "margin"]], key="recs_launch_audience",
+        table(shown_items(audience, ["user_id", "top_category", "score", "margin"]),
+              key="recs_launch_audience",
               score=st.column_config.NumberColumn(format="%.3f"),
               margin=st.column_config.NumberColumn("margin over their K-th item", format="%+.3f"))

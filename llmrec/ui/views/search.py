@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from llmrec.serve.tables import shown_items
 from llmrec.ui import charts, reads, state
 from llmrec.ui.components import table
 from llmrec.ui.context import Context
@@ -31,7 +32,7 @@ def results(ctx: Context, query: str, user: str, weight: float) -> None:
         found = reads.personalised_search(ctx.key, query, user, ctx.model, weight, ctx.k)
     st.caption(f"Text similarity: cosine between the query and product embeddings. Preference: the "
                f"{plain(ctx.model)} score for this user, scaled to 0–1 over the catalogue.")
-    table(found[["rank", "title", "category", "text_score", "preference_score", "score"]],
+    table(shown_items(found, ["rank", "title", "category", "text_score", "preference_score", "score"]),
           key="search_results",
           rank=st.column_config.NumberColumn("#", width=40),
           title=st.column_config.TextColumn(width="medium"),
