@@ -114,6 +114,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                          models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
                          encoder=args.encoder, epochs=args.epochs, factors=args.factors,
                          cold_start=not args.no_cold_start, finetune_seconds=args.finetune,
+                         train_budget=args.train_budget,
                          engine=args.engine, engine_address=args.address)
     with _sigterm_as_interrupt():
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
@@ -330,6 +331,8 @@ def parser() -> argparse.ArgumentParser:
                             "SECONDS (default 600); off unless given")
     build.add_argument("--epochs", type=int, default=40)
     build.add_argument("--factors", type=int, default=64)
+    build.add_argument("--train-budget", type=float, default=300.0, metavar="SECONDS",
+                       help="wall-clock seconds each sequential model fit may train (default 300)")
     build.add_argument("--engine", choices=ENGINES, default="local",
                        help="run embedding and evaluation here (local) or on Ray (pip install ray==2.60.0)")
     build.add_argument("--address", help="Ray cluster to join with --engine ray, e.g. ray://host:10001")

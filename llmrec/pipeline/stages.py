@@ -235,12 +235,18 @@ def models_to_train(config, dataset: Dataset) -> list[str]:
     return [m for m in config.models if has_ratings or not get_spec(m).needs_ratings]
 
 
-def model_params(name: str, config) -> dict:
-    """The spec's default parameters, the config fields it takes, and the seed when it has one."""
+def model_params(name: str, config, train: pd.DataFrame | None = None) -> dict:
+    """The spec's default parameters, those it derives from `train` (when given), the config fields it
+    takes, the seed and the training time budget when it has them."""
     spec = get_spec(name)
-    params = {**spec.default_params, **{field: getattr(config, field) for field in spec.config_params}}
+    params = dict(spec.default_params)
+    if train is not None and spec.data_params is not None:
+        params.update(spec.data_params(train.groupby("user_id", sort=False).size().to_numpy()))
+    params.update({field: getattr(config, field) for field in spec.config_params})
     if "random_state" in spec.cls.param_names():
         params["random_state"] = config.seed
+    if "time_budget" in spec.cls.param_names():
+        params["time_budget"] = config.train_budget
     return params
 
 
@@ -251,7 +257,7 @@ def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap
     values = "rating" if get_spec(name).needs_ratings else None
     train_csr = interaction_matrix(train, ids, values=values)
     valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
-    model = build_model(name, **model_params(name, config))
+    model = build_model(name, **model_params(name, config, train))
     return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback,
                      **sequence_inputs(name, train, valid, ids))
 
