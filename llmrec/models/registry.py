@@ -40,9 +40,9 @@ class ModelSpec:
     """Parameters the build passes unless the build config sets them (see `config_params`)."""
     config_params: tuple[str, ...] = ()
     """BuildConfig fields passed to the model under the same name (e.g. factors, epochs)."""
-    data_params: Callable[[np.ndarray], dict] | None = None
+    data_params: Callable[[np.ndarray, int], dict] | None = None
     """Parameters the build derives from the data: a pure function of the training histories' lengths
-    (interactions per user), applied over `default_params`."""
+    (interactions per user) and the number of items, applied over `default_params`."""
     priority: int = 100
     """Which model to show first when none is chosen: lower first."""
     baseline: bool = False

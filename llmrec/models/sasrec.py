@@ -79,7 +79,8 @@ class SASRec(Recommender):
     improvement and keeps the best ones' parameters (`best_epoch_`). `time_budget` (seconds, None: no
     limit) ends training when it runs out, even mid-epoch (`stopped_by_` says what ended it).
     `precision`: "bf16" trains under bf16 autocast, "fp32" without, "auto" bf16 only where the CPU has
-    it natively (`precision_` says which ran); scores are always computed in fp32.
+    it natively (`precision_` says which ran); scores are always computed in fp32. `negatives` (None:
+    full softmax) trains with a sampled softmax against that many uniformly drawn items per batch.
 
     Users with an empty history get item popularity (log training counts) as scores. The history
     `recommend(exclude="history")` masks is training plus validation: what the stored histories hold.
@@ -93,7 +94,7 @@ class SASRec(Recommender):
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int | None = 10,
                  eval_every: int = 1, random_state: int | None = 0, threads: int | None = 1,
                  validation_users: int | None = VALIDATION_USERS, time_budget: float | None = None,
-                 precision: str = "auto") -> None:
+                 precision: str = "auto", negatives: int | None = None) -> None:
         self.dim = dim
         self.layers = layers
         self.heads = heads
@@ -111,6 +112,7 @@ class SASRec(Recommender):
         self.validation_users = validation_users
         self.time_budget = time_budget
         self.precision = precision
+        self.negatives = negatives
 
     def _validate_params(self) -> None:
         for name in ("dim", "layers", "heads", "max_len", "epochs", "batch_size", "eval_every"):
@@ -126,6 +128,7 @@ class SASRec(Recommender):
         check_int(self, "random_state", minimum=0, optional=True)
         check_int(self, "threads", minimum=1, optional=True)
         check_int(self, "validation_users", minimum=1, optional=True)
+        check_int(self, "negatives", minimum=1, optional=True)
         if self.time_budget is not None:
             check_float(self, "time_budget", minimum=0.0, strict=True)
         if self.precision not in PRECISIONS:
@@ -191,7 +194,7 @@ class SASRec(Recommender):
         schedule = Schedule(epochs=self.epochs, lr=float(self.lr), weight_decay=float(self.weight_decay),
                             batch_size=self.batch_size, patience=self.patience, eval_every=self.eval_every,
                             max_len=self.max_len, time_budget=self.time_budget,
-                            precision=resolve_precision(self.precision))
+                            precision=resolve_precision(self.precision), negatives=self.negatives)
         outcome = train_next_item(net, histories, schedule, validate=validate, callback=callback,
                                   owner=type(self).__name__)
         self.stopped_by_, self.train_seconds_, self.precision_ = (outcome.stopped_by, outcome.seconds,
@@ -343,12 +346,12 @@ class TextSASRec(SASRec):
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int | None = 10,
                  eval_every: int = 1, random_state: int | None = 0, threads: int | None = 1,
                  validation_users: int | None = VALIDATION_USERS, time_budget: float | None = None,
-                 precision: str = "auto", id_dropout: float = 0.3) -> None:
+                 precision: str = "auto", negatives: int | None = None, id_dropout: float = 0.3) -> None:
         super().__init__(dim=dim, layers=layers, heads=heads, max_len=max_len, dropout=dropout,
                          temperature=temperature, epochs=epochs, lr=lr, weight_decay=weight_decay,
                          batch_size=batch_size, patience=patience, eval_every=eval_every,
                          random_state=random_state, threads=threads, validation_users=validation_users,
-                         time_budget=time_budget, precision=precision)
+                         time_budget=time_budget, precision=precision, negatives=negatives)
         self.id_dropout = id_dropout
 
     def _validate_params(self) -> None:

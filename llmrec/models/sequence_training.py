@@ -64,6 +64,9 @@ class Schedule:
     """CPU seconds (`clock`) for the whole training loop, validation included; None: no limit."""
     precision: str
     """"bf16" (autocast in the training steps) or "fp32"; scoring always runs in fp32."""
+    negatives: int | None = None
+    """None: full softmax over all items; else sampled softmax against this many items drawn uniformly
+    per batch (shared by its positions), for catalogues where a full softmax per position is too slow."""
 
 
 @dataclass
@@ -123,16 +126,33 @@ def _step(net: SASRecNet, optimizer: torch.optim.Optimizer, batch: Sequences,
     inputs = torch.from_numpy(left_padded([s[:-1] for s in batch], schedule.max_len))        # (b, L)
     targets = torch.from_numpy(left_padded([s[1:] for s in batch], schedule.max_len)) - 1    # (b, L)
     real = targets >= 0                                                                      # (b, L)
+    targets = targets[real]                                                                  # (n,)
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=schedule.precision == "bf16"):
         table = net.item_table()
         states = net.hidden(inputs, table)[real]                     # (n, d) real positions only
-        logits = net.logits(states, table)                           # (n, n_items)
-    loss = F.cross_entropy(logits.float(), targets[real], reduction="sum")
+        if schedule.negatives is None or schedule.negatives >= net.config.n_items:
+            logits = net.logits(states, table)                       # (n, n_items)
+        else:
+            logits, targets = _sampled_logits(net, states, table, targets, schedule.negatives)
+    loss = F.cross_entropy(logits.float(), targets, reduction="sum")
     n = len(states)
     optimizer.zero_grad(set_to_none=True)
     (loss / n).backward()
     optimizer.step()
     return loss.item(), n
+
+
+def _sampled_logits(net: SASRecNet, states: torch.Tensor, table: torch.Tensor, targets: torch.Tensor,
+                    negatives: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(logits (n, 1 + negatives), targets (n,) all 0): each position's next item first, then items drawn
+    uniformly at random (uniform draws need no log-probability correction); a draw that is the position's
+    own next item is masked out rather than counted as a negative."""
+    drawn = torch.randint(net.config.n_items, (negatives,))                                  # (m,)
+    positive = (states * table[targets + 1]).sum(-1, keepdim=True)                           # (n, 1)
+    sampled = states @ table[drawn + 1].T                                                    # (n, m)
+    sampled = sampled.masked_fill(drawn[None, :] == targets[:, None], -math.inf)
+    logits = torch.cat([positive, sampled], dim=1) / net.config.temperature
+    return logits, torch.zeros(len(targets), dtype=torch.long)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -145,13 +165,21 @@ BUILD_PATIENCE = 5
 MAX_LEN_BOUNDS = (10, 50)
 
 
-def build_params(history_lengths: np.ndarray) -> dict[str, int]:
-    """The sequential models' build parameters from the training histories' lengths (a pure function).
+FULL_SOFTMAX_ITEMS = 20_000
+"""Up to this many items a build trains with a full softmax; above, sampled softmax (`NEGATIVES`)."""
+NEGATIVES = 4096
+
+
+def build_params(history_lengths: np.ndarray, n_items: int) -> dict[str, int | None]:
+    """The sequential models' build parameters from the training histories' lengths and the number of
+    items (a pure function of these statistics).
 
     max_len: the 99th percentile of the lengths, rounded up to a multiple of 10, within 10..50 (the
     published SASRec setting on Amazon data is 50): longer windows only add positions that almost no
     history fills. Attention and embedding width stay at the published 64 (2 layers, 1 head); the number
     of epochs is left to early stopping on validation (patience 5) under the build's time budget.
+    negatives: a full softmax (None) up to FULL_SOFTMAX_ITEMS items, whose cost per position grows with
+    the catalogue; above, NEGATIVES sampled items per batch, so an epoch costs the same at any size.
     """
     lengths = np.asarray(history_lengths)
     if lengths.ndim != 1 or len(lengths) == 0:
@@ -159,4 +187,6 @@ def build_params(history_lengths: np.ndarray) -> dict[str, int]:
     p99 = float(np.percentile(lengths, 99))
     low, high = MAX_LEN_BOUNDS
     max_len = int(min(high, max(low, 10 * math.ceil(p99 / 10))))
-    return {"max_len": max_len, "dim": 64, "epochs": BUILD_EPOCHS, "patience": BUILD_PATIENCE}
+    negatives = None if n_items <= FULL_SOFTMAX_ITEMS else NEGATIVES
+    return {"max_len": max_len, "dim": 64, "epochs": BUILD_EPOCHS, "patience": BUILD_PATIENCE,
+            "negatives": negatives}

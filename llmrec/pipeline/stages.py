@@ -235,13 +235,13 @@ def models_to_train(config, dataset: Dataset) -> list[str]:
     return [m for m in config.models if has_ratings or not get_spec(m).needs_ratings]
 
 
-def model_params(name: str, config, train: pd.DataFrame | None = None) -> dict:
-    """The spec's default parameters, those it derives from `train` (when given), the config fields it
-    takes, the seed and the training time budget when it has them."""
+def model_params(name: str, config, train: pd.DataFrame | None = None, n_items: int = 0) -> dict:
+    """The spec's default parameters, those it derives from `train` and `n_items` (when given), the
+    config fields it takes, the seed and the training time budget when it has them."""
     spec = get_spec(name)
     params = dict(spec.default_params)
     if train is not None and spec.data_params is not None:
-        params.update(spec.data_params(train.groupby("user_id", sort=False).size().to_numpy()))
+        params.update(spec.data_params(train.groupby("user_id", sort=False).size().to_numpy(), n_items))
     params.update({field: getattr(config, field) for field in spec.config_params})
     if "random_state" in spec.cls.param_names():
         params["random_state"] = config.seed
@@ -257,7 +257,7 @@ def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap
     values = "rating" if get_spec(name).needs_ratings else None
     train_csr = interaction_matrix(train, ids, values=values)
     valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
-    model = build_model(name, **model_params(name, config, train))
+    model = build_model(name, **model_params(name, config, train, ids.n_items))
     return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback,
                      **sequence_inputs(name, train, valid, ids))
 

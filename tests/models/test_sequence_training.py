@@ -30,18 +30,25 @@ def walks(n_users: int = 60, n_items: int = 20, seed: int = 0) -> tuple[list[np.
 
 def test_window_follows_the_99th_percentile_of_history_lengths():
     # 99th percentile 5 -> rounded up to 10 (the floor); 18 -> 20 (Amazon Scientific's case)
-    assert build_params(np.full(100, 5))["max_len"] == 10
-    assert build_params(np.r_[np.full(98, 4), 18, 18])["max_len"] == 20
+    assert build_params(np.full(100, 5), 100)["max_len"] == 10
+    assert build_params(np.r_[np.full(98, 4), 18, 18], 100)["max_len"] == 20
     # one very long history among short ones does not widen the window ...
-    assert build_params(np.r_[np.full(999, 6), 400])["max_len"] == 10
+    assert build_params(np.r_[np.full(999, 6), 400], 100)["max_len"] == 10
     # ... but long histories everywhere are capped at the published 50
-    assert build_params(np.full(50, 300))["max_len"] == 50
-    params = build_params(np.full(10, 7))
+    assert build_params(np.full(50, 300), 100)["max_len"] == 50
+    params = build_params(np.full(10, 7), 100)
     assert params == {"max_len": 10, "dim": 64, "epochs": sequence_training.BUILD_EPOCHS,
-                      "patience": sequence_training.BUILD_PATIENCE}
-    assert build_params(np.full(10, 7)) == params                      # same statistics, same answer
+                      "patience": sequence_training.BUILD_PATIENCE, "negatives": None}
+    assert build_params(np.full(10, 7), 100) == params                 # same statistics, same answer
     with pytest.raises(DataError, match="at least one training history"):
-        build_params(np.array([]))
+        build_params(np.array([]), 100)
+
+
+def test_large_catalogues_switch_to_a_sampled_softmax():
+    lengths = np.full(10, 7)
+    limit = sequence_training.FULL_SOFTMAX_ITEMS
+    assert build_params(lengths, limit)["negatives"] is None
+    assert build_params(lengths, limit + 1)["negatives"] == sequence_training.NEGATIVES
 
 
 def test_the_build_passes_data_derived_params_and_its_budget():
@@ -52,8 +59,8 @@ def test_the_build_passes_data_derived_params_and_its_budget():
     # smallest, 12 -> window 20
     train = pd.DataFrame({"user_id": np.r_[np.repeat(np.arange(100), 12), np.full(40, 100)], "item_id": 0})
     config = BuildConfig(seed=3, train_budget=12.5)
-    params = model_params("text_sasrec", config, train)
-    assert params["max_len"] == 20 and params["dim"] == 64
+    params = model_params("text_sasrec", config, train, n_items=50)
+    assert params["max_len"] == 20 and params["dim"] == 64 and params["negatives"] is None
     assert params["time_budget"] == 12.5 and params["random_state"] == 3
     # the data-free form (the train stage's key) leaves the data-derived part out
     assert "max_len" not in model_params("sasrec", config)
@@ -110,5 +117,14 @@ def test_both_precisions_learn_the_planted_successor(precision):
     model = SASRec(dim=32, layers=1, epochs=60, batch_size=32, lr=1e-2, dropout=0.1, patience=None,
                    precision=precision).fit(train, sequences=sequences)
     assert model.precision_ == precision
+    successors = np.array([(s[-1] + 1) % 20 for s in sequences])
+    assert (model.score(np.arange(80)).argmax(1) == successors).mean() > 0.9
+
+
+def test_sampled_softmax_learns_the_planted_successor():
+    # 8 negatives out of 20 items per batch: every wrong successor is still met often enough
+    sequences, train = walks(n_users=80)
+    model = SASRec(dim=32, layers=1, epochs=60, batch_size=32, lr=1e-2, dropout=0.1, patience=None,
+                   precision="fp32", negatives=8).fit(train, sequences=sequences)
     successors = np.array([(s[-1] + 1) % 20 for s in sequences])
     assert (model.score(np.arange(80)).argmax(1) == successors).mean() > 0.9
