@@ -108,14 +108,19 @@ class SASRecNet(nn.Module):
 
     def item_table(self) -> torch.Tensor:
         """(n_items + 1, d) item rows, row 0 the zero padding row; in training, ID rows drop at random."""
-        table = self.item.weight                                             # (n + 1, d)
+        return self.item_rows(torch.arange(self.config.n_items + 1))
+
+    def item_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """(len(rows), d) the item table's rows `rows` (item index + 1, 0 = padding), computed for those
+        rows only: a sampled-softmax step of a large catalogue needs a few thousand of them."""
+        table = self.item.weight[rows]                                       # (r, d)
         if self.adaptor is None:
             return table
         if self.training and self.config.id_dropout > 0:
-            keep = torch.rand(len(table), 1) >= self.config.id_dropout       # (n + 1, 1)
-            table = table * keep
-        text = self.adaptor(self.text)                                       # (n, d)
-        return table + F.pad(text, (0, 0, 1, 0))                             # (n + 1, d)
+            table = table * (torch.rand(len(rows), 1) >= self.config.id_dropout)
+        real = torch.nonzero(rows > 0).squeeze(1)                            # (r',) no padding row
+        text = self.adaptor(self.text[rows[real] - 1])                       # (r', d)
+        return table + torch.zeros(len(rows), text.shape[1], dtype=text.dtype).index_copy(0, real, text)
 
     def hidden(self, inputs: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
         """(b, L, d) states of left-padded `inputs` (b, L) (item index + 1, 0 = padding)."""

@@ -127,29 +127,36 @@ def _step(net: SASRecNet, optimizer: torch.optim.Optimizer, batch: Sequences,
     targets = torch.from_numpy(left_padded([s[1:] for s in batch], schedule.max_len)) - 1    # (b, L)
     real = targets >= 0                                                                      # (b, L)
     targets = targets[real]                                                                  # (n,)
+    sampled = schedule.negatives is not None and schedule.negatives < net.config.n_items
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=schedule.precision == "bf16"):
-        table = net.item_table()
-        states = net.hidden(inputs, table)[real]                     # (n, d) real positions only
-        if schedule.negatives is None or schedule.negatives >= net.config.n_items:
-            logits = net.logits(states, table)                       # (n, n_items)
+        if sampled:
+            logits, targets = _sampled_logits(net, inputs, real, targets, schedule.negatives)
         else:
-            logits, targets = _sampled_logits(net, states, table, targets, schedule.negatives)
+            table = net.item_table()
+            states = net.hidden(inputs, table)[real]                 # (n, d) real positions only
+            logits = net.logits(states, table)                       # (n, n_items)
     loss = F.cross_entropy(logits.float(), targets, reduction="sum")
-    n = len(states)
+    n = len(targets)
     optimizer.zero_grad(set_to_none=True)
     (loss / n).backward()
     optimizer.step()
     return loss.item(), n
 
 
-def _sampled_logits(net: SASRecNet, states: torch.Tensor, table: torch.Tensor, targets: torch.Tensor,
+def _sampled_logits(net: SASRecNet, inputs: torch.Tensor, real: torch.Tensor, targets: torch.Tensor,
                     negatives: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(logits (n, 1 + negatives), targets (n,) all 0): each position's next item first, then items drawn
-    uniformly at random (uniform draws need no log-probability correction); a draw that is the position's
-    own next item is masked out rather than counted as a negative."""
+    """(logits (n, 1 + negatives), targets (n,) all 0) of the real positions of `inputs` (b, L): each
+    position's next item first, then items drawn uniformly at random (uniform draws need no
+    log-probability correction); a draw that is the position's own next item is masked out rather than
+    counted as a negative. Only the item rows the batch touches are built (padding row 0 included)."""
     drawn = torch.randint(net.config.n_items, (negatives,))                                  # (m,)
-    positive = (states * table[targets + 1]).sum(-1, keepdim=True)                           # (n, 1)
-    sampled = states @ table[drawn + 1].T                                                    # (n, m)
+    needed = torch.unique(torch.cat([torch.zeros(1, dtype=torch.long), inputs.flatten(), targets + 1,
+                                     drawn + 1]))                                            # sorted
+    table = net.item_rows(needed)                                                            # (r, d)
+    local = torch.searchsorted(needed, inputs)                     # (b, L); padding stays 0
+    states = net.hidden(local, table)[real]                                                  # (n, d)
+    positive = (states * table[torch.searchsorted(needed, targets + 1)]).sum(-1, keepdim=True)  # (n, 1)
+    sampled = states @ table[torch.searchsorted(needed, drawn + 1)].T                        # (n, m)
     sampled = sampled.masked_fill(drawn[None, :] == targets[:, None], -math.inf)
     logits = torch.cat([positive, sampled], dim=1) / net.config.temperature
     return logits, torch.zeros(len(targets), dtype=torch.long)

@@ -128,3 +128,17 @@ def test_sampled_softmax_learns_the_planted_successor():
                    precision="fp32", negatives=8).fit(train, sequences=sequences)
     successors = np.array([(s[-1] + 1) % 20 for s in sequences])
     assert (model.score(np.arange(80)).argmax(1) == successors).mean() > 0.9
+
+
+def test_the_rows_a_sampled_step_builds_are_the_item_table_rows():
+    import torch
+
+    from llmrec.models.sasrec_net import NetConfig, SASRecNet
+
+    config = NetConfig(n_items=30, dim=8, layers=1, heads=1, max_len=5, dropout=0.0, temperature=1.0,
+                       text_dim=6, id_dropout=0.3)
+    net = SASRecNet(config, torch.randn(30, 6)).eval()
+    rows = torch.tensor([0, 3, 17, 30])
+    with torch.no_grad():
+        torch.testing.assert_close(net.item_rows(rows), net.item_table()[rows])
+        assert net.item_rows(torch.tensor([0])).abs().max() == 0          # padding stays zero
