@@ -142,3 +142,16 @@ def test_the_rows_a_sampled_step_builds_are_the_item_table_rows():
     with torch.no_grad():
         torch.testing.assert_close(net.item_rows(rows), net.item_table()[rows])
         assert net.item_rows(torch.tensor([0])).abs().max() == 0          # padding stays zero
+
+
+def test_cold_start_retraining_stops_at_the_epoch_the_standard_fit_kept(tmp_path):
+    from llmrec.pipeline.history import kept_epochs
+
+    assert kept_epochs(tmp_path) == {}                                   # no training history yet
+    nan = float("nan")
+    pd.DataFrame({"model": ["sasrec"] * 5 + ["bpr"] * 2 + ["text_sasrec"] * 3,
+                  "epoch": [1, 2, 3, 4, 5, 1, 2, 1, 2, 3],
+                  "val_ndcg@10": [0.1, 0.3, 0.2, 0.3, 0.25, 0.1, 0.2, nan, 0.4, nan]}
+                 ).to_parquet(tmp_path / "training_history.parquet")
+    # the first best epoch; only sequential models; epochs without validation are skipped
+    assert kept_epochs(tmp_path) == {"sasrec": 2, "text_sasrec": 2}
