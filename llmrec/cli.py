@@ -331,8 +331,9 @@ def parser() -> argparse.ArgumentParser:
                             "SECONDS (default 600); off unless given")
     build.add_argument("--epochs", type=int, default=40)
     build.add_argument("--factors", type=int, default=64)
-    build.add_argument("--train-budget", type=float, default=300.0, metavar="SECONDS",
-                       help="wall-clock seconds each sequential model fit may train (default 300)")
+    build.add_argument("--train-budget", type=float, default=180.0, metavar="SECONDS",
+                       help="CPU seconds each sequential model fit may train, validation included "
+                            "(default 180; early stopping usually ends it sooner)")
     build.add_argument("--engine", choices=ENGINES, default="local",
                        help="run embedding and evaluation here (local) or on Ray (pip install ray==2.60.0)")
     build.add_argument("--address", help="Ray cluster to join with --engine ray, e.g. ray://host:10001")

@@ -49,9 +49,9 @@ class BuildConfig:
     """Latent dimension of the MF models."""
     epochs: int = 40
     """Maximum training epochs (early stopping on validation NDCG@10 usually ends sooner)."""
-    train_budget: float | None = 300.0
-    """Wall-clock seconds each fit of a model with a time budget (the sequential ones) may train for,
-    validation included; early stopping usually ends it sooner. None: no limit."""
+    train_budget: float | None = 180.0
+    """CPU seconds each fit of a model with a time budget (the sequential ones) may train for, validation
+    included; early stopping usually ends it sooner. None: no limit."""
     cold_start: bool = True
     """Also evaluate on a split that holds out whole items (new-product scenario)."""
     cache_dir: Path = field(default_factory=default_cache_dir)
