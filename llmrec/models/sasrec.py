@@ -77,7 +77,9 @@ class SASRec(Recommender):
     them; AdamW (`lr`, `weight_decay`). With `validation`, NDCG@10 on at most `validation_users` of its
     users is measured every `eval_every` epochs; training stops after `patience` evaluations without
     improvement and keeps the best ones' parameters (`best_epoch_`). `time_budget` (seconds, None: no
-    limit) ends training when it runs out, even mid-epoch (`stopped_by_` says what ended it).
+    limit) ends training when it runs out, even mid-epoch (`stopped_by_` says what ended it). `history_`
+    holds per epoch: loss, batches run, cpu_s (the budget clock's seconds so far, before the epoch's
+    validation) and val_ndcg@10 when validated.
     `precision`: "bf16" trains under bf16 autocast, "fp32" without, "auto" bf16 only where the CPU has
     it natively (`precision_` says which ran); scores are always computed in fp32. `negatives` (None:
     full softmax) trains with a sampled softmax against that many uniformly drawn items per batch.

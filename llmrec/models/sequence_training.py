@@ -103,7 +103,7 @@ def train_next_item(net: SASRecNet, histories: Sequences, schedule: Schedule, *,
             if schedule.time_budget is not None and clock() - started >= schedule.time_budget:
                 out_of_time = True
                 break
-        metrics = {"loss": total / count, "batches": float(steps)}
+        metrics = {"loss": total / count, "batches": float(steps), "cpu_s": clock() - started}
         if not math.isfinite(metrics["loss"]):
             raise ModelError(f"{owner}: the loss became NaN or infinite in epoch {epoch}; "
                              "try a lower learning rate")
