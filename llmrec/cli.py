@@ -106,16 +106,21 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def build_config(args: argparse.Namespace):
+    """The BuildConfig that `build` flags describe (llmrec/pipeline/rebuild.py writes them back)."""
     from llmrec.pipeline.config import BuildConfig
+
+    return BuildConfig(workspace=args.workspace, source=args.source, source_options=_source_options(args),
+                       models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
+                       encoder=args.encoder, epochs=args.epochs, factors=args.factors,
+                       cold_start=not args.no_cold_start, finetune_seconds=args.finetune,
+                       train_budget=args.train_budget, engine=args.engine, engine_address=args.address)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
     from llmrec.pipeline.run import build_workspace
 
-    config = BuildConfig(workspace=args.workspace, source=args.source, source_options=_source_options(args),
-                         models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
-                         encoder=args.encoder, epochs=args.epochs, factors=args.factors,
-                         cold_start=not args.no_cold_start, finetune_seconds=args.finetune,
-                         train_budget=args.train_budget,
-                         engine=args.engine, engine_address=args.address)
+    config = build_config(args)
     with _sigterm_as_interrupt():
         workspace = build_workspace(config, progress=_progress_bars(), force=args.force, wait=args.wait)
     manifest = workspace.manifest
@@ -166,7 +171,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare every artifact file with the size and checksum the build recorded; 1 when damaged."""
     from llmrec.pipeline.artifacts import Workspace, read_manifest
-    from llmrec.pipeline.integrity import Problem, problems, rebuild_hint
+    from llmrec.pipeline.integrity import Problem, problems, rebuild_hint, unknown_files
 
     root = args.workspace
     manifest = read_manifest(root)  # an unreadable manifest is one problem: the error says which
@@ -177,13 +182,17 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{rebuild_hint(root)} to record them")
         return 0
     found: list[Problem] = problems(root, files, checksums=True)
+    unknown = unknown_files(root, files)
     for problem in found:
         print(problem)
+    for extra in unknown:  # a warning: the workspace is intact, but the files would be lost
+        print(f"warning: {extra}")
     if found:
         print(f"workspace {root} is damaged ({len(found)} of {len(files)} files); {rebuild_hint(root)}",
               file=sys.stderr)
         return 1
-    print(f"workspace OK ({len(files)} files verified)")
+    warned = f", {len(unknown)} unknown {'file' if len(unknown) == 1 else 'files'}" if unknown else ""
+    print(f"workspace OK ({len(files)} files verified{warned})")
     return 0
 
 

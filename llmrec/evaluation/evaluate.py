@@ -19,19 +19,16 @@ import scipy.sparse as sp
 from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.engine import Engine, LocalEngine
 from llmrec.errors import ConfigError, DataError, ModelError
-from llmrec.evaluation.metrics import (
-    MAE,
-    RANKING_METRICS,
-    RMSE,
+from llmrec.evaluation.metrics.at_k import check_k
+from llmrec.evaluation.metrics.beyond_accuracy import (
     AveragePopularity,
     Coverage,
     IntraListDiversity,
     Novelty,
-    check_k,
-    hits_matrix,
     item_popularity,
-    relevant_counts,
 )
+from llmrec.evaluation.metrics.ranking import RANKING_METRICS, hits_matrix, relevant_counts
+from llmrec.evaluation.metrics.rating import MAE, RMSE
 from llmrec.evaluation.protocol import CANDIDATES, MASKING_TEST, MASKING_VALID, Protocol, ties_text
 from llmrec.evaluation.splits import Split
 from llmrec.models.base import RatingPredictor, Recommender

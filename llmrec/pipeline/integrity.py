@@ -12,14 +12,27 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmrec.pipeline.rebuild import rebuild_command, recorded_config
+from llmrec.pipeline.workdir import MARKER, OWNED
+
 MANIFEST = "manifest.json"
 ALGORITHM = "sha256"
 _CHUNK = 1 << 20  # stream in 1 MiB reads: large embedding files never sit in memory at once
+# Files written after the build (the text cache, `python -m llmrec explain`) in the one llmrec folder
+# whose files the manifest does not record; a rebuild carries that folder over.
+WRITTEN_AFTER_BUILD = frozenset({"reasons/cache.parquet", "reasons/quality.json"})
+CARRIED_OVER = "reasons"
 
 
 def rebuild_hint(root: Path | str) -> str:
-    """The fix every integrity message ends with."""
-    return f"rebuild with `python -m llmrec build --workspace {root}`"
+    """The fix every integrity message ends with: the build command with the flags root was built with."""
+    config = recorded_config(root)
+    command, unexpressed = rebuild_command(root, config)
+    if config is None:
+        return f"rebuild with `{command}` and the source flags it was built with (its manifest is unreadable)"
+    if unexpressed:
+        return f"rebuild with `{command}` and, in BuildConfig (no flag sets them), {', '.join(unexpressed)}"
+    return f"rebuild with `{command}`"
 
 
 def digest(path: Path) -> str:
@@ -52,7 +65,7 @@ def under(files: dict[str, dict], relative: str) -> dict[str, dict]:
 
 @dataclass(frozen=True)
 class Problem:
-    """One damaged or missing file: its path relative to the workspace and what is wrong."""
+    """One file that is not as the build left it: its path relative to the workspace and what is wrong."""
 
     file: str
     what: str
@@ -82,6 +95,25 @@ def problems(root: Path, files: dict[str, dict], *, checksums: bool,
             found.append(Problem(name, f"damaged (size {stat.st_size} != {entry.get('size')})"))
         elif checksums and not unmodified and entry.get(ALGORITHM) and digest(path) != entry[ALGORITHM]:
             found.append(Problem(name, f"damaged ({ALGORITHM} differs from the manifest)"))
+    return found
+
+
+def unknown_files(root: Path, files: dict[str, dict]) -> list[Problem]:
+    """Files inside llmrec's own folders that llmrec did not write: a warning, not damage.
+
+    Nothing reads them, and a rebuild replaces the build's folders whole, so they are lost then;
+    someone may have put them there by hand. Needs the recorded `files` (empty: nothing to compare).
+    """
+    if not files:
+        return []
+    found = []
+    for folder in sorted(OWNED - {MARKER, MANIFEST}):
+        for path in sorted((root / folder).rglob("*")):
+            name = path.relative_to(root).as_posix()
+            if path.is_dir() or name in files or name in WRITTEN_AFTER_BUILD:
+                continue
+            fate = "kept by a rebuild" if folder == CARRIED_OVER else "a rebuild removes it"
+            found.append(Problem(name, f"unknown file, not written by llmrec ({fate})"))
     return found
 
 

@@ -51,6 +51,19 @@ class ResamplingGenerator(Protocol):
     def generate(self, evidences: Sequence[Evidence], attempt: int = 0) -> list[str]: ...
 
 
+@runtime_checkable
+class StreamingGenerator(Protocol):
+    """A generator that can also hand out one text in chunks as it writes it (LLMGenerator), so a
+    screen can show the words arriving."""
+
+    identity: str
+    prompt_version: str
+
+    def generate(self, evidences: Sequence[Evidence]) -> list[str]: ...
+
+    def stream(self, evidence: Evidence) -> Iterator[str]: ...
+
+
 @dataclass(frozen=True)
 class GeneratedText:
     """A checked text and how it came to be."""
@@ -108,8 +121,7 @@ class ReasonService:
         GeneratedText, which the caller must show in place of the chunks. A cached text is yielded
         at once, without the generator; generators without a `stream` method yield only the final
         text. The checked text is remembered in the cache like any other."""
-        stream = getattr(self.generator, "stream", None)
-        if stream is None:
+        if not isinstance(self.generator, StreamingGenerator):
             yield self.run([evidence])[0]
             return
         (hit,) = self.lookup([evidence])
@@ -118,7 +130,7 @@ class ReasonService:
             return
         start = time.perf_counter()
         chunks = []
-        for chunk in stream(evidence):
+        for chunk in self.generator.stream(evidence):
             chunks.append(chunk)
             yield chunk
         raw = postprocess("".join(chunks), SENTENCES[evidence.task][1])

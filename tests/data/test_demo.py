@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmrec.data.demo import DemoConfig, generate_demo, write_review
+from llmrec.data.demo import DemoConfig, generate_demo
+from llmrec.data.demo.reviews import write_review
 from llmrec.data.demo_vocabulary import (
     ASPECT_CRITICISM,
     ASPECT_PRAISE,

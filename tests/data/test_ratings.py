@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmrec.data.sources import load_source
-from llmrec.data.sources.common import RatingScale, parse_rating_scale
+from llmrec.data.sources.values import RatingScale, parse_rating_scale
 from llmrec.errors import ConfigError, DataError
 from tests.data.helpers import write
 

@@ -10,7 +10,8 @@ import pytest
 
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources import SOURCES, load_source, register_source, source_options
-from llmrec.data.sources.common import BadLines, _scan, read_delimited
+from llmrec.data.sources.delimited import _scan, read_delimited
+from llmrec.data.sources.files import BadLines
 from llmrec.errors import ConfigError, DataError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"

@@ -222,3 +222,30 @@ def test_build_command_prints_what_it_repaired(copy, monkeypatch, capsys):
     monkeypatch.setattr(run_module, "build_workspace", lambda config, progress, **options: Workspace(copy))
     assert main(["build", "--workspace", str(copy)]) == 0
     assert f"  {note}" in capsys.readouterr().out.splitlines()
+
+
+def test_check_warns_of_unknown_files_in_llmrec_folders_only(copy, capsys):
+    n_files = len(Workspace(copy).files)
+    (copy / "models" / "bpr" / "notes.txt").write_text("mine")
+    (copy / "reasons").mkdir(exist_ok=True)
+    (copy / "reasons" / "draft.txt").write_text("mine")
+    (copy / "reasons" / "quality.json").write_text("{}")  # written by `explain`, after the build
+    (copy / "README.txt").write_text("next to the workspace's folders: not llmrec's")
+    assert main(["check", "--workspace", str(copy)]) == 0  # a warning, not damage
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "warning: models/bpr/notes.txt: unknown file, not written by llmrec (a rebuild removes it)",
+        "warning: reasons/draft.txt: unknown file, not written by llmrec (kept by a rebuild)",
+        f"workspace OK ({n_files} files verified, 2 unknown files)"]
+    assert err == ""
+
+
+def test_check_lists_unknown_files_beside_damage(copy, capsys):
+    (copy / "data" / "items.parquet").unlink()
+    (copy / "data" / "items (copy).parquet").write_text("not the build's")
+    assert main(["check", "--workspace", str(copy)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "data/items.parquet: missing",
+        "warning: data/items (copy).parquet: unknown file, not written by llmrec (a rebuild removes it)"]
+    assert "is damaged (1 of" in err

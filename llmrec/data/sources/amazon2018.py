@@ -11,9 +11,9 @@ from llmrec.data.cleaning import attributes_json, clean_text, parse_price, split
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.amazon2023 import amazon_group
 from llmrec.data.sources.amazon_ratings import load_amazon
-from llmrec.data.sources.common import (
+from llmrec.data.sources.files import BadLines, iter_json_records
+from llmrec.data.sources.values import (
     AMAZON_SCALE,
-    BadLines,
     as_float,
     as_id,
     as_int,
@@ -21,7 +21,6 @@ from llmrec.data.sources.common import (
     as_object,
     check_rating,
     get_required,
-    iter_json_records,
 )
 from llmrec.errors import DataError
 

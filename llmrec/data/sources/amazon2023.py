@@ -9,9 +9,9 @@ import pandas as pd
 from llmrec.data.cleaning import attributes_json, clean_text, epoch_to_seconds, parse_price, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
 from llmrec.data.sources.amazon_ratings import load_amazon
-from llmrec.data.sources.common import (
+from llmrec.data.sources.files import BadLines, iter_json_records
+from llmrec.data.sources.values import (
     AMAZON_SCALE,
-    BadLines,
     as_float,
     as_id,
     as_int,
@@ -19,7 +19,6 @@ from llmrec.data.sources.common import (
     as_object,
     check_rating,
     get_required,
-    iter_json_records,
 )
 from llmrec.errors import DataError
 

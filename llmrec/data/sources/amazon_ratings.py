@@ -10,17 +10,10 @@ import pandas as pd
 
 from llmrec.data.cleaning import epoch_to_seconds
 from llmrec.data.dataset import Dataset, LoadReport
-from llmrec.data.sources.common import (
-    AMAZON_SCALE,
-    BadLines,
-    check_common_options,
-    file_stem,
-    finish,
-    open_binary,
-    read_delimited,
-    require_file,
-    sniff_format,
-)
+from llmrec.data.sources.delimited import read_delimited
+from llmrec.data.sources.files import BadLines, file_stem, open_binary, require_file, sniff_format
+from llmrec.data.sources.finishing import check_common_options, finish
+from llmrec.data.sources.values import AMAZON_SCALE
 from llmrec.errors import ConfigError, DataError
 
 ReviewReader = Callable[..., pd.DataFrame]

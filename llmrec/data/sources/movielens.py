@@ -9,18 +9,10 @@ import pandas as pd
 
 from llmrec.data.cleaning import attributes_json, clean_text, split_categories
 from llmrec.data.dataset import Dataset, LoadReport
-from llmrec.data.sources.common import (
-    BadLines,
-    RatingScale,
-    check_common_options,
-    check_rating,
-    empty_file,
-    finish,
-    iter_lines,
-    read_delimited,
-    require_dir,
-    snippet,
-)
+from llmrec.data.sources.delimited import read_delimited
+from llmrec.data.sources.files import BadLines, empty_file, iter_lines, require_dir
+from llmrec.data.sources.finishing import check_common_options, finish
+from llmrec.data.sources.values import RatingScale, check_rating, snippet
 from llmrec.errors import DataError
 
 # The genre columns of u.item, in order, for when u.genre is absent (ML-100K README).

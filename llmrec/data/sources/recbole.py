@@ -16,20 +16,11 @@ from llmrec.data.cleaning import (
     split_categories,
 )
 from llmrec.data.dataset import Dataset, LoadReport
-from llmrec.data.sources.common import (
-    OPEN_SCALE,
-    BadLines,
-    Table,
-    check_common_options,
-    check_encoding,
-    finish,
-    parse_header,
-    parse_rating_scale,
-    position_timestamps,
-    read_delimited,
-    require_dir,
-)
+from llmrec.data.sources.delimited import Table, parse_header, read_delimited
+from llmrec.data.sources.files import BadLines, check_encoding, require_dir
+from llmrec.data.sources.finishing import check_common_options, finish, position_timestamps
 from llmrec.data.sources.recbole_benchmark import PARTS, benchmark_names, part_of_benchmark, read_benchmark
+from llmrec.data.sources.values import OPEN_SCALE, parse_rating_scale
 from llmrec.errors import ConfigError, DataError
 
 TITLE_FIELDS = ("title", "movie_title", "item_name", "name")

@@ -16,7 +16,9 @@ import pandas as pd
 
 from llmrec.data.cleaning import split_title
 from llmrec.data.dataset import LoadReport
-from llmrec.data.sources.common import BadLines, empty_file, iter_lines, parse_header, snippet
+from llmrec.data.sources.delimited import parse_header
+from llmrec.data.sources.files import BadLines, empty_file, iter_lines
+from llmrec.data.sources.values import snippet
 from llmrec.errors import DataError
 
 PARTS = ("train", "valid", "test")

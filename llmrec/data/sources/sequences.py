@@ -8,17 +8,16 @@ import numpy as np
 import pandas as pd
 
 from llmrec.data.dataset import Dataset, LoadReport
-from llmrec.data.sources.common import (
+from llmrec.data.sources.files import (
     BadLines,
-    check_common_options,
     check_encoding,
     empty_file,
     file_stem,
-    finish,
     iter_lines,
     require_file,
-    snippet,
 )
+from llmrec.data.sources.finishing import check_common_options, finish
+from llmrec.data.sources.values import snippet
 from llmrec.errors import DataError
 
 

@@ -18,23 +18,17 @@ from llmrec.data.cleaning import (
     split_title,
 )
 from llmrec.data.dataset import TABLES, Dataset, LoadReport
-from llmrec.data.sources.common import (
-    OPEN_SCALE,
+from llmrec.data.sources.delimited import Table, read_delimited
+from llmrec.data.sources.files import (
     BadLines,
-    RatingScale,
-    Table,
-    check_common_options,
     check_encoding,
     file_stem,
-    finish,
-    is_missing,
     iter_json_records,
-    parse_rating_scale,
-    position_timestamps,
-    read_delimited,
     require_file,
     sniff_format,
 )
+from llmrec.data.sources.finishing import check_common_options, finish, position_timestamps
+from llmrec.data.sources.values import OPEN_SCALE, RatingScale, is_missing, parse_rating_scale
 from llmrec.errors import ConfigError, DataError
 
 _MAPPED_TABLES = ("interactions", "items", "reviews")
