@@ -115,7 +115,7 @@ def build_config(args: argparse.Namespace):
                        models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
                        encoder=args.encoder, epochs=args.epochs, factors=args.factors,
                        cold_start=not args.no_cold_start, finetune_seconds=args.finetune,
-                       engine=args.engine, engine_address=args.address)
+                       train_budget=args.train_budget, engine=args.engine, engine_address=args.address)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -344,6 +344,9 @@ def parser() -> argparse.ArgumentParser:
                             "SECONDS (default 600); off unless given")
     build.add_argument("--epochs", type=int, default=40)
     build.add_argument("--factors", type=int, default=64)
+    build.add_argument("--train-budget", type=float, default=180.0, metavar="SECONDS",
+                       help="CPU seconds each sequential model fit may train, validation included "
+                            "(default 180; early stopping usually ends it sooner)")
     build.add_argument("--engine", choices=ENGINES, default="local",
                        help="run embedding and evaluation here (local) or on Ray (pip install ray==2.60.0)")
     build.add_argument("--address", help="Ray cluster to join with --engine ray, e.g. ray://host:10001")

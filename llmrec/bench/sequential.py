@@ -17,7 +17,9 @@ Measured 2026-12-02 (defaults: dim 64, 2 layers, 1 head, dropout 0.3, lr 1e-3, b
     sasrec       0.0708   0.1006  0.0757       13          23      912      575    776
     text_sasrec  0.0739   0.1076  0.0782       25          35      1196     350    818
 
-(sasrec with --threads 2, text_sasrec with 1 thread.)
+(sasrec with --threads 2, text_sasrec with 1 thread.) `build` trains with the data-derived parameters of
+llmrec.models.sequence_training.build_params instead (window 20 here, lr 2e-3, patience 5, bf16 where
+native); reproduce them with --set max_len=20 lr=0.002 patience=5. Both sets are in BENCHMARKS.md.
 """
 
 from __future__ import annotations

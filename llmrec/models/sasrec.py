@@ -23,17 +23,13 @@ vectors, the last hidden state as user vector); TextSASRec also NewItemScorer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from llmrec.errors import ConfigError, DataError, ModelError
 from llmrec.models._common import (
-    EarlyStopping,
     check_finite,
     check_float,
     check_indices,
@@ -41,8 +37,6 @@ from llmrec.models._common import (
     check_item_text,
     check_matrix,
     check_train,
-    close_epoch,
-    finish_training,
     resolve_seed,
     torch_threads,
     validation_ndcg,
@@ -55,150 +49,19 @@ from llmrec.models.base import (
     check_fitted,
     factor_contributions,
 )
+from llmrec.models.sasrec_net import NetConfig, SASRecNet, last_states
 from llmrec.models.sequence_data import (
     Sequences,
     check_histories,
     check_sequences,
     flatten,
     histories_from_matrix,
-    left_padded,
-    length_batches,
     unflatten,
 )
+from llmrec.models.sequence_training import PRECISIONS, Schedule, resolve_precision, train_next_item
 
 VALIDATION_USERS = 2000  # as in mf.py: enough to pick an epoch, cheap to evaluate
 SCORE_BATCH = 256
-
-
-# ----------------------------------------------------------------------------------------------------------
-# the network
-
-
-@dataclass(frozen=True)
-class NetConfig:
-    n_items: int
-    dim: int
-    layers: int
-    heads: int
-    max_len: int
-    dropout: float
-    temperature: float
-    text_dim: int = 0          # 0: plain SASRec; > 0: items also get an adaptor over text of this size
-    id_dropout: float = 0.0    # TextSASRec: probability of dropping an item's ID embedding in training
-
-
-class CausalSelfAttention(nn.Module):
-    def __init__(self, config: NetConfig) -> None:
-        super().__init__()
-        self.heads = config.heads
-        self.qkv = nn.Linear(config.dim, 3 * config.dim)
-        self.proj = nn.Linear(config.dim, config.dim)
-        self.dropout = config.dropout
-        self.resid_drop = nn.Dropout(config.dropout)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        b, length, dim = x.shape
-        q, k, v = self.qkv(x).split(dim, dim=2)                              # 3 x (b, L, d)
-        q, k, v = (t.view(b, length, self.heads, dim // self.heads).transpose(1, 2) for t in (q, k, v))
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
-                                           dropout_p=self.dropout if self.training else 0.0)  # (b, h, L, d/h)
-        y = y.transpose(1, 2).reshape(b, length, dim)                         # (b, L, d)
-        return self.resid_drop(self.proj(y))
-
-
-class Block(nn.Module):
-    """Pre-LN transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
-
-    def __init__(self, config: NetConfig) -> None:
-        super().__init__()
-        self.ln_1 = nn.LayerNorm(config.dim)
-        self.attn = CausalSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(config.dim)
-        self.mlp = nn.Sequential(nn.Linear(config.dim, 4 * config.dim), nn.GELU(),
-                                 nn.Linear(4 * config.dim, config.dim), nn.Dropout(config.dropout))
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.ln_1(x), mask)
-        return x + self.mlp(self.ln_2(x))
-
-
-class TextAdaptor(nn.Module):
-    """Frozen text embedding (t) -> item vector: a 2-layer MLP, started at the ID embeddings' scale."""
-
-    def __init__(self, text_dim: int, dim: int, dropout: float) -> None:
-        super().__init__()
-        self.net = nn.Sequential(nn.Linear(text_dim, 2 * dim), nn.GELU(), nn.Dropout(dropout),
-                                 nn.Linear(2 * dim, dim))
-
-    def forward(self, text: torch.Tensor) -> torch.Tensor:
-        return self.net(text)
-
-
-class SASRecNet(nn.Module):
-    def __init__(self, config: NetConfig, item_text: torch.Tensor | None = None) -> None:
-        super().__init__()
-        self.config = config
-        self.item = nn.Embedding(config.n_items + 1, config.dim, padding_idx=0)  # row 0: padding
-        self.position = nn.Embedding(config.max_len, config.dim)
-        self.drop = nn.Dropout(config.dropout)
-        self.blocks = nn.ModuleList([Block(config) for _ in range(config.layers)])
-        self.ln_f = nn.LayerNorm(config.dim)
-        self.adaptor = None
-        if config.text_dim:
-            if item_text is None:
-                item_text = torch.zeros(config.n_items, config.text_dim)
-            self.register_buffer("text", item_text)                         # (n_items, t)
-            self.adaptor = TextAdaptor(config.text_dim, config.dim, config.dropout)
-        self.apply(self._init)
-
-    @staticmethod
-    def _init(module: nn.Module) -> None:
-        if isinstance(module, nn.Linear):
-            nn.init.normal_(module.weight, std=0.02)
-            nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.Embedding):
-            nn.init.normal_(module.weight, std=0.02)
-            if module.padding_idx is not None:
-                with torch.no_grad():
-                    module.weight[module.padding_idx].zero_()
-
-    def item_table(self) -> torch.Tensor:
-        """(n_items + 1, d) item rows, row 0 the zero padding row; in training, ID rows drop at random."""
-        table = self.item.weight                                             # (n + 1, d)
-        if self.adaptor is None:
-            return table
-        if self.training and self.config.id_dropout > 0:
-            keep = torch.rand(len(table), 1) >= self.config.id_dropout       # (n + 1, 1)
-            table = table * keep
-        text = self.adaptor(self.text)                                       # (n, d)
-        return table + F.pad(text, (0, 0, 1, 0))                             # (n + 1, d)
-
-    def hidden(self, inputs: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
-        """(b, L, d) states of left-padded `inputs` (b, L) (item index + 1, 0 = padding)."""
-        length = inputs.shape[1]
-        real = inputs > 0                                                    # (b, L)
-        x = table[inputs] * math.sqrt(self.config.dim) * real[..., None]     # (b, L, d)
-        positions = torch.arange(self.config.max_len - length, self.config.max_len)
-        x = self.drop(x + self.position(positions))
-        # causal, over real keys only; a position may always see itself, so no row is fully masked
-        causal = torch.ones(length, length, dtype=torch.bool).tril()        # (L, L)
-        mask = (causal & real[:, None, :]) | torch.eye(length, dtype=torch.bool)  # (b, L, L)
-        mask = mask[:, None]                                                 # (b, 1, L, L)
-        for block in self.blocks:
-            x = block(x, mask)
-        return self.ln_f(x)
-
-    def logits(self, states: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
-        """(..., n_items) scores of every item given states (..., d)."""
-        return states @ table[1:].T / self.config.temperature
-
-
-def last_states(net: SASRecNet, histories: Sequences) -> torch.Tensor:
-    """(len(histories), d) last hidden state of each non-empty history (eval mode, no grad)."""
-    with torch.no_grad():
-        table = net.item_table()
-        inputs = torch.from_numpy(left_padded(histories, net.config.max_len))  # (b, L)
-        return net.hidden(inputs, table)[:, -1]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -213,7 +76,13 @@ class SASRec(Recommender):
     with >= 2 training items once (batches of `batch_size`), predicting items 2..n from the ones before
     them; AdamW (`lr`, `weight_decay`). With `validation`, NDCG@10 on at most `validation_users` of its
     users is measured every `eval_every` epochs; training stops after `patience` evaluations without
-    improvement and keeps the best ones' parameters (`best_epoch_`).
+    improvement and keeps the best ones' parameters (`best_epoch_`). `time_budget` (seconds, None: no
+    limit) ends training when it runs out, even mid-epoch (`stopped_by_` says what ended it). `history_`
+    holds per epoch: loss, batches run, cpu_s (the budget clock's seconds so far, before the epoch's
+    validation) and val_ndcg@10 when validated.
+    `precision`: "bf16" trains under bf16 autocast, "fp32" without, "auto" bf16 only where the CPU has
+    it natively (`precision_` says which ran); scores are always computed in fp32. `negatives` (None:
+    full softmax) trains with a sampled softmax against that many uniformly drawn items per batch.
 
     Users with an empty history get item popularity (log training counts) as scores. The history
     `recommend(exclude="history")` masks is training plus validation: what the stored histories hold.
@@ -226,7 +95,8 @@ class SASRec(Recommender):
                  dropout: float = 0.3, temperature: float = 1.0, epochs: int = 200, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int | None = 10,
                  eval_every: int = 1, random_state: int | None = 0, threads: int | None = 1,
-                 validation_users: int | None = VALIDATION_USERS) -> None:
+                 validation_users: int | None = VALIDATION_USERS, time_budget: float | None = None,
+                 precision: str = "auto", negatives: int | None = None) -> None:
         self.dim = dim
         self.layers = layers
         self.heads = heads
@@ -242,6 +112,9 @@ class SASRec(Recommender):
         self.random_state = random_state
         self.threads = threads
         self.validation_users = validation_users
+        self.time_budget = time_budget
+        self.precision = precision
+        self.negatives = negatives
 
     def _validate_params(self) -> None:
         for name in ("dim", "layers", "heads", "max_len", "epochs", "batch_size", "eval_every"):
@@ -257,6 +130,12 @@ class SASRec(Recommender):
         check_int(self, "random_state", minimum=0, optional=True)
         check_int(self, "threads", minimum=1, optional=True)
         check_int(self, "validation_users", minimum=1, optional=True)
+        check_int(self, "negatives", minimum=1, optional=True)
+        if self.time_budget is not None:
+            check_float(self, "time_budget", minimum=0.0, strict=True)
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"{type(self).__name__}: precision must be one of {', '.join(PRECISIONS)}, "
+                              f"got {self.precision!r}")
 
     def _net_config(self, n_items: int, text_dim: int) -> NetConfig:
         return NetConfig(n_items=n_items, dim=self.dim, layers=self.layers, heads=self.heads,
@@ -310,43 +189,19 @@ class SASRec(Recommender):
 
     def _train(self, net: SASRecNet, histories: Sequences, train: sp.csr_matrix,
                validation: sp.csr_matrix | None, callback: EpochCallback | None) -> tuple[list, int]:
-        """The training loop; returns (per-epoch metrics, best epoch)."""
-        examples = [h[-(self.max_len + 1):] for h in histories if len(h) >= 2]   # inputs + next items
-        if not examples:
-            raise DataError("train has no user with two or more items: a sequential model has nothing "
-                            "to learn from")
-        lengths = np.fromiter(map(len, examples), dtype=np.int64, count=len(examples))
-        optimizer = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        stopping = EarlyStopping(self.patience, higher_is_better=True)
-        history: list[dict[str, float]] = []
-        for epoch in range(1, self.epochs + 1):
-            net.train()
-            total, count = 0.0, 0
-            for rows in length_batches(lengths, self.batch_size):
-                batch = [examples[i] for i in rows]
-                inputs = torch.from_numpy(left_padded([s[:-1] for s in batch], self.max_len))  # (b, L)
-                targets = torch.from_numpy(left_padded([s[1:] for s in batch], self.max_len)) - 1  # (b, L)
-                real = targets >= 0                                          # (b, L)
-                table = net.item_table()
-                states = net.hidden(inputs, table)[real]                     # (n, d) real positions only
-                loss = F.cross_entropy(net.logits(states, table), targets[real], reduction="sum")
-                n = len(states)
-                optimizer.zero_grad(set_to_none=True)
-                (loss / n).backward()
-                optimizer.step()
-                total, count = total + loss.item(), count + n
-            metrics = {"loss": total / count}
-            if not math.isfinite(metrics["loss"]):
-                raise ModelError(f"{type(self).__name__}: the loss became NaN or infinite in epoch {epoch}; "
-                                 "try a lower learning rate")
-            due = validation is not None and (epoch % self.eval_every == 0 or epoch == self.epochs)
-            validate = (lambda: validation_ndcg(
-                lambda users: self._net_scores(net, [histories[u] for u in users]),
-                train, validation, max_users=self.validation_users)) if due else None
-            if close_epoch(epoch, metrics, validate=validate, stopping=stopping, module=net,
-                           history=history, callback=callback):
-                break
-        return finish_training(net, stopping, history, validation is not None)
+        """The training loop (llmrec.models.sequence_training); returns (per-epoch metrics, best epoch)."""
+        validate = None if validation is None else (lambda: validation_ndcg(
+            lambda users: self._net_scores(net, [histories[u] for u in users]),
+            train, validation, max_users=self.validation_users))
+        schedule = Schedule(epochs=self.epochs, lr=float(self.lr), weight_decay=float(self.weight_decay),
+                            batch_size=self.batch_size, patience=self.patience, eval_every=self.eval_every,
+                            max_len=self.max_len, time_budget=self.time_budget,
+                            precision=resolve_precision(self.precision), negatives=self.negatives)
+        outcome = train_next_item(net, histories, schedule, validate=validate, callback=callback,
+                                  owner=type(self).__name__)
+        self.stopped_by_, self.train_seconds_, self.precision_ = (outcome.stopped_by, outcome.seconds,
+                                                                  schedule.precision)
+        return outcome.history, outcome.best_epoch
 
     # -- scoring ----------------------------------------------------------------------------------------
 
@@ -492,11 +347,13 @@ class TextSASRec(SASRec):
                  dropout: float = 0.3, temperature: float = 1.0, epochs: int = 200, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int | None = 10,
                  eval_every: int = 1, random_state: int | None = 0, threads: int | None = 1,
-                 validation_users: int | None = VALIDATION_USERS, id_dropout: float = 0.3) -> None:
+                 validation_users: int | None = VALIDATION_USERS, time_budget: float | None = None,
+                 precision: str = "auto", negatives: int | None = None, id_dropout: float = 0.3) -> None:
         super().__init__(dim=dim, layers=layers, heads=heads, max_len=max_len, dropout=dropout,
                          temperature=temperature, epochs=epochs, lr=lr, weight_decay=weight_decay,
                          batch_size=batch_size, patience=patience, eval_every=eval_every,
-                         random_state=random_state, threads=threads, validation_users=validation_users)
+                         random_state=random_state, threads=threads, validation_users=validation_users,
+                         time_budget=time_budget, precision=precision, negatives=negatives)
         self.id_dropout = id_dropout
 
     def _validate_params(self) -> None:

@@ -49,6 +49,9 @@ class BuildConfig:
     """Latent dimension of the MF models."""
     epochs: int = 40
     """Maximum training epochs (early stopping on validation NDCG@10 usually ends sooner)."""
+    train_budget: float | None = 180.0
+    """CPU seconds each fit of a model with a time budget (the sequential ones) may train for, validation
+    included; early stopping usually ends it sooner. None: no limit."""
     cold_start: bool = True
     """Also evaluate on a split that holds out whole items (new-product scenario)."""
     cache_dir: Path = field(default_factory=default_cache_dir)
@@ -75,6 +78,9 @@ class BuildConfig:
         if self.finetune_seconds is not None and not self.finetune_seconds > 0:
             raise ConfigError(f"the fine-tuning budget must be a positive number of seconds, "
                               f"got {self.finetune_seconds}")
+        if self.train_budget is not None and not self.train_budget > 0:
+            raise ConfigError(f"the training budget must be a positive number of seconds, "
+                              f"got {self.train_budget}")
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine '{self.engine}'; valid choices: {', '.join(ENGINES)}")
         if self.factors <= 0 or self.epochs <= 0:

@@ -26,7 +26,8 @@ _COLUMN_FLAGS = {"interactions": "--columns", "items": "--item-columns", "review
 # BuildConfig field -> its build flag; written only when the recorded value is not the default.
 _CONFIG_FLAGS = {"models": "--models", "split": "--split", "ks": "--k", "seed": "--seed",
                  "encoder": "--encoder", "finetune_seconds": "--finetune", "epochs": "--epochs",
-                 "factors": "--factors", "engine": "--engine", "engine_address": "--address"}
+                 "factors": "--factors", "train_budget": "--train-budget", "engine": "--engine",
+                 "engine_address": "--address"}
 # Fields written above or not settings of the build: the workspace is the one being fixed, and the
 # embedding cache only saves time.
 _NOT_FLAGS = {"workspace", "cache_dir", "source", "source_options"}
@@ -74,7 +75,7 @@ def build_flags(config: dict) -> tuple[list[str], list[str]]:
         value = config.get(name, default)
         if name in _NOT_FLAGS or _same(value, default):
             continue
-        if name in _CONFIG_FLAGS:
+        if name in _CONFIG_FLAGS and value is not None:  # None (no training budget) has no flag
             many = isinstance(value, list | tuple)
             flags += [_CONFIG_FLAGS[name], *(map(str, value) if many else [str(value)])]
         elif name == "cold_start" and value is False:

@@ -33,6 +33,7 @@ from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
+from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
@@ -237,23 +238,28 @@ def models_to_train(config, dataset: Dataset) -> list[str]:
     return [m for m in config.models if has_ratings or not get_spec(m).needs_ratings]
 
 
-def model_params(name: str, config) -> dict:
-    """The spec's default parameters, the config fields it takes, and the seed when it has one."""
+def model_params(name: str, config, train: pd.DataFrame | None = None, n_items: int = 0) -> dict:
+    """The spec's default parameters, those it derives from `train` and `n_items` (when given), the
+    config fields it takes, the seed and the training time budget when it has them."""
     spec = get_spec(name)
-    params = {**spec.default_params, **{field: getattr(config, field) for field in spec.config_params}}
+    derived = (spec.data_params(train.groupby("user_id", sort=False).size().to_numpy(), n_items)
+               if train is not None and spec.data_params is not None else {})
+    params = {**spec.default_params, **derived, **{key: getattr(config, key) for key in spec.config_params}}
     if "random_state" in spec.cls.param_names():
         params["random_state"] = config.seed
+    if "time_budget" in spec.cls.param_names():
+        params["time_budget"] = config.train_budget
     return params
 
 
 def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap,
-         item_text: np.ndarray, callback=None):
+         item_text: np.ndarray, callback=None, **overrides):
     from llmrec.models import build_model
 
     values = "rating" if get_spec(name).needs_ratings else None
     train_csr = interaction_matrix(train, ids, values=values)
     valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
-    model = build_model(name, **model_params(name, config))
+    model = build_model(name, **{**model_params(name, config, train, ids.n_items), **overrides})
     return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback,
                      **sequence_inputs(name, train, valid, ids))
 
@@ -324,8 +330,9 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     cold_items = ids.item_indices(parts["test"]["item_id"].unique())
     # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
     cold_models = [m for m in models if not get_spec(m).needs_ratings]
-    fitted = {name: _fit(name, run.config, parts["train"], parts["valid"], ids, item_text)
-              for name in (*cold_models, *baseline_names())}
+    kept = {m: {"epochs": epochs} for m, epochs in kept_epochs(run.staging / "models").items()}
+    fitted = {m: _fit(m, run.config, parts["train"], parts["valid"], ids, item_text, **kept.get(m, {}))
+              for m in (*cold_models, *baseline_names())}
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])
     result = run_evaluation(fitted, split_obj, ids, ks=run.config.ks, item_text=item_text,

@@ -25,6 +25,7 @@ from llmrec.models import (
     preferred,
     rmse_mae,
 )
+from llmrec.models.registry import SEQUENTIAL_BUILD
 
 LLMREC = Path(__file__).resolve().parents[2] / "llmrec"
 CAPABILITY_NAMES = {"explain", "predict", "score_new_items", "score_sequences", "item_vectors",
@@ -99,9 +100,10 @@ def test_build_params_come_from_the_spec():
     assert model_params("bpr", config) == {"factors": 16, "epochs": 7, "random_state": 3}
     assert model_params("rating_mf", config) == {"factors": 32, "random_state": 3}
     assert model_params("bias", config) == {}
-    # the sequential models keep their own epoch cap (the config's epochs are the MF models')
-    assert model_params("sasrec", config) == {"epochs": 6, "patience": 2, "max_len": 20, "dim": 32,
-                                             "random_state": 3}
+    # the sequential models keep their own epoch cap (the config's epochs are the MF models') and train
+    # under the build's time budget; their window and width come from the data (test_sequence_training)
+    assert model_params("sasrec", config) == {**SEQUENTIAL_BUILD, "random_state": 3,
+                                             "time_budget": config.train_budget}
     with pytest.raises(ConfigError, match="unknown model 'nope'"):
         model_params("nope", config)
 

@@ -33,7 +33,7 @@ def test_recbole_hint_repeats_the_source_flags():
 BUILDS = {
     "demo defaults": [],
     "demo sizes and training": ["--demo-users", "300", "--demo-items", "200", "--epochs", "5",
-                                "--factors", "16", "--seed", "7"],
+                                "--factors", "16", "--seed", "7", "--train-budget", "60"],
     "recbole, everything": ["--source", "recbole", "--path", "data/rb", "--dataset", "Scientific",
                             "--rating-scale", "1-5", "--skip-bad-lines", "--kcore", "5",
                             "--split", "given", "--k", "10", "20", "--models", "bpr", "sasrec",
@@ -60,6 +60,8 @@ def test_the_command_rebuilds_the_recorded_config(build):
 
 def test_defaults_are_left_out_and_settings_without_a_flag_are_named():
     assert build_flags(recorded([])) == ([], [])
+    # no training budget (a config written by code, not by the command line) has no flag
+    assert build_flags({**recorded([]), "train_budget": None}) == ([], ["train_budget=None"])
     config = {**recorded(["--source", "movielens", "--path", "ml"]), "max_length": 128}
     config["source_options"]["max_rows"] = 1000
     assert build_flags(config) == (["--source", "movielens", "--path", "ml"],
