@@ -63,8 +63,10 @@ def sample_points(points: pd.DataFrame, limit: int = MAP_POINT_LIMIT, *, seed: i
     priority = np.random.default_rng(seed).permutation(len(points))  # lower = drawn first
     keep = np.zeros(len(points), dtype=bool)
     for column in (c for c in groups if c in points):
-        rank_in_group = pd.Series(priority).groupby(points[column].to_numpy()).rank(method="first")
-        keep |= rank_in_group.to_numpy() <= floor
+        codes = pd.factorize(points[column], use_na_sentinel=False)[0]
+        order = np.lexsort((priority, codes))                    # by group, then priority
+        starts = np.searchsorted(codes[order], codes[order])     # first position of each row's group
+        keep[order[np.arange(len(order)) - starts < floor]] = True
     budget = max(limit - int(keep.sum()), 0)
     rest = np.flatnonzero(~keep)
     keep[rest[np.argsort(priority[rest], kind="stable")[:budget]]] = True
