@@ -80,7 +80,8 @@ def item_map(ctx: Context, space: str, colour: str, highlight: dict[str, pd.Data
         highlight = {**highlight, "neighbours": by_id.reindex(neighbours["item_id"]).dropna().reset_index()}
     shown = reads.map_sample(ctx.key, space)
     if len(shown) < len(points):  # the items on screen stay clickable even when the sample left them out
-        wanted = {selected, *(i for frame in highlight.values() for i in frame["item_id"])}
+        overlaid = [frame["item_id"] for frame in highlight.values() if frame is not None]
+        wanted = {selected, *(item for ids in overlaid for item in ids)}
         extra = points[points["item_id"].isin(wanted) & ~points.index.isin(shown.index)]
         shown = pd.concat([shown, extra])
     fig = charts.embedding_map(shown, colour, highlight=highlight, selected=selected)
