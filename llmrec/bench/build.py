@@ -2,11 +2,15 @@
 
 Each build runs in its own process so its peak resident memory (ru_maxrss of the child) is
 measured alone; the cold run starts with an empty embedding cache and no workspace, the warm run
-rebuilds the same workspace unchanged.
+rebuilds the same workspace unchanged. Every build also prints its per-stage times, read from the
+manifest the build wrote. `--keep DIR` keeps the workspaces (e.g. to measure the dashboard on the
+large one); `--no-large` skips the 1M-interaction build.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import resource
 import subprocess
@@ -29,7 +33,22 @@ def timed_build(workspace: Path, cache: Path, extra: list[str]) -> dict:
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the maximum over all children so far: only a rise is attributable.
     return {"seconds": round(seconds, 1), "peak_mb": round(max(peak_kb, before) / 1024),
-            "peak_is_exact": peak_kb > before}
+            "peak_is_exact": peak_kb > before, "stages": stage_seconds(workspace)}
+
+
+def stage_seconds(workspace: Path) -> dict[str, float]:
+    """Seconds per stage (and "total") as recorded in the workspace manifest by the build itself."""
+    manifest = json.loads((Path(workspace) / "manifest.json").read_text())
+    return {name: float(seconds) for name, seconds in manifest.get("timings", {}).items()}
+
+
+def format_stages(stages: dict[str, float]) -> str:
+    """One line per stage: `  embed      6:07   (367.2 s)`, total last."""
+    rows = [(name, seconds) for name, seconds in stages.items() if name != "total"]
+    if "total" in stages:
+        rows.append(("total", stages["total"]))
+    return "\n".join(f"    {name:<10} {int(seconds // 60):>3}:{int(seconds % 60):02d}  ({seconds:8.1f} s)"
+                     for name, seconds in rows)
 
 
 def time_demo_generation() -> None:
@@ -44,11 +63,12 @@ def time_demo_generation() -> None:
         print(f"demo generation ({label}): {time.perf_counter() - started:.2f} s")
 
 
-def run_build_benchmark(large: bool = True) -> dict:
+def run_build_benchmark(large: bool = True, keep: Path | None = None) -> dict:
     time_demo_generation()
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(keep) if keep is not None else Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
         results["demo_cold"] = timed_build(tmp / "demo", tmp / "cache", ["--source", "demo"])
         results["demo_warm"] = timed_build(tmp / "demo", tmp / "cache", ["--source", "demo"])
         if large:
@@ -58,11 +78,19 @@ def run_build_benchmark(large: bool = True) -> dict:
                  "--demo-interactions", "1000000", "--demo-reviews", "50000"])
     for name, row in results.items():
         print(f"{name:>10}: {row['seconds']:7.1f} s, peak {row['peak_mb']:,} MB")
+        print(format_stages(row["stages"]))
     return results
 
 
-def main() -> None:
-    run_build_benchmark(large="--no-large" not in sys.argv)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m llmrec.bench.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--large", dest="large", action="store_true", default=True,
+                        help="also build 1M interactions / 100k items (the default; long on 2 cores)")
+    parser.add_argument("--no-large", dest="large", action="store_false", help="skip the 1M build")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="folder to build in and keep (workspaces and cache) instead of a temporary one")
+    args = parser.parse_args(argv)
+    run_build_benchmark(large=args.large, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ from llmrec.serve.users import cluster_labels
 
 SPACES = ("text", "mf")
 COLOUR_BY = ("category", "cluster", "price", "popularity")
+MAP_POINT_LIMIT = 20_000
+"""Most products drawn on a map: at 100k points a rerun spent seconds building and sending the
+figure (6 MB of JSON); 20k keeps it well under the 300 ms budget and still shows the shape."""
+SAMPLE_FLOOR = 20
+"""Products every category and every cluster keeps in a sampled map (all of them when it has fewer)."""
 
 
 def _check_space(space: str) -> None:
@@ -49,6 +54,32 @@ def colourings(index: WorkspaceIndex) -> list[str]:
                "cluster": (index.ws.root / "portraits" / "item_clusters.parquet").is_file(),
                "price": bool((index.items["price"] > 0).any()), "popularity": True}
     return [name for name in COLOUR_BY if present[name]]
+
+
+def sample_points(points: pd.DataFrame, limit: int = MAP_POINT_LIMIT, *, seed: int = 0,
+                  groups: tuple[str, ...] = ("category", "cluster"), floor: int = SAMPLE_FLOOR
+                  ) -> pd.DataFrame:
+    """At most about `limit` rows of a map frame, keeping every group of every column in `groups`.
+
+    Each group keeps `floor` random members (all when smaller), so small categories and clusters
+    stay visible; the rest of the budget is a uniform random sample, so large groups keep their
+    share. Seeded and deterministic; rows keep their index labels (their rows in the full frame), in
+    order. A frame within the limit is returned whole. The result exceeds `limit` only when the
+    floors alone do (floor x number of groups).
+    """
+    if len(points) <= limit:
+        return points
+    priority = np.random.default_rng(seed).permutation(len(points))  # lower = drawn first
+    keep = np.zeros(len(points), dtype=bool)
+    for column in (c for c in groups if c in points):
+        codes = pd.factorize(points[column], use_na_sentinel=False)[0]
+        order = np.lexsort((priority, codes))                    # by group, then priority
+        starts = np.searchsorted(codes[order], codes[order])     # first position of each row's group
+        keep[order[np.arange(len(order)) - starts < floor]] = True
+    budget = max(limit - int(keep.sum()), 0)
+    rest = np.flatnonzero(~keep)
+    keep[rest[np.argsort(priority[rest], kind="stable")[:budget]]] = True
+    return points[keep]
 
 
 def available_spaces(index: WorkspaceIndex) -> list[str]:

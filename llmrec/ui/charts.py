@@ -149,12 +149,13 @@ def embedding_map(points: pd.DataFrame, colour_by: str, *, highlight: dict[str, 
     Categorical colourings (category, cluster) keep the MAX_LEGEND largest groups and grey the rest;
     numeric ones (price, popularity) use one log-scaled colour bar. `highlight` overlays named
     groups of items (e.g. history, recommendations) on top. Every marker's customdata is the
-    item's row in `points` (an int ships far cheaper than an id string), so a click maps back.
+    item's integer index label in `points` (its row in the full map frame, also when `points` is a
+    sample of it; an int ships far cheaper than an id string), so a click maps back.
     """
     fig = go.Figure()
     hover = "%{text}<extra></extra>"
     text = hover_text(points)
-    rows = np.arange(len(points), dtype=np.int32)
+    rows = points.index.to_numpy(dtype=np.int32)
     x = points["x"].to_numpy(dtype=np.float32)
     y = points["y"].to_numpy(dtype=np.float32)
     size = 5 if len(points) <= 20_000 else 3

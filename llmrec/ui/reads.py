@@ -260,6 +260,12 @@ def map_frame(key: WorkspaceKey, space: str) -> pd.DataFrame:
 
 
 @st.cache_data(**FRAMES)
+def map_sample(key: WorkspaceKey, space: str) -> pd.DataFrame:
+    """The map frame cut to what a chart draws quickly (`maps.sample_points`); rows keep their labels."""
+    return maps.sample_points(map_frame(key, space))
+
+
+@st.cache_data(**FRAMES)
 def nearest_items(key: WorkspaceKey, item_id: str, space: str, k: int) -> pd.DataFrame:
     return maps.nearest_items(_index(key), item_id, space, k)
 

@@ -137,3 +137,32 @@ def test_new_weights_of_the_same_size_change_the_fingerprint(tiny_model_dir, tmp
 def test_auto_precision_is_fp32_without_native_bf16(tiny_model_dir, monkeypatch):
     monkeypatch.setattr("llmrec.text.encoder.cpu_has_fast_bf16", lambda: False)
     assert TextEncoder(tiny_model_dir, max_length=32).precision == "fp32"
+
+
+def _fake_forward(cosine: float):
+    """A forward pass whose bf16 vectors meet the fp32 ones at exactly `cosine` (unit vectors)."""
+    def forward(self, texts):
+        angle = 0.0 if self.precision == "fp32" else float(np.arccos(cosine))
+        return np.tile([np.cos(angle), np.sin(angle)], (len(texts), 1)).astype(np.float32)
+    return forward
+
+
+@pytest.mark.parametrize(("cosine", "chosen"), [(0.9999, "bf16"), (0.995, "fp32")])
+def test_auto_picks_bf16_on_native_bf16_when_it_agrees_with_fp32(tiny_model_dir, monkeypatch, cosine, chosen):
+    """No timing decides: a one-pass timing under load chose fp32 on every try (see _bf16_usable)."""
+    import llmrec.text.encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "cpu_has_fast_bf16", lambda: True)
+    monkeypatch.setattr(encoder_module, "torch_has_bf16_kernels", lambda: True)
+    monkeypatch.setattr(encoder_module, "_BF16_DECISIONS", {})
+    monkeypatch.setattr(TextEncoder, "_forward", _fake_forward(cosine))
+    assert TextEncoder(tiny_model_dir, max_length=32).precision == chosen
+
+
+def test_auto_is_fp32_when_torch_lacks_bf16_kernels(tiny_model_dir, monkeypatch):
+    import llmrec.text.encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "cpu_has_fast_bf16", lambda: True)
+    monkeypatch.setattr(encoder_module, "torch_has_bf16_kernels", lambda: False)
+    monkeypatch.setattr(encoder_module, "_BF16_DECISIONS", {})
+    assert TextEncoder(tiny_model_dir, max_length=32).precision == "fp32"

@@ -45,7 +45,7 @@ def controls(ctx: Context) -> tuple[str, str, bool]:
 def _on_select(ctx: Context, space: str) -> None:
     """Map click -> selected item (runs before the rerun, so the item picker can take the value).
 
-    Each marker's customdata is its row in the map frame."""
+    Each marker's customdata is its row in the full map frame (also when the chart draws a sample)."""
     event = st.session_state.get("explorer_map")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     ids = reads.map_frame(ctx.key, space)["item_id"]
@@ -79,11 +79,20 @@ def item_map(ctx: Context, space: str, colour: str, highlight: dict[str, pd.Data
     if neighbours is not None and not neighbours.empty:
         by_id = points.set_index("item_id")[["x", "y", "title"]]
         highlight = {**highlight, "neighbours": by_id.reindex(neighbours["item_id"]).dropna().reset_index()}
-    fig = charts.embedding_map(points, colour, highlight=highlight, selected=selected)
+    shown = reads.map_sample(ctx.key, space)
+    if len(shown) < len(points):  # the items on screen stay clickable even when the sample left them out
+        overlaid = [frame["item_id"] for frame in highlight.values() if frame is not None]
+        wanted = {selected, *(item for ids in overlaid for item in ids)}
+        extra = points[points["item_id"].isin(wanted) & ~points.index.isin(shown.index)]
+        shown = pd.concat([shown, extra])
+    fig = charts.embedding_map(shown, colour, highlight=highlight, selected=selected)
     st.plotly_chart(fig, key="explorer_map", on_select=partial(_on_select, ctx, space),
                     selection_mode="points",
                     config={"scrollZoom": True, "displaylogo": False})
-    st.caption(f"{len(points):,} products · click a point to select it · scroll to zoom, drag to pan")
+    drawn = (f"{len(points):,} products" if len(shown) == len(points) else
+             f"{len(shown):,} of {len(points):,} products drawn (a sample that keeps every category and "
+             "cluster)")
+    st.caption(f"{drawn} · click a point to select it · scroll to zoom, drag to pan")
 
 
 def selected_item(ctx: Context) -> str:
