@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 
 from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
+from llmrec.text import finetune as finetune_module
 from llmrec.text.encoder import TextEncoder
 from llmrec.text.finetune import (
     finetune_encoder,
@@ -147,6 +148,21 @@ def test_only_top_layers_change_when_asked(tiny_model_dir, tmp_path):
     changed = {name for name in base if not torch.equal(base[name], tuned[name])}
     assert changed and all(".layer.1." in name for name in changed), sorted(changed)[:5]
     assert _pair_margin(folder) > _pair_margin(tiny_model_dir)
+
+
+def test_cached_lower_layer_states_train_the_same_weights_as_running_the_whole_model(
+        tiny_model_dir, tmp_path, monkeypatch):
+    """Frozen lower layers are computed once per text; the top layers then train on those states.
+    With the cache forbidden (no memory for it), every step runs the whole model: same weights."""
+    cached = load_file(_tune(tiny_model_dir, tmp_path / "cached", trainable_layers=1, epochs=2)
+                       / "model.safetensors")
+    monkeypatch.setattr(finetune_module, "STATE_CACHE_BYTES", 0)
+    whole = load_file(_tune(tiny_model_dir, tmp_path / "whole", trainable_layers=1, epochs=2)
+                      / "model.safetensors")
+    assert any(not torch.equal(cached[name], load_file(tiny_model_dir / "model.safetensors")[name])
+               for name in cached)
+    for name in cached:
+        torch.testing.assert_close(cached[name], whole[name], atol=1e-5, rtol=1e-4, msg=name)
 
 
 def test_same_seed_same_weights(tiny_model_dir, tmp_path):
