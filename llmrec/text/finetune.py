@@ -159,6 +159,8 @@ class FinetuneReport:
     precision: str
     seconds: float
     params: dict
+    lr_horizon_steps: int = 0
+    """Steps the learning rate decays over: planned_steps, or fewer when the time budget allows fewer."""
 
 
 def finetune_encoder(
@@ -228,9 +230,11 @@ def finetune_encoder(
     planned = per_epoch * epochs
     trained = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trained, lr=lr, weight_decay=0.01)
-    ramp = max(1, int(planned * warmup))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / ramp, max(0.0, (planned - s) / max(planned - ramp, 1))))
+    # Warm-up then linear decay over `horizon` steps: the planned run, or, once a few steps have
+    # been timed, the steps the time budget will allow if fewer (a run the budget cuts short still
+    # ends at a low learning rate instead of stopping at its peak).
+    horizon = [planned]
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _lr_factor(s, horizon[0], warmup))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     token_types = "token_type_ids" in tokenizer.model_input_names
     # Frozen lower layers give an item the same token states in every pair it appears in (about 20
@@ -247,14 +251,22 @@ def finetune_encoder(
     step, loss_value, stopped_by = 0, float("nan"), "completed"
     if progress is not None:
         progress(0.0, f"fine-tuning on {len(pairs):,} item pairs and {len(reviews):,} review pairs")
+    training_started = None
     rng_state = torch.random.get_rng_state()
     try:
         for _epoch in range(epochs):
             order = torch.randperm(n_examples, generator=generator).numpy()
             for start in range(0, n_examples, batch_size):
-                if clock() - started >= time_budget_s:
+                now = clock()
+                if now - started >= time_budget_s:
                     stopped_by = "time_budget"
                     break
+                if training_started is None:
+                    training_started = now
+                elif step == TIMED_STEPS and horizon[0] == planned:
+                    per_step = (now - training_started) / step
+                    affordable = step + int((time_budget_s - (now - started)) / max(per_step, 1e-9))
+                    horizon[0] = max(step + 1, min(planned, affordable))
                 rows = order[start:start + batch_size]
                 if len(rows) < 2:        # one example has no in-batch negative
                     continue
@@ -287,6 +299,7 @@ def finetune_encoder(
         base_model=name, n_item_pairs=len(pairs), n_review_pairs=len(reviews), steps=step,
         planned_steps=planned, epochs_done=step / max(per_epoch, 1), stopped_by=stopped_by,
         final_loss=loss_value, precision=mode, seconds=round(clock() - started, 3),
+        lr_horizon_steps=horizon[0],
         params={"epochs": epochs, "batch_size": batch_size, "lr": lr, "temperature": temperature,
                 "max_length": max_length, "warmup": warmup, "trainable_layers": trainable_layers,
                 "seed": seed,
@@ -295,6 +308,16 @@ def finetune_encoder(
     if progress is not None:
         progress(1.0, f"fine-tuned: {step:,} steps ({stopped_by}), loss {loss_value:.3f}")
     return out_folder
+
+
+TIMED_STEPS = 5
+"""Steps timed before the learning-rate schedule is fitted to the time budget."""
+
+
+def _lr_factor(step: int, horizon: int, warmup: float) -> float:
+    """Multiplier of the base learning rate at `step`: linear warm-up, then linear decay to 0 at `horizon`."""
+    ramp = max(1, int(horizon * warmup))
+    return min((step + 1) / ramp, max(0.0, (horizon - step) / max(horizon - ramp, 1)))
 
 
 def read_report(folder: Path) -> FinetuneReport:

@@ -218,3 +218,17 @@ def test_invalid_options(tiny_model_dir, tmp_path, options, match):
 def test_pairs_outside_the_catalogue_are_an_error(tiny_model_dir, tmp_path):
     with pytest.raises(DataError, match="outside 0..7"):
         finetune_encoder(tiny_model_dir, TEXTS, np.array([[0, 8], [1, 2]]), None, tmp_path / "x")
+
+
+def test_learning_rate_schedule_is_fitted_to_what_the_time_budget_allows(tiny_model_dir, tmp_path):
+    # fake clock: 1 s per reading, one at the start and one before each step: 5 timed steps show
+    # 1 s per step with 14 s left, so a 20 s budget affords 5 + 14 = 19 of the 60 planned steps,
+    # and the decay is compressed to end there
+    folder = _tune(tiny_model_dir, tmp_path / "fit", time_budget_s=20, clock=FakeClock())
+    report = read_report(folder)
+    assert (report.steps, report.stopped_by, report.planned_steps) == (19, "time_budget", 60)
+    assert report.lr_horizon_steps == 19
+    assert finetune_module._lr_factor(0, 100, 0.1) == pytest.approx(0.1)
+    assert finetune_module._lr_factor(9, 100, 0.1) == pytest.approx(1.0)
+    assert finetune_module._lr_factor(55, 100, 0.1) == pytest.approx(0.5)
+    assert finetune_module._lr_factor(100, 100, 0.1) == 0.0
