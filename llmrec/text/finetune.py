@@ -172,12 +172,12 @@ def finetune_encoder(
     *,
     time_budget_s: float = 600.0,
     epochs: int = 1,
-    batch_size: int = 32,
-    lr: float = 2e-5,
+    batch_size: int = 64,
+    lr: float = 5e-5,
     temperature: float = 0.05,
-    max_length: int = 128,
+    max_length: int = 48,
     warmup: float = 0.1,
-    trainable_layers: int | None = None,
+    trainable_layers: int | None | str = "auto",
     seed: int = 0,
     precision: str = "auto",
     threads: int | None = None,
@@ -195,8 +195,10 @@ def finetune_encoder(
     epochs, batch_size, lr, warmup (fraction of steps with a linear ramp), temperature (InfoNCE),
         max_length (tokens per text during training), seed: the usual meanings.
     trainable_layers: None trains every weight; k trains only the top k transformer layers and
-        freezes the embeddings and the layers below, so no gradient flows through them (about 2x
-        faster steps on a CPU with k=2 of MiniLM's 6, and less drift from the pre-trained model).
+        freezes the embeddings and the layers below: their token states are computed once per text
+        and each step runs only the top k layers (3x cheaper steps with k=2 of MiniLM's 6, and less
+        drift from the pre-trained model). "auto": the top 2 layers of a BERT-family model (all
+        of a smaller one), every weight of any other model.
     precision: "auto" uses bf16 autocast only where the hardware runs it natively, else fp32.
     progress(fraction, message) after every step. Returns `out_folder`.
     """
@@ -215,6 +217,9 @@ def finetune_encoder(
                                    if isinstance(x, int)))
     torch.manual_seed(seed)          # dropout masks inside the transformer; restored below
     model.train()
+    if trainable_layers == "auto":
+        layers = getattr(getattr(model, "encoder", None), "layer", None)
+        trainable_layers = None if layers is None or not hasattr(model, "embeddings") else min(2, len(layers))
     _freeze_below(model, trainable_layers)
     mode = _precision(precision)
 

@@ -48,11 +48,17 @@ def planted_gate(monkeypatch, frozen: float, tuned: float) -> None:
     monkeypatch.setattr(finetuning, "validation_ndcg", lambda parts, ids, item_text: next(answers))
 
 
+def build_kept(root, cache, options) -> Workspace:
+    """The shop fine-tuned for 3 s, with the validation check planted to prefer the fine-tuned text."""
+    with pytest.MonkeyPatch.context() as patch:
+        planted_gate(patch, 0.25, 0.5)
+        return build_workspace(config(root, cache, options, finetune_seconds=3.0))
+
+
 def test_a_fine_tuned_encoder_that_wins_is_kept_with_its_ablation(frozen_shop, tmp_path, embedding_cache,
-                                                                  monkeypatch, capsys):
+                                                                  capsys):
     frozen_ws, options = frozen_shop
-    planted_gate(monkeypatch, 0.25, 0.5)
-    ws = build_workspace(config(tmp_path / "tuned", embedding_cache, options, finetune_seconds=3.0))
+    ws = build_kept(tmp_path / "tuned", embedding_cache, options)
     decision = ws.manifest["finetune"]
     assert decision["kept"] is True, decision
     assert (decision["frozen"], decision["finetuned"]) == (0.25, 0.5)
