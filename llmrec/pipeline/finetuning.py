@@ -36,6 +36,7 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
 
     seed, train_part = run.config.seed, parts["train"]
     folder = run.staging / FINETUNED_ENCODER
+    texts = item_documents(dataset.items)
     pairs = training_pairs(train_part, ids, seed=seed)
     # Only reviews of training interactions: a review of a held-out purchase would leak it.
     seen = set(zip(train_part["user_id"], train_part["item_id"], strict=True))
@@ -48,7 +49,7 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
         decision["reason"] = (f"only {len(pairs) + len(reviews)} training pairs (fewer than {MIN_PAIRS}): "
                               "too few to fine-tune on; the frozen encoder is used")
         return _write_decision(run, decision)
-    finetune_encoder(run.config.encoder, item_documents(dataset.items), pairs, reviews, folder,
+    finetune_encoder(run.config.encoder, texts, pairs, reviews, folder,
                      time_budget_s=float(run.config.finetune_seconds), seed=seed,
                      progress=lambda fraction, message: run.progress("finetune", fraction, message))
     if not len(parts["valid"]):
@@ -56,7 +57,6 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
                                           "is used unchecked")
         return _write_decision(run, decision)
     run.progress("finetune", 0.95, f"validation check: {GATE_MODEL} with frozen vs fine-tuned text")
-    texts = item_documents(dataset.items)
     frozen = validation_ndcg(parts, ids, _item_vectors(run, run.config.encoder, texts))
     tuned = validation_ndcg(parts, ids, _item_vectors(run, folder, texts))
     kept = tuned > frozen

@@ -58,7 +58,7 @@ def _pair_margin(folder, pairs=PLANTED) -> float:
 
 
 def _tune(tiny_model_dir, out, **options):
-    params = dict(time_budget_s=1e9, epochs=30, batch_size=4, lr=1e-3, seed=0)
+    params = dict(time_budget_s=1e9, epochs=30, batch_size=4, lr=1e-3, seed=0, trainable_layers=None)
     return finetune_encoder(tiny_model_dir, TEXTS, np.array(PLANTED * 2), None, out, **{**params, **options})
 
 
@@ -163,6 +163,15 @@ def test_cached_lower_layer_states_train_the_same_weights_as_running_the_whole_m
                for name in cached)
     for name in cached:
         torch.testing.assert_close(cached[name], whole[name], atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_default_trains_the_top_two_layers_and_leaves_the_embeddings(tiny_model_dir, tmp_path):
+    folder = finetune_encoder(tiny_model_dir, TEXTS, np.array(PLANTED * 2), None, tmp_path / "auto",
+                              epochs=2, batch_size=4, lr=1e-3)
+    assert read_report(folder).params["trainable_layers"] == 2          # the tiny BERT has 2 layers
+    base, tuned = load_file(tiny_model_dir / "model.safetensors"), load_file(folder / "model.safetensors")
+    changed = {name for name in base if not torch.equal(base[name], tuned[name])}
+    assert changed and not any("embeddings" in name for name in changed)
 
 
 def test_same_seed_same_weights(tiny_model_dir, tmp_path):
