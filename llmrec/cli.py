@@ -133,6 +133,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                                  if split == "given" else ""))
     for note in manifest.get("repairs", []):
         print(f"  {note}")
+    if manifest.get("finetune"):
+        print(f"  fine-tuning: {manifest['finetune']['reason']}")
     for line in workspace.dataset.report.lines():
         print(f"  {line}")
     print("  data quality:")
@@ -146,10 +148,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from llmrec.pipeline.report import evaluation_report, format_by_k
+    from llmrec.pipeline.report import evaluation_report, format_ablation, format_by_k
 
     report = evaluation_report(args.workspace, models=args.models, split=args.split, ks=tuple(args.k))
     print(report.to_json() if args.json else format_by_k(report))
+    ablations = [format_ablation(args.workspace, split=args.split, k=k) for k in args.k]
+    if not args.json and any(ablations):
+        print("\n" + "\n\n".join(a for a in ablations if a))
     return 0
 
 

@@ -24,6 +24,8 @@ with guard("the evaluation"):
     evaluation.per_user(ctx, k)
     st.subheader("Cold start (new products)")
     evaluation.cold_start(ctx, k)
+    st.subheader("Frozen vs fine-tuned text")
+    evaluation.text_ablation(ctx, k)
     st.subheader("Drill down: the worst-served users")
     evaluation.drill_down(ctx, k)
     st.subheader("Explanation quality")

@@ -50,7 +50,7 @@ def finetune_train(warm: splits.Split, cold: splits.Split) -> pd.DataFrame:
 
 
 def finetuned_model(dataset, ids: IdMap, train: pd.DataFrame, *, budget_s: float, batch_size: int,
-                    lr: float, layers: int | None, max_length: int = 64) -> Path:
+                    lr: float, layers: int | None, max_length: int) -> Path:
     """The fine-tuned encoder folder for these pairs, trained once and reused from /tmp."""
     from llmrec.text.documents import item_documents
     from llmrec.text.finetune import finetune_encoder, training_pairs
@@ -98,7 +98,7 @@ def fit(name: str, split: splits.Split, ids: IdMap, item_text: np.ndarray):
 
 
 def run(models: list[str], *, budget_s: float, batch_size: int, lr: float,
-        layers: int | None) -> pd.DataFrame:
+        layers: int | None, max_length: int) -> pd.DataFrame:
     from llmrec.text.documents import item_documents
 
     dataset, ids = load_catalogue(AMAZON_SCIENTIFIC)
@@ -109,7 +109,7 @@ def run(models: list[str], *, budget_s: float, batch_size: int, lr: float,
           f"warm: {warm.description()}; cold: {len(cold_items)} new test items", flush=True)
     texts = item_documents(dataset.items)
     tuned_folder = finetuned_model(dataset, ids, finetune_train(warm, cold), budget_s=budget_s,
-                                   batch_size=batch_size, lr=lr, layers=layers)
+                                   batch_size=batch_size, lr=lr, layers=layers, max_length=max_length)
     print(f"fine-tuned encoder: {tuned_folder} {json.loads((tuned_folder / 'finetune.json').read_text())}",
           flush=True)
     texts_by = {"frozen": embed(None, texts), "finetuned": embed(tuned_folder, texts)}
@@ -158,8 +158,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame | None:
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help="comma-separated registry names; unregistered ones are skipped with a note")
     parser.add_argument("--finetune-budget", type=float, default=1200.0, help="seconds of fine-tuning")
-    parser.add_argument("--finetune-batch", type=int, default=32)
-    parser.add_argument("--finetune-lr", type=float, default=1e-4)
+    parser.add_argument("--finetune-batch", type=int, default=64)
+    parser.add_argument("--finetune-lr", type=float, default=5e-5)
+    parser.add_argument("--finetune-length", type=int, default=48, help="tokens per text while training")
     parser.add_argument("--finetune-layers", type=int, default=2,
                         help="top transformer layers trained (0: all); fewer is faster on a CPU")
     args = parser.parse_args(argv)
@@ -176,7 +177,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame | None:
         print(f"not in this checkout's model registry, skipped: {', '.join(missing)}")
     started = time.perf_counter()
     frame = run([m for m in wanted if m in SPEC_BY_NAME], budget_s=args.finetune_budget,
-                batch_size=args.finetune_batch, lr=args.finetune_lr, layers=args.finetune_layers or None)
+                batch_size=args.finetune_batch, lr=args.finetune_lr, layers=args.finetune_layers or None,
+                max_length=args.finetune_length)
     print()
     print(format_table(frame))
     print(f"\ntotal {time.perf_counter() - started:.0f} s; peak memory {_peak_mb():.0f} MB (whole process)")

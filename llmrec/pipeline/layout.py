@@ -37,6 +37,8 @@ PROJECTION = Artifact("projection", "{text,mf}.parquet and projection.json")
 PORTRAITS = Artifact("portraits", "users, aspects, item clusters")
 FINETUNED = Artifact("finetune", "encoder/: the encoder fine-tuned on this shop (build --finetune)")
 FINETUNED_ENCODER = f"{FINETUNED.path}/encoder"
+FINETUNE_DECISION = f"{FINETUNED.path}/decision.json"
+"""Whether the build kept the fine-tuned encoder, and the validation numbers behind it."""
 QUALITY_FILE = "reasons/quality.json"
 # What produced an explanation-quality entry: the data and the trained models (the generator's own
 # identity is recorded beside them). An entry whose producers differ from the manifest's is stale.

@@ -221,6 +221,10 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None, *, fo
                        "interactions": len(dataset.interactions), "reviews": len(dataset.reviews)},
         }
         _reuse_texts(run, manifest)
+        if config.finetune_seconds:
+            from llmrec.pipeline.finetuning import read_decision
+
+            manifest["finetune"] = read_decision(staging)
         manifest["timings"]["total"] = round(time.perf_counter() - total_started, 3)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return Workspace(config.workspace)

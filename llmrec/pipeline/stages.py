@@ -33,13 +33,13 @@ from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
+from llmrec.pipeline.finetuning import embedding_model, evaluate_frozen_text, finetune, frozen_item_vectors
 from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
     EVALUATION,
     FINETUNED,
-    FINETUNED_ENCODER,
     MODELS,
     PORTRAITS,
     PROJECTION,
@@ -188,10 +188,12 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
     item_reviews, _has_reviews = item_review_embeddings(review_emb, dataset.reviews, ids)
     users = user_profiles(item_emb, review_emb, dataset.interactions, dataset.reviews, ids)
     save_arrays(run.staging / EMBEDDINGS_FILE,
-                {"items": item_emb, "reviews": review_emb, "item_reviews": item_reviews, "users": users})
+                {"items": item_emb, "reviews": review_emb, "item_reviews": item_reviews, "users": users,
+                 **frozen_item_vectors(run, item_texts)})
     (run.staging / "text" / "encoder.json").write_text(json.dumps(
         {"identity": encoder.identity, "dim": int(item_emb.shape[1]), "max_length": run.config.max_length,
-         "model": str(run.config.encoder or "packaged all-MiniLM-L6-v2")}, indent=2))
+         "model": str(run.config.encoder or "packaged all-MiniLM-L6-v2"),
+         "finetuned": embedding_model(run) != run.config.encoder}, indent=2))
 
 
 def split(run, dataset: Dataset) -> None:
@@ -316,6 +318,9 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
     if "cold_start" in meta:
         run.progress("evaluate", 0.6, "cold-start: retraining on data without the held-out items")
         evaluate_cold_start(run, models, ids, item_text, meta["cold_start"], folder)
+    if "items_frozen" in run.embeddings:
+        evaluate_frozen_text(run, models, parts, ids, run.embeddings["items_frozen"], _fit,
+                             *(cold_parts(run, ids) if "cold_start" in meta else (None, None)))
 
 
 def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarray, meta: dict,
@@ -324,10 +329,7 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     from llmrec.evaluation import splits
     from llmrec.evaluation.evaluate import evaluate as run_evaluation
 
-    staging = run.staging / "split"
-    parts = {p: pd.read_parquet(staging / f"cold_{p}.parquet") for p in ("train", "valid", "test")}
-    # Rank only the new items that users actually met in test; validation-only items stay out.
-    cold_items = ids.item_indices(parts["test"]["item_id"].unique())
+    parts, cold_items = cold_parts(run, ids)
     # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
     cold_models = [m for m in models if not get_spec(m).needs_ratings]
     kept = {m: {"epochs": epochs} for m, epochs in kept_epochs(run.staging / "models").items()}
@@ -342,28 +344,12 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
         json.dumps(result.protocol.to_dict(), indent=2, default=str))
 
 
-def embedding_model(run):
-    """The encoder the embed stage uses: the fine-tuned one when the build fine-tunes."""
-    return run.staging / FINETUNED_ENCODER if run.config.finetune_seconds else run.config.encoder
-
-
-def finetune(run, dataset: Dataset, ids: IdMap, train_part: pd.DataFrame) -> None:
-    """Pre-train, then fine-tune: adapt the encoder to this shop on the training split only."""
-    from llmrec.text.documents import item_documents
-    from llmrec.text.finetune import finetune_encoder, review_pairs, training_pairs
-
-    seed = run.config.seed
-    pairs = training_pairs(train_part, ids, seed=seed)
-    # Only reviews of training interactions: a review of a held-out purchase would leak it.
-    seen = set(zip(train_part["user_id"], train_part["item_id"], strict=True))
-    reviews = dataset.reviews
-    if len(reviews):
-        reviews = reviews[[pair in seen for pair in zip(reviews["user_id"], reviews["item_id"], strict=True)]]
-    finetune_encoder(run.config.encoder, item_documents(dataset.items), pairs,
-                     review_pairs(reviews, ids, seed=seed) if len(reviews) else None,
-                     run.staging / FINETUNED_ENCODER, time_budget_s=float(run.config.finetune_seconds),
-                     seed=seed,
-                     progress=lambda fraction, message: run.progress("finetune", fraction, message))
+def cold_parts(run, ids: IdMap) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
+    """The cold-start train/valid/test tables, and the new items users met in test (the candidates)."""
+    staging = run.staging / "split"
+    parts = {p: pd.read_parquet(staging / f"cold_{p}.parquet") for p in ("train", "valid", "test")}
+    # Rank only the new items that users actually met in test; validation-only items stay out.
+    return parts, ids.item_indices(parts["test"]["item_id"].unique())
 
 
 def project(run, dataset: Dataset, models: list[str], item_text: np.ndarray) -> None:
@@ -375,6 +361,10 @@ def project(run, dataset: Dataset, models: list[str], item_text: np.ndarray) -> 
     run.progress("project", 0.05, "UMAP of text embeddings (first call compiles numba: ~30 s)")
     projection_frame(item_ids, project_2d(item_text, seed=run.config.seed)).to_parquet(
         folder / "text.parquet", index=False)
+    if "items_frozen" in run.embeddings:    # the frozen text space too, to compare with the fine-tuned one
+        run.progress("project", 0.3, "UMAP of the frozen encoder's text embeddings")
+        frozen = project_2d(run.embeddings["items_frozen"], seed=run.config.seed)
+        projection_frame(item_ids, frozen).to_parquet(folder / "text_frozen.parquet", index=False)
     space = next((m for m in MF_SPACE_MODELS if m in models), None)
     if space is not None:
         run.progress("project", 0.5, f"UMAP of {space} item factors")
@@ -438,7 +428,7 @@ def _load(run: StageRun) -> None:
 
 
 def _finetune(run: StageRun) -> None:
-    finetune(run, run.dataset, run.ids, run.parts["train"])
+    finetune(run, run.dataset, run.ids, run.parts)
 
 
 def _embed(run: StageRun) -> None:

@@ -171,3 +171,17 @@ def explanation_quality(index: WorkspaceIndex) -> pd.DataFrame:
     numeric = [c for c in QUALITY_COLUMNS if c not in ("generator", "model", "created")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
     return frame
+
+
+def text_ablation(index: WorkspaceIndex, k: int) -> dict[str, pd.DataFrame]:
+    """Frozen vs fine-tuned text per text-aware model at k, for "standard" and "cold_start": only the
+    splits the workspace has an ablation for (none unless the build kept a fine-tuned encoder)."""
+    from llmrec.pipeline.report import text_ablation as ablation
+
+    tables = {split: ablation(index.ws, split=split, k=k) for split in ("standard", "cold_start")}
+    return {split: table for split, table in tables.items() if not table.empty}
+
+
+def finetune_decision(index: WorkspaceIndex) -> dict | None:
+    """Whether the build fine-tuned the encoder and kept it, with the validation numbers (None: not asked)."""
+    return index.ws.manifest.get("finetune")

@@ -1,4 +1,4 @@
-"""The 2-D item maps (text and MF space) and nearest neighbours of a product in either space."""
+"""The 2-D item maps (text, frozen text and MF space) and nearest neighbours of a product in either space."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from llmrec.serve.catalogue import has_categories, item_facts
 from llmrec.serve.index import WorkspaceIndex
 from llmrec.serve.users import cluster_labels
 
-SPACES = ("text", "mf")
+SPACES = ("text", "text_frozen", "mf")
+# "text_frozen": the packaged encoder's text space, kept beside the fine-tuned one ("text") only when
+# the build fine-tuned the encoder and kept it, so the two can be compared.
+TEXT_VECTORS = {"text": "items", "text_frozen": "items_frozen"}
 COLOUR_BY = ("category", "cluster", "price", "popularity")
 MAP_POINT_LIMIT = 20_000
 """Most products drawn on a map: at 100k points a rerun spent seconds building and sending the
@@ -91,8 +94,8 @@ def space_vectors(index: WorkspaceIndex, space: str, model: str | None = None) -
     """(n_items, d) item vectors of a space: text embeddings, or a factor model's item factors."""
     ws = index.ws
     _check_space(space)
-    if space == "text":
-        return ws.embeddings["items"]
+    if space in TEXT_VECTORS:
+        return ws.embeddings[TEXT_VECTORS[space]]
     meta = "projection/projection.json"
     mapped = ws.json(meta).get("mf_model") if (ws.root / meta).is_file() else None
     candidates = [model] if model else preferred([mapped] if mapped else [], FactorModel) + preferred(
@@ -112,7 +115,7 @@ def nearest_items(index: WorkspaceIndex, item_id: str, space: str = "text", k: i
     row = index.check_item(item_id)
     vectors = space_vectors(index, space)
     target = vectors[row]
-    if space == "text" or vectors.shape[1] > 2:
+    if space in TEXT_VECTORS or vectors.shape[1] > 2:
         norms = np.linalg.norm(vectors, axis=1) * max(float(np.linalg.norm(target)), 1e-12)
         sims = (vectors @ target) / np.maximum(norms, 1e-12)
     else:

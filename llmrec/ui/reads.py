@@ -328,6 +328,16 @@ def cold_start_pool(key: WorkspaceKey) -> dict:
     return evaluation.cold_start_pool(_index(key))
 
 
+@st.cache_data(**FRAMES)
+def text_ablation(key: WorkspaceKey, k: int) -> dict[str, pd.DataFrame]:
+    return evaluation.text_ablation(_index(key), k)
+
+
+@st.cache_data(**VALUES)
+def finetune_decision(key: WorkspaceKey) -> dict | None:
+    return evaluation.finetune_decision(_index(key))
+
+
 def explanation_quality(key: WorkspaceKey) -> pd.DataFrame:
     """Read on every run, not memoised: the file changes when `explain` runs, not when the workspace
     is rebuilt, and it is a few hundred bytes."""

@@ -84,7 +84,7 @@ def test_embed_key_is_unchanged_when_finetuning_is_off(shop):
     assert "finetuned" not in stages._embed_params(run)
     on = stages.StageRun(dataclasses.replace(config, finetune_seconds=5.0), shop[0], lambda *a: None)
     assert stages._embed_params(on)["finetuned"] is True
-    assert stages.embedding_model(on) == shop[0] / "finetune" / "encoder"
+    assert stages.embedding_model(on) == config.encoder      # no decision to keep the fine-tuned one
 
 
 def test_a_misspelt_upstream_stage_is_an_error():

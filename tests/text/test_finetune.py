@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 
 from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
+from llmrec.text import finetune as finetune_module
 from llmrec.text.encoder import TextEncoder
 from llmrec.text.finetune import (
     finetune_encoder,
@@ -57,7 +58,7 @@ def _pair_margin(folder, pairs=PLANTED) -> float:
 
 
 def _tune(tiny_model_dir, out, **options):
-    params = dict(time_budget_s=1e9, epochs=30, batch_size=4, lr=1e-3, seed=0)
+    params = dict(time_budget_s=1e9, epochs=30, batch_size=4, lr=1e-3, seed=0, trainable_layers=None)
     return finetune_encoder(tiny_model_dir, TEXTS, np.array(PLANTED * 2), None, out, **{**params, **options})
 
 
@@ -149,6 +150,30 @@ def test_only_top_layers_change_when_asked(tiny_model_dir, tmp_path):
     assert _pair_margin(folder) > _pair_margin(tiny_model_dir)
 
 
+def test_cached_lower_layer_states_train_the_same_weights_as_running_the_whole_model(
+        tiny_model_dir, tmp_path, monkeypatch):
+    """Frozen lower layers are computed once per text; the top layers then train on those states.
+    With the cache forbidden (no memory for it), every step runs the whole model: same weights."""
+    cached = load_file(_tune(tiny_model_dir, tmp_path / "cached", trainable_layers=1, epochs=2)
+                       / "model.safetensors")
+    monkeypatch.setattr(finetune_module, "STATE_CACHE_BYTES", 0)
+    whole = load_file(_tune(tiny_model_dir, tmp_path / "whole", trainable_layers=1, epochs=2)
+                      / "model.safetensors")
+    assert any(not torch.equal(cached[name], load_file(tiny_model_dir / "model.safetensors")[name])
+               for name in cached)
+    for name in cached:
+        torch.testing.assert_close(cached[name], whole[name], atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_default_trains_the_top_two_layers_and_leaves_the_embeddings(tiny_model_dir, tmp_path):
+    folder = finetune_encoder(tiny_model_dir, TEXTS, np.array(PLANTED * 2), None, tmp_path / "auto",
+                              epochs=2, batch_size=4, lr=1e-3)
+    assert read_report(folder).params["trainable_layers"] == 2          # the tiny BERT has 2 layers
+    base, tuned = load_file(tiny_model_dir / "model.safetensors"), load_file(folder / "model.safetensors")
+    changed = {name for name in base if not torch.equal(base[name], tuned[name])}
+    assert changed and not any("embeddings" in name for name in changed)
+
+
 def test_same_seed_same_weights(tiny_model_dir, tmp_path):
     first = load_file(_tune(tiny_model_dir, tmp_path / "a", epochs=2) / "model.safetensors")
     second = load_file(_tune(tiny_model_dir, tmp_path / "b", epochs=2) / "model.safetensors")
@@ -202,3 +227,17 @@ def test_invalid_options(tiny_model_dir, tmp_path, options, match):
 def test_pairs_outside_the_catalogue_are_an_error(tiny_model_dir, tmp_path):
     with pytest.raises(DataError, match="outside 0..7"):
         finetune_encoder(tiny_model_dir, TEXTS, np.array([[0, 8], [1, 2]]), None, tmp_path / "x")
+
+
+def test_learning_rate_schedule_is_fitted_to_what_the_time_budget_allows(tiny_model_dir, tmp_path):
+    # fake clock: 1 s per reading, one at the start and one before each step: 5 timed steps show
+    # 1 s per step with 14 s left, so a 20 s budget affords 5 + 14 = 19 of the 60 planned steps,
+    # and the decay is compressed to end there
+    folder = _tune(tiny_model_dir, tmp_path / "fit", time_budget_s=20, clock=FakeClock())
+    report = read_report(folder)
+    assert (report.steps, report.stopped_by, report.planned_steps) == (19, "time_budget", 60)
+    assert report.lr_horizon_steps == 19
+    assert finetune_module._lr_factor(0, 100, 0.1) == pytest.approx(0.1)
+    assert finetune_module._lr_factor(9, 100, 0.1) == pytest.approx(1.0)
+    assert finetune_module._lr_factor(55, 100, 0.1) == pytest.approx(0.5)
+    assert finetune_module._lr_factor(100, 100, 0.1) == 0.0

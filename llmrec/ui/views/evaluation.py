@@ -95,6 +95,22 @@ def cold_start(ctx: Context, k: int) -> None:
                "above chance.")
 
 
+def text_ablation(ctx: Context, k: int) -> None:
+    """Frozen vs fine-tuned text per text-aware model (computed by the build; rendered here)."""
+    decision = reads.finetune_decision(ctx.key)
+    if decision is None:
+        st.info("This workspace's encoder was not fine-tuned (build with --finetune to compare).")
+        return
+    st.caption(f"Fine-tuning: {plain(decision['reason'])}.")
+    tables = reads.text_ablation(ctx.key, k)
+    for split, frame in tables.items():
+        st.markdown("**Warm items**" if split == "standard" else "**Cold start (new products)**")
+        st.dataframe(frame.style.format("{:.4f}"), key=f"eval_ablation_{split}")
+    if tables:
+        st.caption("Each text-aware model trained twice with the same parameters and protocol: on the "
+                   "frozen encoder's text and on the fine-tuned encoder's; change = fine-tuned - frozen.")
+
+
 def drill_down(ctx: Context, k: int) -> None:
     state.choose("eval_model", ctx.models, param_name="eval_model",
                  default=default_model(ctx.models) or ctx.models[0])

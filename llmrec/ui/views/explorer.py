@@ -13,11 +13,19 @@ from llmrec.ui.components import item_picker, table, user_picker
 from llmrec.ui.context import Context
 from llmrec.ui.safe import plain
 
-SPACE_LABELS = {"text": "Text (language model)", "mf": "Collaborative (MF factors)"}
+SPACE_LABELS = {"text": "Text (language model)", "text_frozen": "Text (frozen, before fine-tuning)",
+                "mf": "Collaborative (MF factors)"}
 
 
 def spaces(ctx: Context) -> list[str]:
     return reads.available_spaces(ctx.key)
+
+
+def space_label(ctx: Context, space: str) -> str:
+    """The space's name; "text" says fine-tuned when the frozen text space sits beside it."""
+    if space == "text" and "text_frozen" in spaces(ctx):
+        return "Text (fine-tuned language model)"
+    return SPACE_LABELS[space]
 
 
 def controls(ctx: Context) -> tuple[str, str, bool]:
@@ -29,7 +37,7 @@ def controls(ctx: Context) -> tuple[str, str, bool]:
     state.choose("explorer_space", available, param_name="space", default="text")
     with left:
         space = st.radio("Space", available, key="explorer_space", horizontal=True,
-                         format_func=SPACE_LABELS.get)
+                         format_func=partial(space_label, ctx))
     colourings = reads.colourings(ctx.key)  # only fields this catalogue has
     state.choose("explorer_colour", colourings, param_name="colour", default=colourings[0])
     with middle:
@@ -111,7 +119,7 @@ def neighbours(ctx: Context, item: str, space: str) -> pd.DataFrame:
     for col, name in zip(cols, spaces(ctx), strict=True):
         frame = reads.nearest_items(ctx.key, item, name, 10)
         with col:
-            st.markdown(f"**Nearest in {SPACE_LABELS[name].lower()} space**")
+            st.markdown(f"**Nearest in {space_label(ctx, name).lower()} space**")
             table(shown_items(frame, ["title", "category", "price", "similarity"]), key=f"explorer_nn_{name}",
                   price=st.column_config.NumberColumn(format="$%.2f"),
                   similarity=st.column_config.NumberColumn(format="%.3f"))
