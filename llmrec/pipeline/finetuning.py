@@ -11,13 +11,13 @@ on them once more, so `evaluate` and the Evaluation page show frozen vs fine-tun
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.pipeline.encoder_choice import item_vectors
 from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
 
 GATE_MODEL = "itemknn"
@@ -57,8 +57,8 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
                                           "is used unchecked")
         return _write_decision(run, decision)
     run.progress("finetune", 0.95, f"validation check: {GATE_MODEL} with frozen vs fine-tuned text")
-    frozen = validation_ndcg(parts, ids, _item_vectors(run, run.config.encoder, texts))
-    tuned = validation_ndcg(parts, ids, _item_vectors(run, folder, texts))
+    frozen = validation_ndcg(parts, ids, item_vectors(run, run.config.encoder, texts))
+    tuned = validation_ndcg(parts, ids, item_vectors(run, folder, texts))
     kept = tuned > frozen
     decision.update(kept=kept, metric=f"{GATE_MODEL} validation NDCG@10",
                     frozen=round(frozen, 6), finetuned=round(tuned, 6),
@@ -82,13 +82,6 @@ def validation_ndcg(parts: dict[str, pd.DataFrame], ids: IdMap, item_text: np.nd
     return float(table[(table["metric"] == "NDCG") & (table["k"] == k)]["value"].iloc[0])
 
 
-def _item_vectors(run, model, texts: list[str]) -> np.ndarray:
-    """Item vectors through the build's embedding cache (the embed stage then finds them there)."""
-    from llmrec.text.cache import EmbeddingCache, encode_cached
-    from llmrec.text.encoder import TextEncoder
-
-    encoder = TextEncoder(model, max_length=run.config.max_length)
-    return encode_cached(encoder, texts, EmbeddingCache(run.config.cache_dir / "embeddings"))
 
 
 def _write_decision(run, decision: dict) -> None:
@@ -98,24 +91,10 @@ def _write_decision(run, decision: dict) -> None:
     run.progress("finetune", 1.0, decision["reason"])
 
 
-def read_decision(root: Path) -> dict | None:
-    """The fine-tuning stage's keep-or-fall-back decision in a workspace or staging folder, if it ran."""
-    path = Path(root) / FINETUNE_DECISION
-    return json.loads(path.read_text()) if path.is_file() else None
 
 
-def embedding_model(run):
-    """The encoder the embed stage uses: the fine-tuned one when the build fine-tuned and kept it."""
-    if run.config.finetune_seconds and (read_decision(run.staging) or {}).get("kept"):
-        return run.staging / FINETUNED_ENCODER
-    return run.config.encoder
 
 
-def frozen_item_vectors(run, texts: list[str]) -> dict[str, np.ndarray]:
-    """{"items_frozen": vectors} when the build embeds with a kept fine-tuned encoder, else {}."""
-    if embedding_model(run) == run.config.encoder:
-        return {}
-    return {"items_frozen": _item_vectors(run, run.config.encoder, texts)}
 
 
 def evaluate_frozen_text(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,

@@ -222,7 +222,7 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None, *, fo
         }
         _reuse_texts(run, manifest)
         if config.finetune_seconds:
-            from llmrec.pipeline.finetuning import read_decision
+            from llmrec.pipeline.encoder_choice import read_decision
 
             manifest["finetune"] = read_decision(staging)
         manifest["timings"]["total"] = round(time.perf_counter() - total_started, 3)

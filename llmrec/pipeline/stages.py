@@ -33,7 +33,8 @@ from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
-from llmrec.pipeline.finetuning import embedding_model, evaluate_frozen_text, finetune, frozen_item_vectors
+from llmrec.pipeline.encoder_choice import embedding_model, frozen_item_vectors
+from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
 from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
     DATA,

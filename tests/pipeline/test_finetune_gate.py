@@ -11,7 +11,7 @@ import pytest
 
 from llmrec.cli import main as cli_main
 from llmrec.data.ids import IdMap
-from llmrec.pipeline import finetuning
+from llmrec.pipeline import encoder_choice, finetuning
 from llmrec.pipeline.artifacts import Workspace
 from llmrec.pipeline.report import text_ablation
 from llmrec.pipeline.run import build_workspace
@@ -142,7 +142,7 @@ def test_validation_ndcg_is_one_when_the_text_twin_of_the_history_is_the_answer(
 
 
 def test_decision_is_read_back(tmp_path):
-    assert finetuning.read_decision(tmp_path) is None
+    assert encoder_choice.read_decision(tmp_path) is None
     (tmp_path / "finetune").mkdir()
     (tmp_path / "finetune" / "decision.json").write_text(json.dumps({"kept": True}))
-    assert finetuning.read_decision(tmp_path) == {"kept": True}
+    assert encoder_choice.read_decision(tmp_path) == {"kept": True}

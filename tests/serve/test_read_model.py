@@ -116,7 +116,7 @@ def test_map_frame_covers_every_item_with_facts(index, ws):
     points = maps.map_frame(index, "text")
     assert len(points) == ws.ids.n_items
     assert points[["x", "y", "title", "category", "popularity", "cluster"]].notna().all().all()
-    with pytest.raises(ConfigError, match="choose one of text, mf"):
+    with pytest.raises(ConfigError, match="choose one of text, text_frozen, mf"):
         maps.map_frame(index, "nope")
 
 

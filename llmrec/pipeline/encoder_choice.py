@@ -1,0 +1,44 @@
+"""Which encoder the embed stage uses, read from the fine-tuning stage's decision.
+
+Kept apart from `finetuning.py` on purpose: the embed stage's reuse key hashes the code it imports,
+and the fine-tuning check imports the models (it fits content ItemKNN); here nothing does, so editing
+a model does not re-embed the catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
+
+
+def item_vectors(run, model, texts: list[str]) -> np.ndarray:
+    """Item vectors through the build's embedding cache (the embed stage then finds them there)."""
+    from llmrec.text.cache import EmbeddingCache, encode_cached
+    from llmrec.text.encoder import TextEncoder
+
+    encoder = TextEncoder(model, max_length=run.config.max_length)
+    return encode_cached(encoder, texts, EmbeddingCache(run.config.cache_dir / "embeddings"))
+
+
+def read_decision(root: Path) -> dict | None:
+    """The fine-tuning stage's keep-or-fall-back decision in a workspace or staging folder, if it ran."""
+    path = Path(root) / FINETUNE_DECISION
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def embedding_model(run):
+    """The encoder the embed stage uses: the fine-tuned one when the build fine-tuned and kept it."""
+    if run.config.finetune_seconds and (read_decision(run.staging) or {}).get("kept"):
+        return run.staging / FINETUNED_ENCODER
+    return run.config.encoder
+
+
+def frozen_item_vectors(run, texts: list[str]) -> dict[str, np.ndarray]:
+    """{"items_frozen": vectors} when the build embeds with a kept fine-tuned encoder, else {}."""
+    if embedding_model(run) == run.config.encoder:
+        return {}
+    return {"items_frozen": item_vectors(run, run.config.encoder, texts)}
