@@ -89,7 +89,8 @@ class RecommenderSuite:
         for row, user in enumerate(users):
             assert not set(items[row]) & set(train[user].indices)          # history masked
             all_scores = fitted.score(np.array([user]))[0]
-            np.testing.assert_allclose(scores[row], all_scores[items[row]], rtol=1e-6)
+            # float32 sums over a batch of 3 and of 1 may round differently (BLAS blocking)
+            np.testing.assert_allclose(scores[row], all_scores[items[row]], rtol=1e-5, atol=1e-6)
             assert list(scores[row]) == sorted(scores[row], reverse=True)
         unmasked, _ = fitted.recommend(users, 5, exclude="none", candidates=np.array([3, 4, 5]))
         assert set(unmasked[:, :3].ravel()) <= {3, 4, 5} and (unmasked[:, 3:] == -1).all()

@@ -21,13 +21,13 @@ def test_evaluation_page_shows_the_ablation_the_build_stored(app, ui_workspace):
     page = open_page(app, "pages/6_evaluation.py")
     assert "Frozen vs fine-tuned text" in [h.value for h in page.subheader]
     assert any("encoder is used" in c.value and "0\\.5000" in c.value for c in page.caption)  # escaped
-    shown = {frame.value.index.name: frame.value for frame in page.dataframe
-             if "NDCG@10 frozen" in frame.value.columns}
-    assert shown, "no ablation table on the page"
-    warm = next(iter(shown.values()))
-    stored = text_ablation(ui_workspace, k=10)
-    assert list(warm.index) == list(TEXT_MODELS)
-    assert warm["NDCG@10 change"].to_numpy() == pytest.approx(stored["NDCG@10 change"].to_numpy())
+    shown = [frame.value for frame in page.dataframe if "NDCG@10 frozen" in frame.value.columns]
+    stored = {split: text_ablation(ui_workspace, split=split, k=10) for split in ("standard", "cold_start")}
+    expected = [table for table in stored.values() if not table.empty]   # the page's order: warm, then cold
+    assert len(shown) == len(expected) >= 1, "the page must show one ablation table per stored split"
+    for on_page, table in zip(shown, expected, strict=True):
+        assert list(on_page.index) == list(TEXT_MODELS)
+        assert on_page["NDCG@10 change"].to_numpy() == pytest.approx(table["NDCG@10 change"].to_numpy())
 
 
 def test_explorer_offers_the_frozen_text_space_beside_the_fine_tuned_one(app):
