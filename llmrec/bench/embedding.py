@@ -105,12 +105,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per encoder")
     args = parser.parse_args(argv)
     texts = benchmark_texts(args.texts)
-    from llmrec.text.encoder import TextEncoder, cpu_has_fast_bf16
+    from llmrec.hardware import cpu_has_native_bf16
+    from llmrec.text.encoder import TextEncoder
 
-    print(f"{len(texts)} texts; CPU advertises native bf16: {cpu_has_fast_bf16()}; "
+    print(f"{len(texts)} texts; CPU advertises native bf16: {cpu_has_native_bf16()}; "
           f"precision chosen by 'auto': {TextEncoder().precision}")
     result = run_embedding_benchmark(texts, rounds=args.rounds)
-    if cpu_has_fast_bf16():
+    if cpu_has_native_bf16():
         result.update(precision_ratio(texts, rounds=args.rounds))
     for key, value in result.items():
         print(f"{key:>42}: {value:.4f}" if isinstance(value, float) else f"{key:>42}: {value}")

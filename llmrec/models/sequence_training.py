@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from llmrec.errors import ConfigError, DataError, ModelError
+from llmrec.hardware import cpu_has_native_bf16
 from llmrec.models._common import EarlyStopping, close_epoch, finish_training
 from llmrec.models.base import EpochCallback
 from llmrec.models.sasrec_net import SASRecNet
@@ -32,12 +33,6 @@ clock = time.process_time
 does not cut training short (with one training thread and an idle machine it runs at wall-clock
 speed). Module-level so a test can plant one."""
 
-
-def cpu_has_native_bf16() -> bool:
-    """True when the CPU advertises native bf16 arithmetic (AVX512-BF16 or AMX), read from /proc/cpuinfo."""
-    from llmrec.text.encoder import cpu_has_fast_bf16
-
-    return cpu_has_fast_bf16()
 
 
 def resolve_precision(precision: str) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from llmrec.errors import ConfigError, ModelError
+from llmrec.hardware import cpu_has_native_bf16
 from llmrec.reasons.facts import Evidence
 from llmrec.reasons.sentences import split_sentences
 
@@ -102,14 +103,6 @@ def gguf_key(path: Path) -> str:
     return f"{path.stem}-{path.stat().st_size}-{head}"
 
 
-def native_bf16() -> bool:
-    """Whether this CPU has native bfloat16 instructions (Linux: avx512_bf16 or amx_bf16 in /proc/cpuinfo)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
-
 
 def default_cache_dir() -> Path:
     return Path(os.environ.get("LLMREC_CACHE") or Path.home() / ".cache" / "llmrec") / "llm"
@@ -148,7 +141,7 @@ class LLMGenerator:
             raise ConfigError(f"retries must be at least 0, got {retries}")
         if dtype not in DTYPES:
             raise ConfigError(f"dtype must be one of {', '.join(DTYPES)}, got '{dtype}'")
-        self.dtype = ("bfloat16" if native_bf16() else "float32") if dtype == "auto" else dtype
+        self.dtype = ("bfloat16" if cpu_has_native_bf16() else "float32") if dtype == "auto" else dtype
         self.mode = mode
         self.retries = retries
         self.temperature = temperature

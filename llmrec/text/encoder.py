@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from llmrec.errors import ConfigError, DataError, ModelError
+from llmrec.hardware import cpu_has_native_bf16
 from llmrec.text.pooling import mean_pool
 
 PRECISIONS = ("auto", "bf16", "fp32")
@@ -44,17 +45,6 @@ def packaged_model_path() -> Path:
     return folder
 
 
-def cpu_has_fast_bf16() -> bool:
-    """True when the CPU advertises native bf16 arithmetic (AVX512-BF16 or AMX), read from /proc/cpuinfo."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
 
 
 def torch_has_bf16_kernels() -> bool:
@@ -243,7 +233,7 @@ class TextEncoder:
             return precision
         if self.device.type == "cuda":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-        if self.device.type != "cpu" or not (cpu_has_fast_bf16() and torch_has_bf16_kernels()):
+        if self.device.type != "cpu" or not (cpu_has_native_bf16() and torch_has_bf16_kernels()):
             return "fp32"  # emulated bf16 is several times slower than fp32
         key = (self._fingerprint, str(self.device))
         if key not in _BF16_DECISIONS:

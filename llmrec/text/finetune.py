@@ -39,7 +39,8 @@ import torch.nn.functional as F
 
 from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
-from llmrec.text.encoder import PRECISIONS, _load, _resolve_model, cpu_has_fast_bf16
+from llmrec.hardware import cpu_has_native_bf16
+from llmrec.text.encoder import PRECISIONS, _load, _resolve_model
 from llmrec.text.pooling import mean_pool
 
 FinetuneProgress = Callable[[float, str], None]
@@ -448,7 +449,7 @@ def _states_fit(texts: list[str], max_length: int, model) -> bool:
 
 def _precision(precision: str) -> str:
     if precision == "auto":
-        return "bf16" if cpu_has_fast_bf16() else "fp32"
+        return "bf16" if cpu_has_native_bf16() else "fp32"
     return precision
 
 

@@ -76,9 +76,9 @@ def test_model_paths_are_resolved_without_loading(tmp_path):
 def test_the_compute_dtype_follows_the_cpu_and_keys_the_cache(tmp_path, monkeypatch):
     import llmrec.reasons.llm as llm
 
-    monkeypatch.setattr(llm, "native_bf16", lambda: True)
+    monkeypatch.setattr(llm, "cpu_has_native_bf16", lambda: True)
     assert LLMGenerator(cache_dir=tmp_path).dtype == "bfloat16"
-    monkeypatch.setattr(llm, "native_bf16", lambda: False)
+    monkeypatch.setattr(llm, "cpu_has_native_bf16", lambda: False)
     auto = LLMGenerator(cache_dir=tmp_path)
     assert auto.dtype == "float32" and auto.identity.endswith("|dtype=float32")
     assert LLMGenerator(cache_dir=tmp_path, dtype="bfloat16").identity != auto.identity

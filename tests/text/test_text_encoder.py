@@ -135,7 +135,7 @@ def test_new_weights_of_the_same_size_change_the_fingerprint(tiny_model_dir, tmp
 
 
 def test_auto_precision_is_fp32_without_native_bf16(tiny_model_dir, monkeypatch):
-    monkeypatch.setattr("llmrec.text.encoder.cpu_has_fast_bf16", lambda: False)
+    monkeypatch.setattr("llmrec.text.encoder.cpu_has_native_bf16", lambda: False)
     assert TextEncoder(tiny_model_dir, max_length=32).precision == "fp32"
 
 
@@ -152,7 +152,7 @@ def test_auto_picks_bf16_on_native_bf16_when_it_agrees_with_fp32(tiny_model_dir,
     """No timing decides: a one-pass timing under load chose fp32 on every try (see _bf16_usable)."""
     import llmrec.text.encoder as encoder_module
 
-    monkeypatch.setattr(encoder_module, "cpu_has_fast_bf16", lambda: True)
+    monkeypatch.setattr(encoder_module, "cpu_has_native_bf16", lambda: True)
     monkeypatch.setattr(encoder_module, "torch_has_bf16_kernels", lambda: True)
     monkeypatch.setattr(encoder_module, "_BF16_DECISIONS", {})
     monkeypatch.setattr(TextEncoder, "_forward", _fake_forward(cosine))
@@ -162,7 +162,7 @@ def test_auto_picks_bf16_on_native_bf16_when_it_agrees_with_fp32(tiny_model_dir,
 def test_auto_is_fp32_when_torch_lacks_bf16_kernels(tiny_model_dir, monkeypatch):
     import llmrec.text.encoder as encoder_module
 
-    monkeypatch.setattr(encoder_module, "cpu_has_fast_bf16", lambda: True)
+    monkeypatch.setattr(encoder_module, "cpu_has_native_bf16", lambda: True)
     monkeypatch.setattr(encoder_module, "torch_has_bf16_kernels", lambda: False)
     monkeypatch.setattr(encoder_module, "_BF16_DECISIONS", {})
     assert TextEncoder(tiny_model_dir, max_length=32).precision == "fp32"
