@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmrec.pipeline.rebuild import rebuild_command, recorded_config
-from llmrec.pipeline.workdir import MARKER, OWNED
+from llmrec.pipeline.workdir import MANIFEST, MARKER, OWNED
 
-MANIFEST = "manifest.json"
 ALGORITHM = "sha256"
 _CHUNK = 1 << 20  # stream in 1 MiB reads: large embedding files never sit in memory at once
 # Files written after the build (the text cache, `python -m llmrec explain`) in the one llmrec folder

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-MANIFEST = "manifest.json"
+from llmrec.pipeline.workdir import MANIFEST
 
 # Loader option -> the build flag that sets it (see `_source_options` in llmrec/cli.py).
 _SOURCE_FLAGS = {"path": "--path", "dataset": "--dataset", "reviews_path": "--reviews",
