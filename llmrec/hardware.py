@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from llmrec.errors import ConfigError
+
+PRECISIONS = ("auto", "bf16", "fp32")
+
 
 @lru_cache(maxsize=1)
 def cpu_has_native_bf16() -> bool:
@@ -20,3 +24,12 @@ def cpu_has_native_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def resolve_precision(precision: str) -> str:
+    """"bf16" or "fp32": "auto" picks bf16 only where the CPU has it natively (emulated bf16 is slower)."""
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision == "auto":
+        return "bf16" if cpu_has_native_bf16() else "fp32"
+    return precision

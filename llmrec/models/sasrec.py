@@ -29,6 +29,7 @@ import scipy.sparse as sp
 import torch
 
 from llmrec.errors import ConfigError, DataError, ModelError
+from llmrec.hardware import PRECISIONS, resolve_precision
 from llmrec.models._common import (
     check_finite,
     check_float,
@@ -58,7 +59,7 @@ from llmrec.models.sequence_data import (
     histories_from_matrix,
     unflatten,
 )
-from llmrec.models.sequence_training import PRECISIONS, Schedule, resolve_precision, train_next_item
+from llmrec.models.sequence_training import Schedule, train_next_item
 
 VALIDATION_USERS = 2000  # as in mf.py: enough to pick an epoch, cheap to evaluate
 SCORE_BATCH = 256

@@ -19,29 +19,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from llmrec.errors import ConfigError, DataError, ModelError
-from llmrec.hardware import cpu_has_native_bf16
+from llmrec.errors import DataError, ModelError
 from llmrec.models._common import EarlyStopping, close_epoch, finish_training
 from llmrec.models.base import EpochCallback
 from llmrec.models.sasrec_net import SASRecNet
 from llmrec.models.sequence_data import Sequences, left_padded, length_batches
 
-PRECISIONS = ("auto", "bf16", "fp32")
-
 clock = time.process_time
 """The training budget's clock: CPU seconds of this process, so that a machine busy with other work
 does not cut training short (with one training thread and an idle machine it runs at wall-clock
 speed). Module-level so a test can plant one."""
-
-
-
-def resolve_precision(precision: str) -> str:
-    """"bf16" or "fp32": "auto" picks bf16 only where the CPU has it natively (emulated bf16 is slower)."""
-    if precision not in PRECISIONS:
-        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    if precision == "auto":
-        return "bf16" if cpu_has_native_bf16() else "fp32"
-    return precision
 
 
 @dataclass(frozen=True)

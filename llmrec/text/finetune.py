@@ -39,7 +39,7 @@ import torch.nn.functional as F
 
 from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
-from llmrec.hardware import cpu_has_native_bf16
+from llmrec.hardware import resolve_precision
 from llmrec.text.encoder import PRECISIONS, _load, _resolve_model
 from llmrec.text.pooling import mean_pool
 
@@ -222,7 +222,7 @@ def finetune_encoder(
         layers = getattr(getattr(model, "encoder", None), "layer", None)
         trainable_layers = None if layers is None or not hasattr(model, "embeddings") else min(2, len(layers))
     _freeze_below(model, trainable_layers)
-    mode = _precision(precision)
+    mode = resolve_precision(precision)
 
     # texts: items first, then reviews; an example is (anchor text, positive text) + identity keys
     texts = item_texts + [text for _, text in reviews]
@@ -446,11 +446,6 @@ STATE_CACHE_BYTES = 2_000_000_000
 def _states_fit(texts: list[str], max_length: int, model) -> bool:
     return len(texts) * max_length * int(model.config.hidden_size) * 4 <= STATE_CACHE_BYTES
 
-
-def _precision(precision: str) -> str:
-    if precision == "auto":
-        return "bf16" if cpu_has_native_bf16() else "fp32"
-    return precision
 
 
 def _autocast(mode: str):

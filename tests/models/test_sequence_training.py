@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from llmrec import hardware
 from llmrec.errors import ConfigError, DataError
+from llmrec.hardware import resolve_precision
 from llmrec.models import sequence_training
 from llmrec.models.sasrec import SASRec
-from llmrec.models.sequence_training import build_params, resolve_precision
+from llmrec.models.sequence_training import build_params
 
 
 def walks(n_users: int = 60, n_items: int = 20, seed: int = 0) -> tuple[list[np.ndarray], sp.csr_matrix]:
@@ -102,9 +104,9 @@ def test_without_a_budget_training_runs_every_epoch_or_until_patience():
 
 
 def test_auto_precision_is_bf16_only_on_native_hardware(monkeypatch):
-    monkeypatch.setattr(sequence_training, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(hardware, "cpu_has_native_bf16", lambda: False)
     assert resolve_precision("auto") == "fp32"
-    monkeypatch.setattr(sequence_training, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr(hardware, "cpu_has_native_bf16", lambda: True)
     assert resolve_precision("auto") == "bf16"
     assert resolve_precision("fp32") == "fp32"
     with pytest.raises(ConfigError, match="precision must be one of auto, bf16, fp32"):
