@@ -39,8 +39,8 @@ import torch.nn.functional as F
 
 from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
-from llmrec.hardware import resolve_precision
-from llmrec.text.encoder import PRECISIONS, _load, _resolve_model
+from llmrec.hardware import PRECISIONS, resolve_precision
+from llmrec.text.encoder import _load, _resolve_model
 from llmrec.text.pooling import mean_pool
 
 FinetuneProgress = Callable[[float, str], None]
