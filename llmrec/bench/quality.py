@@ -53,7 +53,8 @@ def finetuned_model(dataset, ids: IdMap, train: pd.DataFrame, *, budget_s: float
                     lr: float, layers: int | None, max_length: int) -> Path:
     """The fine-tuned encoder folder for these pairs, trained once and reused from /tmp."""
     from llmrec.text.documents import item_documents
-    from llmrec.text.finetune import finetune_encoder, training_pairs
+    from llmrec.text.finetune import finetune_encoder
+    from llmrec.text.pairs import training_pairs
 
     pairs = training_pairs(train, ids, seed=SEED)
     key = f"pairs{len(pairs)}-budget{int(budget_s)}-bs{batch_size}-lr{lr:g}-layers{layers}-len{max_length}"

@@ -16,11 +16,11 @@ from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
 
 
 def item_vectors(run, model, texts: list[str]) -> np.ndarray:
-    """Item vectors through the build's embedding cache (the embed stage then finds them there)."""
+    """Vectors of `texts` through the build's embedding cache (the embed stage then finds them there)."""
     from llmrec.text.cache import EmbeddingCache, encode_cached
-    from llmrec.text.encoder import TextEncoder
+    from llmrec.text.head import open_encoder
 
-    encoder = TextEncoder(model, max_length=run.config.max_length)
+    encoder = open_encoder(model, max_length=run.config.max_length)
     return encode_cached(encoder, texts, EmbeddingCache(run.config.cache_dir / "embeddings"))
 
 

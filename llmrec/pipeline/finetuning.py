@@ -32,7 +32,8 @@ ABLATION_FILES = {"standard": "evaluation/frozen_text.parquet",
 def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) -> None:
     """Pre-train, then fine-tune: adapt the encoder on the training split only, keep it where it pays off."""
     from llmrec.text.documents import item_documents
-    from llmrec.text.finetune import finetune_encoder, review_pairs, training_pairs
+    from llmrec.text.finetune import finetune_head_encoder
+    from llmrec.text.pairs import review_pairs, training_pairs
 
     seed, train_part = run.config.seed, parts["train"]
     folder = run.staging / FINETUNED_ENCODER
@@ -49,9 +50,11 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
         decision["reason"] = (f"only {len(pairs) + len(reviews)} training pairs (fewer than {MIN_PAIRS}): "
                               "too few to fine-tune on; the frozen encoder is used")
         return _write_decision(run, decision)
-    finetune_encoder(run.config.encoder, texts, pairs, reviews, folder,
-                     time_budget_s=float(run.config.finetune_seconds), seed=seed,
-                     progress=lambda fraction, message: run.progress("finetune", fraction, message))
+    # The frozen vectors come from (and go to) the build's embedding cache: the embed stage reuses them.
+    finetune_head_encoder(run.config.encoder, texts, pairs, reviews, folder,
+                          embed=lambda all_texts: item_vectors(run, run.config.encoder, all_texts),
+                          time_budget_s=float(run.config.finetune_seconds), seed=seed,
+                          progress=lambda fraction, message: run.progress("finetune", fraction, message))
     if not len(parts["valid"]):
         decision.update(kept=True, reason="no validation part to check against: the fine-tuned encoder "
                                           "is used unchecked")

@@ -172,10 +172,10 @@ def engine_of(config):
 def embed(run, dataset: Dataset, ids: IdMap) -> None:
     from llmrec.text.cache import EmbeddingCache, encode_cached
     from llmrec.text.documents import item_documents, review_documents
-    from llmrec.text.encoder import TextEncoder
+    from llmrec.text.head import open_encoder
     from llmrec.text.profiles import item_review_embeddings, user_profiles
 
-    encoder = TextEncoder(embedding_model(run), max_length=run.config.max_length)
+    encoder = open_encoder(embedding_model(run), max_length=run.config.max_length)
     cache = EmbeddingCache(run.config.cache_dir / "embeddings")
     item_texts = item_documents(dataset.items)
     review_texts = review_documents(dataset.reviews)

@@ -141,6 +141,11 @@ def encode_cached(
     `engine` (default: this process) runs the chunks, e.g. on Ray actors that each load the encoder
     once; the vectors are the same either way.
     """
+    from llmrec.text.head import HeadEncoder
+
+    if isinstance(encoder, HeadEncoder):
+        # The frozen vectors are cached under the base model's identity; the head is cheap to reapply.
+        return encoder.project(encode_cached(encoder.base, texts, cache, progress, engine))
     if isinstance(texts, str | bytes):
         raise DataError("encode_cached() expects a sequence of texts, got a single string")
     texts = list(texts)

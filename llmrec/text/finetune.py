@@ -27,117 +27,26 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
 from llmrec.hardware import PRECISIONS, resolve_precision
-from llmrec.text.encoder import _load, _resolve_model
+from llmrec.text.encoder import FINETUNE_REPORT, NOT_THE_TRANSFORMER, _cached_snapshot, _load, _resolve_model
+from llmrec.text.head import DEFAULT_HEAD, HeadRecipe, save_head, symmetric_info_nce, train_head
 from llmrec.text.pooling import mean_pool
 
 FinetuneProgress = Callable[[float, str], None]
 """progress(fraction in [0, 1], message): what a CLI bar or a Streamlit bar shows."""
 
-MANIFEST = "finetune.json"
-
-
-# ----------------------------------------------------------------------------------------------------------
-# training pairs
-
-
-def training_pairs(
-    train: pd.DataFrame,
-    ids: IdMap,
-    *,
-    consecutive_per_user: int = 20,
-    co_per_user: int = 10,
-    popularity_power: float = 0.5,
-    seed: int = 0,
-) -> np.ndarray:
-    """(n, 2) int64 item-index pairs that should embed close, from TRAINING interactions only.
-
-    Per user (history ordered by timestamp, ties kept in row order): consecutive distinct items,
-    at most `consecutive_per_user` of them, and `co_per_user` pairs of co-interacted items drawn at
-    random. Both are sampled with weight (pop_a * pop_b) ** -popularity_power / 2, so pairs of
-    bestsellers, which teach little about the text, are down-weighted. Unordered duplicates are
-    merged; the result is shuffled. Same data and seed, same pairs.
-    """
-    for column in ("user_id", "item_id"):
-        if column not in train.columns:
-            raise DataError(f"training interactions need a '{column}' column; found {list(train.columns)}")
-    for name, value in (("consecutive_per_user", consecutive_per_user), ("co_per_user", co_per_user)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
-    if not isinstance(popularity_power, int | float) or popularity_power < 0:
-        raise ConfigError(f"popularity_power must be a number >= 0, got {popularity_power!r}")
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"user": train["user_id"].astype(str).to_numpy(),
-                          "item": ids.item_indices(train["item_id"].astype(str)),
-                          "time": train["timestamp"].to_numpy() if "timestamp" in train.columns
-                          else np.zeros(len(train))})
-    unknown = frame["item"].to_numpy() < 0
-    if unknown.any():
-        bad = train["item_id"].astype(str).to_numpy()[unknown][0]
-        raise DataError(f"training interactions: item id '{bad}' is not in the id map")
-    frame = frame.sort_values(["user", "time"], kind="stable")
-    weight = np.bincount(frame["item"], minlength=ids.n_items).astype(np.float64)
-    weight = np.maximum(weight, 1.0) ** (-popularity_power / 2)            # (n_items,)
-    items = frame["item"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, frame["user"].to_numpy()[1:] != frame["user"].to_numpy()[:-1]])
-    bounds = np.r_[starts, len(items)]
-    chosen: list[np.ndarray] = []
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        history = items[start:stop]
-        if len(history) < 2:
-            continue
-        steps = np.stack([history[:-1], history[1:]], axis=1)               # (len-1, 2)
-        steps = steps[steps[:, 0] != steps[:, 1]]
-        chosen.append(_sample(steps, consecutive_per_user, weight, rng))
-        distinct = np.unique(history)
-        if co_per_user and len(distinct) >= 2:
-            draws = rng.integers(0, len(distinct), size=(4 * co_per_user, 2))
-            co = distinct[draws[draws[:, 0] != draws[:, 1]]]
-            chosen.append(_sample(co, co_per_user, weight, rng))
-    if not chosen:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.sort(np.concatenate(chosen), axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return pairs[rng.permutation(len(pairs))].astype(np.int64)
-
-
-def _sample(candidates: np.ndarray, limit: int, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """At most `limit` rows of `candidates` without replacement, weighted by their items' weights."""
-    if len(candidates) <= limit:
-        return candidates
-    p = weight[candidates[:, 0]] * weight[candidates[:, 1]]
-    return candidates[rng.choice(len(candidates), size=limit, replace=False, p=p / p.sum())]
-
-
-def review_pairs(reviews: pd.DataFrame, ids: IdMap, *, per_item: int = 3, min_chars: int = 20,
-                 seed: int = 0) -> list[tuple[int, str]]:
-    """(item index, review text) pairs, at most `per_item` per item, reviews shorter than `min_chars` skipped.
-
-    Reviews belong to no split (they describe the item, not the held-out purchase), but a caller
-    that evaluates on reviews' own interactions should pass only the training reviews.
-    """
-    if reviews is None or reviews.empty:
-        return []
-    body = reviews.get("text", pd.Series("", index=reviews.index)).fillna("").astype(str)
-    if "title" in reviews.columns:
-        body = (reviews["title"].fillna("").astype(str) + ". " + body).str.strip(". ")
-    frame = pd.DataFrame({"item": ids.item_indices(reviews["item_id"].astype(str)), "text": body})
-    frame = frame[(frame["item"] >= 0) & (frame["text"].str.len() >= min_chars)]
-    frame = frame.iloc[np.random.default_rng(seed).permutation(len(frame))]
-    frame = frame.groupby("item", sort=True).head(per_item).sort_values("item", kind="stable")
-    return [(int(i), str(t)) for i, t in zip(frame["item"], frame["text"], strict=True)]
+MANIFEST = FINETUNE_REPORT
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -228,9 +137,7 @@ def finetune_encoder(
     texts = item_texts + [text for _, text in reviews]
     token_ids = tokenizer(texts, truncation=True, max_length=max_length, return_attention_mask=False,
                           return_token_type_ids=False)["input_ids"]
-    n_items = len(item_texts)
-    anchors = np.r_[pairs[:, 0], np.array([i for i, _ in reviews], dtype=np.int64)]
-    positives = np.r_[pairs[:, 1], n_items + np.arange(len(reviews), dtype=np.int64)]
+    anchors, positives = _examples(pairs, reviews, len(item_texts))
     n_examples = len(anchors)
     per_epoch = math.ceil(n_examples / batch_size)
     planned = per_epoch * epochs
@@ -316,6 +223,84 @@ def finetune_encoder(
     return out_folder
 
 
+def finetune_head_encoder(
+    base_model: str | Path | None,
+    item_texts: Sequence[str],
+    pairs: np.ndarray,
+    review_pairs: Sequence[tuple[int, str]] | None,
+    out_folder: Path,
+    *,
+    embed: Callable[[list[str]], np.ndarray],
+    recipe: HeadRecipe = DEFAULT_HEAD,
+    time_budget_s: float = 600.0,
+    seed: int = 0,
+    progress: FinetuneProgress | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Path:
+    """Fine-tune a head on `base_model`'s frozen vectors (llmrec.text.head); save base + head to `out_folder`.
+
+    Same pairs and contract as `finetune_encoder`; `embed(texts)` returns the base model's vectors of
+    the texts (the build passes its embedding cache, so nothing is embedded twice). The base model's
+    files are copied byte for byte, so the folder loads offline and its transformer keeps the base
+    model's cache identity. Returns `out_folder`; `open_encoder(out_folder)` loads it.
+    """
+    item_texts = list(item_texts)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2) if len(pairs) else np.zeros((0, 2), np.int64)
+    reviews = list(review_pairs or [])
+    recipe.check()
+    _check_inputs(item_texts, pairs, reviews, time_budget_s=time_budget_s, epochs=1, batch_size=2,
+                  lr=recipe.lr, temperature=recipe.temperature, precision="fp32")
+    started = clock()
+    name, folder = _resolve_model(base_model)
+    texts = item_texts + [text for _, text in reviews]
+    if progress is not None:
+        progress(0.0, f"frozen vectors of {len(texts):,} texts")
+    vectors = np.asarray(embed(texts), dtype=np.float32)                       # (n_texts, dim)
+    anchors, positives = _examples(pairs, reviews, len(item_texts))
+    run = train_head(vectors, anchors, positives, (anchors, positives), recipe,
+                     time_budget_s=max(time_budget_s - (clock() - started), 1e-9), seed=seed,
+                     progress=progress, clock=clock)
+    out_folder = Path(out_folder)
+    _copy_model_files(name, folder, out_folder)
+    save_head(run.weight, out_folder)
+    report = FinetuneReport(
+        base_model=name, n_item_pairs=len(pairs), n_review_pairs=len(reviews), steps=run.steps,
+        planned_steps=run.planned_steps, epochs_done=run.epochs_done, stopped_by=run.stopped_by,
+        final_loss=run.final_loss, precision="fp32", seconds=round(clock() - started, 3),
+        params={"method": "head", **asdict(recipe), "seed": seed, "time_budget_s": time_budget_s,
+                "first_loss": run.first_loss})
+    (out_folder / MANIFEST).write_text(json.dumps(asdict(report), indent=2))
+    if progress is not None:
+        progress(1.0, f"fine-tuned head: {run.epochs_done:.1f} epochs ({run.stopped_by}), "
+                      f"loss {run.first_loss:.3f} -> {run.final_loss:.3f}")
+    return out_folder
+
+
+def _examples(pairs: np.ndarray, reviews: list[tuple[int, str]], n_items: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(anchors, positives): text indices, items first then reviews (review j is text n_items + j)."""
+    anchors = np.r_[pairs[:, 0], np.array([i for i, _ in reviews], dtype=np.int64)]
+    positives = np.r_[pairs[:, 1], n_items + np.arange(len(reviews), dtype=np.int64)]
+    return anchors.astype(np.int64), positives.astype(np.int64)
+
+
+def _copy_model_files(name: str, folder: Path | None, out_folder: Path) -> None:
+    """The base model's files, byte for byte (a re-saved model would hash differently)."""
+    source = folder if folder is not None else _cached_snapshot(name)
+    out_folder.mkdir(parents=True, exist_ok=True)
+    if source is None:                  # a hub model loaded some other way: save what transformers has
+        tokenizer, model = _load(name, None)
+        model.save_pretrained(out_folder, safe_serialization=True)
+        tokenizer.save_pretrained(out_folder)
+        return
+    for path in sorted(p for p in Path(source).rglob("*") if p.is_file() and ".git" not in p.parts):
+        relative = path.relative_to(source)
+        if relative.as_posix() in NOT_THE_TRANSFORMER:
+            continue
+        (out_folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, out_folder / relative)
+
+
 TIMED_STEPS = 5
 """Steps timed before the learning-rate schedule is fitted to the time budget."""
 
@@ -332,25 +317,6 @@ def read_report(folder: Path) -> FinetuneReport:
     if not path.is_file():
         raise DataError(f"{path} not found: {folder} is not a folder written by finetune_encoder")
     return FinetuneReport(**json.loads(path.read_text()))
-
-
-def symmetric_info_nce(left: torch.Tensor, right: torch.Tensor, left_keys: np.ndarray,
-                       right_keys: np.ndarray, temperature: float) -> torch.Tensor:
-    """InfoNCE of left->right and right->left with in-batch negatives, averaged.
-
-    left, right: (batch, dim) unit vectors; row i of each is a positive pair. Keys identify the
-    text behind each row: pair j is no negative of pair i when the two pairs share a text (the same
-    item twice in a batch), so such entries are masked out in both directions.
-    """
-    logits = left @ right.T / temperature                                  # (batch, batch)
-    lk, rk = torch.from_numpy(np.asarray(left_keys)), torch.from_numpy(np.asarray(right_keys))
-    shared = ((lk[:, None] == lk[None, :]) | (lk[:, None] == rk[None, :])
-              | (rk[:, None] == lk[None, :]) | (rk[:, None] == rk[None, :]))  # (batch, batch), symmetric
-    shared.fill_diagonal_(False)
-    labels = torch.arange(len(lk))
-    forward = F.cross_entropy(logits.masked_fill(shared, -torch.inf), labels)
-    backward = F.cross_entropy(logits.T.masked_fill(shared, -torch.inf), labels)
-    return (forward + backward) / 2
 
 
 def _freeze_below(model, trainable_layers: int | None) -> None:

@@ -80,9 +80,9 @@ def index(root: str, stamp: float) -> WorkspaceIndex:
 def encoder(model_name: str | None, max_length: int, version: float = 0.0):
     """The text encoder (loaded from local files only; shared by every session). `version` tells
     apart weights a rebuild replaced at the same path (a workspace's fine-tuned encoder)."""
-    from llmrec.text.encoder import TextEncoder
+    from llmrec.text.head import open_encoder
 
-    return TextEncoder(model_name, max_length=max_length)
+    return open_encoder(model_name, max_length=max_length)
 
 
 def encoder_for(root: str):

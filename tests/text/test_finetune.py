@@ -14,13 +14,8 @@ from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError
 from llmrec.text import finetune as finetune_module
 from llmrec.text.encoder import TextEncoder
-from llmrec.text.finetune import (
-    finetune_encoder,
-    read_report,
-    review_pairs,
-    symmetric_info_nce,
-    training_pairs,
-)
+from llmrec.text.finetune import finetune_encoder, read_report, symmetric_info_nce
+from llmrec.text.pairs import review_pairs, training_pairs
 
 # eight items in four planted pairs (0,1) (2,3) (4,5) (6,7): the texts of a pair share no word
 TEXTS = ["drill battery", "tea green", "cordless case", "organic leaves", "steel kit", "red light",
