@@ -50,14 +50,19 @@ def finetune_train(warm: splits.Split, cold: splits.Split) -> pd.DataFrame:
 
 
 def finetuned_model(dataset, ids: IdMap, train: pd.DataFrame, *, budget_s: float, batch_size: int,
-                    lr: float, layers: int | None, max_length: int) -> Path:
-    """The fine-tuned encoder folder for these pairs, trained once and reused from /tmp."""
+                    lr: float, layers: int | None, max_length: int, method: str = "head") -> Path:
+    """The fine-tuned encoder folder for these pairs, trained once and reused from /tmp.
+
+    method "head": the build's recipe (an output head on the frozen encoder, its defaults); "layers":
+    the top `layers` transformer layers with batch_size, lr and max_length.
+    """
     from llmrec.text.documents import item_documents
-    from llmrec.text.finetune import finetune_encoder
+    from llmrec.text.finetune import finetune_encoder, finetune_head_encoder
     from llmrec.text.pairs import training_pairs
 
     pairs = training_pairs(train, ids, seed=SEED)
-    key = f"pairs{len(pairs)}-budget{int(budget_s)}-bs{batch_size}-lr{lr:g}-layers{layers}-len{max_length}"
+    key = (f"head-pairs{len(pairs)}-budget{int(budget_s)}" if method == "head" else
+           f"pairs{len(pairs)}-budget{int(budget_s)}-bs{batch_size}-lr{lr:g}-layers{layers}-len{max_length}")
     folder = WORK / f"finetuned-{key}"
     if (folder / "finetune.json").is_file():
         return folder
@@ -68,16 +73,20 @@ def finetuned_model(dataset, ids: IdMap, train: pd.DataFrame, *, budget_s: float
             last[0] = fraction
             print(f"  finetune {fraction:5.1%} {message}", flush=True)
 
-    return finetune_encoder(None, item_documents(dataset.items), pairs, None, folder, time_budget_s=budget_s,
+    texts = item_documents(dataset.items)
+    if method == "head":
+        return finetune_head_encoder(None, texts, pairs, None, folder, time_budget_s=budget_s, seed=SEED,
+                                     embed=lambda all_texts: embed(None, all_texts), progress=report)
+    return finetune_encoder(None, texts, pairs, None, folder, time_budget_s=budget_s,
                             epochs=1, batch_size=batch_size, lr=lr, max_length=max_length,
                             trainable_layers=layers, seed=SEED, threads=1, progress=report)
 
 
 def embed(model: Path | None, texts: list[str]) -> np.ndarray:
     from llmrec.text.cache import EmbeddingCache, encode_cached
-    from llmrec.text.encoder import TextEncoder
+    from llmrec.text.head import open_encoder
 
-    encoder = TextEncoder(model, threads=1)
+    encoder = open_encoder(model, threads=1)
     return encode_cached(encoder, texts, EmbeddingCache(WORK / "embeddings"))
 
 
@@ -99,7 +108,7 @@ def fit(name: str, split: splits.Split, ids: IdMap, item_text: np.ndarray):
 
 
 def run(models: list[str], *, budget_s: float, batch_size: int, lr: float,
-        layers: int | None, max_length: int) -> pd.DataFrame:
+        layers: int | None, max_length: int, method: str = "head") -> pd.DataFrame:
     from llmrec.text.documents import item_documents
 
     dataset, ids = load_catalogue(AMAZON_SCIENTIFIC)
@@ -110,7 +119,8 @@ def run(models: list[str], *, budget_s: float, batch_size: int, lr: float,
           f"warm: {warm.description()}; cold: {len(cold_items)} new test items", flush=True)
     texts = item_documents(dataset.items)
     tuned_folder = finetuned_model(dataset, ids, finetune_train(warm, cold), budget_s=budget_s,
-                                   batch_size=batch_size, lr=lr, layers=layers, max_length=max_length)
+                                   batch_size=batch_size, lr=lr, layers=layers, max_length=max_length,
+                                   method=method)
     print(f"fine-tuned encoder: {tuned_folder} {json.loads((tuned_folder / 'finetune.json').read_text())}",
           flush=True)
     texts_by = {"frozen": embed(None, texts), "finetuned": embed(tuned_folder, texts)}
@@ -158,6 +168,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame | None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help="comma-separated registry names; unregistered ones are skipped with a note")
+    parser.add_argument("--method", choices=("head", "layers"), default="head",
+                        help="head: the build's recipe (an output head on the frozen encoder); "
+                             "layers: train the top transformer layers with the --finetune-* options")
     parser.add_argument("--finetune-budget", type=float, default=1200.0, help="seconds of fine-tuning")
     parser.add_argument("--finetune-batch", type=int, default=64)
     parser.add_argument("--finetune-lr", type=float, default=5e-5)
@@ -179,7 +192,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame | None:
     started = time.perf_counter()
     frame = run([m for m in wanted if m in SPEC_BY_NAME], budget_s=args.finetune_budget,
                 batch_size=args.finetune_batch, lr=args.finetune_lr, layers=args.finetune_layers or None,
-                max_length=args.finetune_length)
+                max_length=args.finetune_length, method=args.method)
     print()
     print(format_table(frame))
     print(f"\ntotal {time.perf_counter() - started:.0f} s; peak memory {_peak_mb():.0f} MB (whole process)")
