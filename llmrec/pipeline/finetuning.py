@@ -35,7 +35,7 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
     from llmrec.text.finetune import finetune_head_encoder
     from llmrec.text.pairs import review_pairs, training_pairs
 
-    seed, train_part = run.config.seed, parts["train"]
+    seed, train_part = run.config.seed, shared_training(run, parts["train"])
     folder = run.staging / FINETUNED_ENCODER
     texts = item_documents(dataset.items)
     pairs = training_pairs(train_part, ids, seed=seed)
@@ -69,6 +69,20 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
                             + ("the fine-tuned encoder is used" if kept
                                else "no gain, so the frozen encoder is used")))
     _write_decision(run, decision)
+
+
+def shared_training(run, train: pd.DataFrame) -> pd.DataFrame:
+    """The training interactions that are also in the cold-start split's training part, when it exists.
+
+    The cold-start evaluation holds whole items out; pairs with those items would teach the encoder
+    about the very products it is then asked to score as new, so they are left out of fine-tuning.
+    """
+    cold = run.staging / "split" / "cold_train.parquet"
+    if not cold.is_file():
+        return train
+    keys = ["user_id", "item_id"]
+    kept = pd.read_parquet(cold, columns=keys).drop_duplicates()
+    return train.merge(kept, on=keys, how="inner")
 
 
 def validation_ndcg(parts: dict[str, pd.DataFrame], ids: IdMap, item_text: np.ndarray, k: int = 10) -> float:

@@ -146,3 +146,18 @@ def test_decision_is_read_back(tmp_path):
     (tmp_path / "finetune").mkdir()
     (tmp_path / "finetune" / "decision.json").write_text(json.dumps({"kept": True}))
     assert encoder_choice.read_decision(tmp_path) == {"kept": True}
+
+
+def test_fine_tuning_pairs_leave_out_the_items_the_cold_start_split_holds_out(tmp_path):
+    from types import SimpleNamespace
+
+    from llmrec.pipeline.finetuning import shared_training
+
+    train = pd.DataFrame({"user_id": ["u1", "u1", "u1", "u2", "u2"], "item_id": ["a", "new", "b", "b", "c"],
+                          "timestamp": [1, 2, 3, 1, 2]})
+    run = SimpleNamespace(staging=tmp_path)
+    assert shared_training(run, train).equals(train)                      # no cold-start split: all of it
+    (tmp_path / "split").mkdir()
+    train[train["item_id"] != "new"].to_parquet(tmp_path / "split" / "cold_train.parquet")
+    kept = shared_training(run, train)
+    assert kept["item_id"].tolist() == ["a", "b", "b", "c"]               # order kept, held-out item gone
