@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.numpy import load_file, save_file
 
-from llmrec.errors import ConfigError, DataError
+from llmrec.errors import ConfigError, DataError, ModelError
 from llmrec.text.encoder import FINETUNE_REPORT, HEAD_FILE, NOT_THE_TRANSFORMER, folder_fingerprint
 
 
@@ -62,7 +62,7 @@ def _base_model(folder: Path) -> str | Path | None:
     base = None if recorded == f"package:{PACKAGED_MODEL}" else recorded
     try:
         _name, base_folder = _resolve_model(base)
-    except (ConfigError, DataError, OSError, Exception):  # noqa: BLE001 - any failure: use the copy
+    except (ConfigError, ModelError):      # the original moved or was never here: use the copy
         return folder
     base_folder = base_folder if base_folder is not None else _cached_snapshot(recorded)
     if base_folder is None:
