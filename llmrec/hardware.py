@@ -57,7 +57,7 @@ def encoder_precision(precision: str, *, n_texts: int | None = None,
     """The text encoder's precision on a CPU: an explicit one as asked; "auto" by the CPU and the corpus.
 
     "auto": bf16 where the CPU has native bf16 (the encoder still checks that its vectors agree with
-    fp32); else int8 when `n_texts` (the distinct texts about to be embedded; None: unknown) reaches
+    fp32); else int8 when `n_texts` (the texts about to be embedded; None: unknown) reaches
     INT8_MIN_TEXTS; else fp32. `native_bf16` None reads this CPU's flags.
     """
     if precision not in ENCODER_PRECISIONS:

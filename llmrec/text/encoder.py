@@ -122,7 +122,7 @@ class TextEncoder:
         with fp32, int8 on other CPUs for a large `corpus_size`, else fp32; `precision_reason` says why.
     device: a torch device string such as "cpu" or "cuda".
     threads: torch intra-op threads; None leaves torch's global setting alone.
-    corpus_size: how many distinct texts this encoder is about to embed (only "auto" reads it).
+    corpus_size: how many texts this encoder is about to embed (only "auto" reads it).
     """
 
     def __init__(
