@@ -13,6 +13,7 @@ from pathlib import Path
 from llmrec.data.sources import source_names
 from llmrec.engine import ENGINES
 from llmrec.errors import ConfigError, LlmrecError
+from llmrec.hardware import ENCODER_PRECISIONS
 from llmrec.pipeline.config import ALL_MODELS, SPLITS
 
 SOURCES = source_names()
@@ -115,7 +116,8 @@ def build_config(args: argparse.Namespace):
                        models=tuple(args.models), split=args.split, ks=tuple(args.k), seed=args.seed,
                        encoder=args.encoder, epochs=args.epochs, factors=args.factors,
                        cold_start=not args.no_cold_start, finetune_seconds=args.finetune,
-                       train_budget=args.train_budget, engine=args.engine, engine_address=args.address)
+                       train_budget=args.train_budget, engine=args.engine, engine_address=args.address,
+                       precision=args.precision)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -133,6 +135,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                                  if split == "given" else ""))
     for note in manifest.get("repairs", []):
         print(f"  {note}")
+    if manifest.get("embedding"):
+        print(f"  embedding: {manifest['embedding']['precision']} ({manifest['embedding']['reason']})")
     if manifest.get("finetune"):
         print(f"  fine-tuning: {manifest['finetune']['reason']}")
     for line in workspace.dataset.report.lines():
@@ -344,6 +348,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     build.add_argument("--seed", type=int, default=42)
     build.add_argument("--encoder", help="local model folder or hub id (default: packaged all-MiniLM-L6-v2)")
+    build.add_argument("--precision", choices=ENCODER_PRECISIONS, default="auto",
+                       help="text encoder precision (default auto: bf16 on CPUs with native bf16, int8 on "
+                            "others for large corpora, else fp32; the build output says which ran)")
     build.add_argument("--finetune", type=float, nargs="?", const=600.0, default=None, metavar="SECONDS",
                        help="fine-tune the encoder on the training split before embedding, for up to "
                             "SECONDS (default 600); off unless given")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from llmrec.engine import ENGINES
 from llmrec.errors import ConfigError
+from llmrec.hardware import ENCODER_PRECISIONS
 from llmrec.models.registry import model_names
 
 ALL_MODELS = model_names()  # every registered model except reference baselines (random)
@@ -42,6 +43,10 @@ class BuildConfig:
     """Text encoder: None for the packaged all-MiniLM-L6-v2, or a local folder / hub id."""
     max_length: int = 256
     """Token limit of the text encoder."""
+    precision: str = "auto"
+    """Precision of the text encoder: auto, bf16, int8 or fp32. "auto" is bf16 on a CPU with native bf16,
+    int8 on other CPUs when the corpus has >= llmrec.hardware.INT8_MIN_TEXTS texts, else fp32; the
+    manifest's "embedding" entry says which ran and why."""
     finetune_seconds: float | None = None
     """Fine-tune the encoder on the training split for up to this many seconds before embedding
     (pre-train, then fine-tune); None leaves the encoder as it is."""
@@ -81,6 +86,9 @@ class BuildConfig:
         if self.train_budget is not None and not self.train_budget > 0:
             raise ConfigError(f"the training budget must be a positive number of seconds, "
                               f"got {self.train_budget}")
+        if self.precision not in ENCODER_PRECISIONS:
+            raise ConfigError(f"unknown encoder precision '{self.precision}'; valid choices: "
+                              f"{', '.join(ENCODER_PRECISIONS)}")
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine '{self.engine}'; valid choices: {', '.join(ENGINES)}")
         if self.factors <= 0 or self.epochs <= 0:

@@ -15,12 +15,25 @@ import numpy as np
 from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
 
 
-def item_vectors(run, model, texts: list[str]) -> np.ndarray:
-    """Vectors of `texts` through the build's embedding cache (the embed stage then finds them there)."""
-    from llmrec.text.cache import EmbeddingCache, encode_cached
+def corpus_size(dataset) -> int:
+    """Texts the embed stage embeds (one per item and per review): what "auto" precision sizes up."""
+    return dataset.n_items + len(dataset.reviews)
+
+
+def text_encoder(run, model, corpus: int):
+    """The build's encoder for `model` (a fine-tuned head folder included), in the configured precision
+    ("auto" sized by `corpus` texts)."""
     from llmrec.text.head import open_encoder
 
-    encoder = open_encoder(model, max_length=run.config.max_length)
+    return open_encoder(model, max_length=run.config.max_length, precision=run.config.precision,
+                        corpus_size=corpus)
+
+
+def item_vectors(run, model, texts: list[str], corpus: int) -> np.ndarray:
+    """Vectors of `texts` through the build's embedding cache (the embed stage then finds them there)."""
+    from llmrec.text.cache import EmbeddingCache, encode_cached
+
+    encoder = text_encoder(run, model, corpus)
     return encode_cached(encoder, texts, EmbeddingCache(run.config.cache_dir / "embeddings"))
 
 
@@ -37,8 +50,8 @@ def embedding_model(run):
     return run.config.encoder
 
 
-def frozen_item_vectors(run, texts: list[str]) -> dict[str, np.ndarray]:
+def frozen_item_vectors(run, texts: list[str], corpus: int) -> dict[str, np.ndarray]:
     """{"items_frozen": vectors} when the build embeds with a kept fine-tuned encoder, else {}."""
     if embedding_model(run) == run.config.encoder:
         return {}
-    return {"items_frozen": item_vectors(run, run.config.encoder, texts)}
+    return {"items_frozen": item_vectors(run, run.config.encoder, texts, corpus)}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.pipeline.encoder_choice import item_vectors
+from llmrec.pipeline.encoder_choice import corpus_size, item_vectors
 from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
 
 GATE_MODEL = "itemknn"
@@ -50,9 +50,11 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
         decision["reason"] = (f"only {len(pairs) + len(reviews)} training pairs (fewer than {MIN_PAIRS}): "
                               "too few to fine-tune on; the frozen encoder is used")
         return _write_decision(run, decision)
-    # The frozen vectors come from (and go to) the build's embedding cache: the embed stage reuses them.
+    # The frozen vectors come from (and go to) the build's embedding cache, in the precision the embed
+    # stage will use, so it reuses them.
+    corpus = corpus_size(dataset)
     finetune_head_encoder(run.config.encoder, texts, pairs, reviews, folder,
-                          embed=lambda all_texts: item_vectors(run, run.config.encoder, all_texts),
+                          embed=lambda all_texts: item_vectors(run, run.config.encoder, all_texts, corpus),
                           time_budget_s=float(run.config.finetune_seconds), seed=seed,
                           progress=lambda fraction, message: run.progress("finetune", fraction, message))
     if not len(parts["valid"]):
@@ -60,8 +62,8 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
                                           "is used unchecked")
         return _write_decision(run, decision)
     run.progress("finetune", 0.95, f"validation check: {GATE_MODEL} with frozen vs fine-tuned text")
-    frozen = validation_ndcg(parts, ids, item_vectors(run, run.config.encoder, texts))
-    tuned = validation_ndcg(parts, ids, item_vectors(run, folder, texts))
+    frozen = validation_ndcg(parts, ids, item_vectors(run, run.config.encoder, texts, corpus))
+    tuned = validation_ndcg(parts, ids, item_vectors(run, folder, texts, corpus))
     kept = tuned > frozen
     decision.update(kept=kept, metric=f"{GATE_MODEL} validation NDCG@10",
                     frozen=round(frozen, 6), finetuned=round(tuned, 6),

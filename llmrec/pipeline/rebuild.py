@@ -27,7 +27,7 @@ _COLUMN_FLAGS = {"interactions": "--columns", "items": "--item-columns", "review
 _CONFIG_FLAGS = {"models": "--models", "split": "--split", "ks": "--k", "seed": "--seed",
                  "encoder": "--encoder", "finetune_seconds": "--finetune", "epochs": "--epochs",
                  "factors": "--factors", "train_budget": "--train-budget", "engine": "--engine",
-                 "engine_address": "--address"}
+                 "engine_address": "--address", "precision": "--precision"}
 # Fields written above or not settings of the build: the workspace is the one being fixed, and the
 # embedding cache only saves time.
 _NOT_FLAGS = {"workspace", "cache_dir", "source", "source_options"}

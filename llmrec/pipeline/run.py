@@ -221,6 +221,11 @@ def build_workspace(config: BuildConfig, progress: Progress | None = None, *, fo
                        "interactions": len(dataset.interactions), "reviews": len(dataset.reviews)},
         }
         _reuse_texts(run, manifest)
+        encoder = staging / "text" / "encoder.json"
+        if encoder.is_file():  # which precision embedded the texts, and why
+            written = json.loads(encoder.read_text())
+            manifest["embedding"] = {"precision": written.get("precision"),
+                                     "reason": written.get("precision_reason")}
         if config.finetune_seconds:
             from llmrec.pipeline.encoder_choice import read_decision
 

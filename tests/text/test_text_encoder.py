@@ -74,7 +74,7 @@ def test_runs_in_eval_mode_even_if_switched(encoder):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"precision": "fp16"}, "auto, bf16, fp32"), ({"batch_size": 0}, "batch_size"),
+    [({"precision": "fp16"}, "auto, bf16, int8, fp32"), ({"batch_size": 0}, "batch_size"),
      ({"max_length": 1}, "max_length"), ({"max_length": 100}, "at most 64"), ({"threads": 0}, "threads"),
      ({"device": "gpu"}, "device")],
 )
