@@ -35,7 +35,7 @@ def test_rank_top_k_matches_brute_force_with_many_ties_and_masks():
     scores[6, :28] = -np.inf                                          # a row that runs out of items
     mask = sp.csr_matrix(rng.random((40, 30)) < 0.3)
     order = tie_order(30, 11)
-    for k in (1, 5, 12):
+    for k in (1, 5, 12, 29, 30):   # up to the whole catalogue (then no item is left out to tie with)
         items, values = rank_top_k(scores, k, mask, order=order)
         expected = reference_top_k(scores, k, mask, order)
         np.testing.assert_array_equal(items, expected)
