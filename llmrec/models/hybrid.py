@@ -33,7 +33,7 @@ from llmrec.models._common import (
     validation_ndcg,
 )
 from llmrec.models.base import EpochCallback, Explanation, RelatedItem, check_fitted, factor_contributions
-from llmrec.models.knn import text_neighbours
+from llmrec.models.knn import TextNeighbours, UsesTextNeighbours
 from llmrec.models.mf import BPRMF, INIT_STD, VALIDATION_USERS, Gradient, MFModule
 
 CONTENT_WEIGHTS = (0.0, 0.3, 1.0, 3.0)
@@ -92,7 +92,7 @@ class TextMFModule(MFModule):
         return grads
 
 
-class TextAwareMF(BPRMF):
+class TextAwareMF(BPRMF, UsesTextNeighbours):
     """BPRMF with text-built item vectors: q_i = free_i + W t_i, b_i = free_b_i + w . t_i.
 
     `item_text` (n_items, d) is required at fit. `free_dropout` is the probability of dropping an
@@ -137,8 +137,10 @@ class TextAwareMF(BPRMF):
         check_float(self, "content_power", minimum=0.0, strict=True)
 
     def fit(self, train: sp.csr_matrix, *, item_text: np.ndarray | None = None,
-            validation: sp.csr_matrix | None = None, callback: EpochCallback | None = None) -> TextAwareMF:
-        """Train the factors (BPRMF.fit), then the content term; `content_weight="auto"` uses `validation`."""
+            validation: sp.csr_matrix | None = None, callback: EpochCallback | None = None,
+            neighbours: TextNeighbours | None = None) -> TextAwareMF:
+        """Train the factors (BPRMF.fit), then the content term; `content_weight="auto"` uses `validation`.
+        `neighbours` (a TextNeighbours of the same item text) shares the neighbour table with ItemKNN."""
         if isinstance(self.content_weight, str) and self.content_weight != "auto":
             raise ConfigError(f"content_weight must be a number >= 0 or 'auto', got {self.content_weight!r}")
         self._validate_params()
@@ -146,7 +148,11 @@ class TextAwareMF(BPRMF):
         text = check_item_text(item_text, train.shape[1], owner=type(self).__name__)
         self.content_weight_ = 0.0                  # the factors alone while they train and validate
         self.item_text_ = _unit_rows(text)
-        similarity = text_neighbours(self.item_text_, self.content_neighbours)
+        if neighbours is None:
+            neighbours = TextNeighbours(text)
+        neighbours.check(text, type(self).__name__)
+        # Cosine neighbours (text_neighbours normalises the rows itself); copied, as the table is shared.
+        similarity = neighbours.table(self.content_neighbours).copy()
         full = np.diff(similarity.indptr) >= min(self.content_neighbours, max(train.shape[1] - 1, 0))
         floors = np.zeros(train.shape[1], dtype=np.float32)     # a new item must beat i's k-th neighbour
         floors[full] = np.minimum.reduceat(similarity.data, similarity.indptr[:-1][full]) if full.any() else 0

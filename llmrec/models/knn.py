@@ -56,12 +56,47 @@ def text_neighbours(item_text: np.ndarray, neighbours: int, shrink: float = 0.0)
                          shape=(n, n), dtype=np.float32)
 
 
-class ItemKNN(Recommender):
+class TextNeighbours:
+    """The text-neighbour tables of one item-text matrix, each computed on first request, then shared.
+
+    A build fits ItemKNN and TextAwareMF on the same item text, and both again for the cold-start
+    split (which holds out interactions, not texts): at 100k items one table is ~190 CPU-s of
+    matrix products, so the caller that holds this object pays for it once. Tables are shared, so
+    models must not modify them in place.
+    """
+
+    def __init__(self, item_text: np.ndarray) -> None:
+        self.item_text = np.ascontiguousarray(item_text, dtype=np.float32)   # (n_items, d)
+        self._tables: dict[tuple[int, float], sp.csr_matrix] = {}
+
+    def table(self, neighbours: int, shrink: float = 0.0) -> sp.csr_matrix:
+        """`text_neighbours(item_text, neighbours, shrink)`, computed once per (neighbours, shrink)."""
+        key = (int(neighbours), float(shrink))
+        if key not in self._tables:
+            self._tables[key] = text_neighbours(self.item_text, *key)
+        return self._tables[key]
+
+    def check(self, item_text: np.ndarray, owner: str) -> None:
+        """ModelError unless these tables were built from `item_text` (a model fitted on other text
+        would silently use the wrong neighbours)."""
+        if self.item_text.shape != item_text.shape or not np.array_equal(self.item_text, item_text):
+            raise ModelError(f"{owner}: the shared text neighbours were built from other item text "
+                             f"(shape {self.item_text.shape}) than the item_text given to fit "
+                             f"(shape {item_text.shape})")
+
+
+class UsesTextNeighbours:
+    """Capability mixin: `fit(..., neighbours=TextNeighbours)` reuses tables shared with other models
+    instead of computing its own (same result)."""
+
+
+class ItemKNN(Recommender, UsesTextNeighbours):
     """Content-based item-item kNN: score(u, j) = sum over items i in u's history of sim(i, j).
 
     sim keeps each item's `neighbours` most similar items by text embedding (see text_neighbours).
-    `item_text` is required at fit. Users with no training history get item popularity scaled to
-    [0, 1] instead. `validation` and `callback` are unused (the model is not iterative).
+    `item_text` is required at fit; `neighbours` (a TextNeighbours of the same text) shares the table.
+    Users with no training history get item popularity scaled to [0, 1] instead. `validation` and
+    `callback` are unused (the model is not iterative).
     """
 
     name = "itemknn"
@@ -75,12 +110,16 @@ class ItemKNN(Recommender):
         check_float(self, "shrink", minimum=0.0)
 
     def fit(self, train: sp.csr_matrix, *, item_text: np.ndarray | None = None,
-            validation: sp.csr_matrix | None = None, callback: EpochCallback | None = None) -> ItemKNN:
+            validation: sp.csr_matrix | None = None, callback: EpochCallback | None = None,
+            neighbours: TextNeighbours | None = None) -> ItemKNN:
         self._validate_params()
         train = check_train(train)
         text = check_item_text(item_text, train.shape[1], owner=type(self).__name__)
         self._remember(train)
-        self.similarity_ = text_neighbours(text, self.neighbours, float(self.shrink))
+        if neighbours is None:
+            neighbours = TextNeighbours(text)
+        neighbours.check(text, type(self).__name__)
+        self.similarity_ = neighbours.table(self.neighbours, float(self.shrink))
         counts = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float32)
         self.popularity_ = counts / max(float(counts.max()), 1.0)
         return self

@@ -72,10 +72,15 @@ def _top_by_tie_order(scores: np.ndarray, k: int, position: np.ndarray) -> tuple
     re-selected, by tie position, vectorised over those rows.
     """
     table = torch.from_numpy(scores)
-    values_t, items_t = torch.topk(table, k, dim=1)                      # (n, k) each
-    values, items = values_t.numpy(), items_t.numpy().astype(np.int64)
-    kth = values_t[:, -1:]                                               # (n, 1)
-    ambiguous = ((table == kth).sum(dim=1) > (values_t == kth).sum(dim=1)).numpy()
+    n_items = scores.shape[1]
+    # One item more than asked: a row is ambiguous exactly when the (k+1)-th best value still equals
+    # the k-th, i.e. some item outside the top k ties with it. This replaces counting the ties over
+    # the whole row, which cost ~4x the partial sort itself at 100k items.
+    values_t, items_t = torch.topk(table, min(k + 1, n_items), dim=1)   # (n, k + 1) each
+    kth = values_t[:, k - 1:k]                                           # (n, 1)
+    ambiguous = ((values_t[:, k:k + 1] == kth).any(dim=1).numpy() if k < n_items
+                 else np.zeros(len(scores), dtype=bool))                  # all items fit: nothing left out
+    values, items = values_t[:, :k].numpy(), items_t[:, :k].numpy().astype(np.int64)
     if ambiguous.any():
         rows = np.flatnonzero(ambiguous)
         block, row_kth = table[rows], kth[rows]                          # (r, n_items), (r, 1)

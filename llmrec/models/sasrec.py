@@ -218,7 +218,7 @@ class SASRec(Recommender):
             table = net.item_table()
             for start in range(0, len(rows), SCORE_BATCH):
                 chunk = rows[start:start + SCORE_BATCH]
-                states = last_states(net, [histories[r] for r in chunk])      # (b, d)
+                states = last_states(net, [histories[r] for r in chunk], table)   # (b, d)
                 out[chunk] = net.logits(states, table).numpy()
         return out
 
@@ -292,10 +292,11 @@ class SASRec(Recommender):
         """(len(histories), dim) float32 last hidden states; zero rows for empty histories."""
         out = np.zeros((len(histories), self.net_.config.dim), dtype=np.float32)
         rows = np.flatnonzero([len(h) > 0 for h in histories])
-        with torch_threads(self.threads):
+        with torch_threads(self.threads), torch.no_grad():
+            table = self.net_.item_table()
             for start in range(0, len(rows), SCORE_BATCH):
                 chunk = rows[start:start + SCORE_BATCH]
-                out[chunk] = last_states(self.net_, [histories[r] for r in chunk]).numpy()  # (b, d)
+                out[chunk] = last_states(self.net_, [histories[r] for r in chunk], table).numpy()  # (b, d)
         return out
 
     def _item_parts(self, item: int) -> dict[str, torch.Tensor]:

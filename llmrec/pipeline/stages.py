@@ -4,8 +4,7 @@
 is declared (see `keys.py`): the upstream keys, the values `params` returns (the config fields and
 model parameters the stage reads), a hash of the source of the body and parameter functions and of
 every llmrec module they reach, and the versions of the declared `packages`. Nothing else: a stage
-that reads something it does not declare would be reused stale, so read config only in `params`
-or through its values.
+that reads what it does not declare would be reused stale: read config only through `params`.
 
 Adding an optional stage (e.g. `finetune`, between split and embed): write its body
 `finetune(run)` saving under a new `Artifact` of layout.py, a params function, and one entry
@@ -32,6 +31,7 @@ from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
+from llmrec.models.knn import TextNeighbours, UsesTextNeighbours
 from llmrec.models.registry import baseline_names, get_spec, model_names
 from llmrec.pipeline.encoder_choice import corpus_size, embedding_model, frozen_item_vectors, text_encoder
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
@@ -90,6 +90,10 @@ class StageRun:
     @cached_property
     def models(self) -> list[str]:
         return models_to_train(self.config, self.dataset)
+
+    @cached_property
+    def neighbours(self) -> TextNeighbours:  # one set of tables for every fit of the build (with cold start)
+        return TextNeighbours(self.embeddings["items"])
 
 
 @dataclass(frozen=True)
@@ -256,15 +260,16 @@ def model_params(name: str, config, train: pd.DataFrame | None = None, n_items: 
 
 
 def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap,
-         item_text: np.ndarray, callback=None, **overrides):
+         item_text: np.ndarray, callback=None, neighbours: TextNeighbours | None = None, **overrides):
     from llmrec.models import build_model
 
     values = "rating" if get_spec(name).needs_ratings else None
     train_csr = interaction_matrix(train, ids, values=values)
     valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
     model = build_model(name, **{**model_params(name, config, train, ids.n_items), **overrides})
+    shared = {"neighbours": neighbours} if get_spec(name).has(UsesTextNeighbours) else {}
     return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback,
-                     **sequence_inputs(name, train, valid, ids))
+                     **sequence_inputs(name, train, valid, ids), **shared)
 
 
 def sequence_inputs(name: str, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap) -> dict:
@@ -287,7 +292,8 @@ def train(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap, it
                          f"{name} epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
 
         run.progress("train", index / len(models), f"fitting {name}")
-        model = _fit(name, run.config, parts["train"], parts["valid"], ids, item_text, on_epoch)
+        model = _fit(name, run.config, parts["train"], parts["valid"], ids, item_text, on_epoch,
+                     run.neighbours)
         model.save(run.staging / "models" / name, ids=ids)
     pd.DataFrame(history).to_parquet(run.staging / "models" / "training_history.parquet", index=False)
 
@@ -334,7 +340,8 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
     cold_models = [m for m in models if not get_spec(m).needs_ratings]
     kept = {m: {"epochs": epochs} for m, epochs in kept_epochs(run.staging / "models").items()}
-    fitted = {m: _fit(m, run.config, parts["train"], parts["valid"], ids, item_text, **kept.get(m, {}))
+    fitted = {m: _fit(m, run.config, parts["train"], parts["valid"], ids, item_text,
+                      neighbours=run.neighbours, **kept.get(m, {}))
               for m in (*cold_models, *baseline_names())}
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])

@@ -7,6 +7,7 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.quality import MISSING_CATEGORIES
+from llmrec.models.ranking import rank_top_k, tie_order
 from llmrec.portraits.aspects import extract_aspects
 
 BANDS = ("budget", "mid", "premium")
@@ -62,20 +63,23 @@ def _top_values(frame: pd.DataFrame, column: str, n: int) -> pd.Series:
 
 
 def _similar_users(user_emb: np.ndarray, user_ids: np.ndarray, k: int = 5,
-                   block: int = 2048) -> list[list[str]]:
-    """The k nearest users by text-profile cosine (blockwise, so memory stays O(block * n))."""
+                   block: int = 1024) -> list[list[str]]:
+    """The k nearest users by text-profile cosine, best first, ties by the one seeded tie rule.
+
+    Blockwise with a partial top-k per block (`rank_top_k`), so memory stays O(block * n): at 60k
+    users np.argpartition's full int64 index array alone was ~1 GB per 2,048-row block.
+    """
     out: list[list[str]] = []
-    emb = user_emb.astype(np.float32)
+    emb = np.ascontiguousarray(user_emb, dtype=np.float32)
     k = min(k, len(emb) - 1)
     if k <= 0:
         return [[] for _ in range(len(emb))]
+    order = tie_order(len(emb), 0)
     for start in range(0, len(emb), block):
         sims = emb[start:start + block] @ emb.T  # (block, n_users)
         rows = np.arange(sims.shape[0])
         sims[rows, start + rows] = -np.inf  # not oneself
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        order = np.take_along_axis(sims, part, axis=1).argsort(axis=1)[:, ::-1]
-        best = np.take_along_axis(part, order, axis=1)
+        best, _ = rank_top_k(sims, k, order=order)   # (block, k)
         out.extend([list(user_ids[row]) for row in best])
     return out
 

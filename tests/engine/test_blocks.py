@@ -35,7 +35,7 @@ def test_rank_top_k_matches_brute_force_with_many_ties_and_masks():
     scores[6, :28] = -np.inf                                          # a row that runs out of items
     mask = sp.csr_matrix(rng.random((40, 30)) < 0.3)
     order = tie_order(30, 11)
-    for k in (1, 5, 12):
+    for k in (1, 5, 12, 29, 30):   # up to the whole catalogue (then no item is left out to tie with)
         items, values = rank_top_k(scores, k, mask, order=order)
         expected = reference_top_k(scores, k, mask, order)
         np.testing.assert_array_equal(items, expected)
@@ -87,3 +87,34 @@ def test_build_config_names_the_valid_engines():
     assert BuildConfig(engine="ray", engine_address="ray://host:10001").to_dict()["engine"] == "ray"
     with pytest.raises(ConfigError, match="unknown engine 'spark'; valid choices: local, ray"):
         BuildConfig(engine="spark")
+
+
+class _OnlyCandidates:
+    """A model wrapper scoring every non-candidate item -inf: what ranking the candidates alone replaces."""
+
+    def __init__(self, model, candidates):
+        self.model, self.blocked = model, np.ones(model.n_items, dtype=bool)
+        self.blocked[candidates] = False
+
+    def wrap(self):
+        outer = self
+
+        class Masked(type(self.model)):
+            def _score(self, users):
+                return np.where(outer.blocked, np.float32(-np.inf), outer.model.score(users))
+
+        masked = Masked.__new__(Masked)
+        masked.__dict__.update(self.model.__dict__)
+        return masked
+
+
+def test_ranking_candidates_alone_equals_masking_every_other_item():
+    models, split, ids, text = small_world(n_items=45)
+    # Popularity ties on many items (and on every unseen one), so the candidates' tie order matters.
+    candidates = np.array([40, 3, 17, 8, 22, 31, 5, 44, 12, 29])
+    alone = evaluate(models, split, ids, item_text=text, per_user=True, candidates=candidates, tie_seed=5)
+    masked = {name: _OnlyCandidates(model, candidates).wrap() for name, model in models.items()}
+    reference = evaluate(masked, split, ids, item_text=text, per_user=True, tie_seed=5)
+    pd.testing.assert_frame_equal(alone.metrics, reference.metrics)
+    pd.testing.assert_frame_equal(alone.per_user, reference.per_user)
+    assert alone.metrics["value"].notna().all()

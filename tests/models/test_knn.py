@@ -68,3 +68,27 @@ def test_invalid_parameters(board, params):
     train, _, text = board
     with pytest.raises(ConfigError, match=next(iter(params))):
         ItemKNN(**params).fit(train, item_text=text)
+
+
+def test_shared_text_neighbours_are_computed_once_and_give_the_same_models(board, monkeypatch):
+    from llmrec.errors import ModelError
+    from llmrec.models import TextAwareMF
+
+    train, _withheld, text = board
+    calls = []
+    original = knn.text_neighbours
+    monkeypatch.setattr(knn, "text_neighbours", lambda *args: calls.append(args[1:]) or original(*args))
+    shared = knn.TextNeighbours(text)
+    knn_shared = ItemKNN(neighbours=20).fit(train, item_text=text, neighbours=shared)
+    mf_shared = TextAwareMF(factors=4, epochs=2, content_neighbours=20, content_weight=1.0,
+                            random_state=0).fit(train, item_text=text, neighbours=shared)
+    assert calls == [(20, 0.0)]                               # one table for both models
+    table = shared.table(20).toarray()
+    knn_own = ItemKNN(neighbours=20).fit(train, item_text=text)
+    mf_own = TextAwareMF(factors=4, epochs=2, content_neighbours=20, content_weight=1.0,
+                         random_state=0).fit(train, item_text=text)
+    np.testing.assert_array_equal(knn_shared.similarity_.toarray(), knn_own.similarity_.toarray())
+    np.testing.assert_array_equal(mf_shared.score(np.arange(40)), mf_own.score(np.arange(40)))
+    np.testing.assert_array_equal(shared.table(20).toarray(), table)   # text_mf's power left it intact
+    with pytest.raises(ModelError, match="other item text"):
+        ItemKNN(neighbours=20).fit(train, item_text=text[::-1].copy(), neighbours=shared)

@@ -97,6 +97,21 @@ def test_text_sasrec_scores_new_items_from_text_alone(fitted_text_chain, chain, 
     assert (scores.argmax(1) == successors).mean() > 0.9
 
 
+def test_scoring_computes_the_text_item_table_once_per_call(fitted_text_chain, monkeypatch):
+    # TextSASRec's table is a text-adaptor pass over every item: per scored block, not per chunk of
+    # users inside it (SCORE_BATCH = 2 here: 3 chunks for 5 users).
+    import llmrec.models.sasrec as sasrec_module
+
+    users = np.arange(5)
+    monkeypatch.setattr(sasrec_module, "SCORE_BATCH", 2)
+    expected = fitted_text_chain.score(users)
+    net, calls = fitted_text_chain.net_, []
+    original = net.item_table
+    monkeypatch.setattr(net, "item_table", lambda: calls.append(1) or original())
+    np.testing.assert_array_equal(fitted_text_chain.score(users), expected)
+    assert len(calls) == 1
+
+
 def test_order_matters(chain):
     # the same sets walked backwards teach i -> i - 1
     sequences, train, _ = chain

@@ -74,3 +74,16 @@ def test_item_clusters_separate_planted_groups():
     kitchen_label = clusters["cluster_label"].iloc[0]
     assert kitchen_label.startswith("Kitchen: ") and "kettle" in kitchen_label
     assert "acme" not in kitchen_label and "brio" not in kitchen_label  # brands never label a cluster
+
+
+def test_similar_users_best_first_and_the_same_for_any_block_size():
+    from llmrec.portraits.build import _similar_users
+
+    angles = np.radians([0, 10, 30, 60, 90, 0])        # u5 duplicates u0's profile exactly
+    emb = np.column_stack([np.cos(angles), np.sin(angles)]).astype(np.float32)
+    ids = np.array([f"u{i}" for i in range(6)])
+    whole = _similar_users(emb, ids, k=3)
+    assert whole[0] == ["u5", "u1", "u2"]              # cosines 1.0, 0.98, 0.87
+    assert whole[4] == ["u3", "u2", "u1"]              # 90 degrees: 60, 30, 10 nearest first
+    assert set(whole[1][:2]) == {"u0", "u5"}           # an exact tie, broken by the seeded tie order
+    assert _similar_users(emb, ids, k=3, block=2) == whole
