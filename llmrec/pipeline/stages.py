@@ -35,6 +35,7 @@ from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
 from llmrec.pipeline.encoder_choice import embedding_model, frozen_item_vectors
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
+from llmrec.pipeline.fit_progress import FitProgress
 from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
     DATA,
@@ -281,10 +282,13 @@ def sequence_inputs(name: str, train: pd.DataFrame, valid: pd.DataFrame, ids: Id
 def train(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap, item_text: np.ndarray) -> None:
     history = []
     for index, name in enumerate(models):
-        def on_epoch(epoch: int, metrics: dict, name=name, index=index) -> None:
+        # each fit's own epoch cap and budget, not the config's epochs (see FitProgress)
+        bar = FitProgress(name, model_params(name, run.config, parts["train"], ids.n_items))
+
+        def on_epoch(epoch: int, metrics: dict, name=name, index=index, bar=bar) -> None:
             history.append({"model": name, "epoch": epoch, **metrics})
-            run.progress("train", (index + min(epoch / run.config.epochs, 1.0)) / len(models),
-                         f"{name} epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+            fraction, message = bar.update(epoch, metrics)
+            run.progress("train", (index + fraction) / len(models), message)
 
         run.progress("train", index / len(models), f"fitting {name}")
         model = _fit(name, run.config, parts["train"], parts["valid"], ids, item_text, on_epoch)
