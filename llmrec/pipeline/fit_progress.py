@@ -1,4 +1,4 @@
-"""What the train stage's progress bar says about one fit whose length early stopping or a time budget decides."""
+"""What the train stage's progress bar says about a fit that early stopping or a time budget ends."""
 
 from __future__ import annotations
 

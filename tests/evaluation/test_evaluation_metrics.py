@@ -199,5 +199,6 @@ def test_ild_at_every_k_from_one_gather_equals_one_k_at_a_time():
     ranked[0, 3:] = -1                                   # a short list: ILD@5 and @8 over its 3 items
     together = beyond.ild_at_ks(ranked, embeddings, (2, 5, 8))
     for k in (2, 5, 8):
-        expected = [beyond.intra_list_diversity_at_k([i for i in row if i >= 0], embeddings, k) for row in ranked]
+        expected = [beyond.intra_list_diversity_at_k([i for i in row if i >= 0], embeddings, k)
+                    for row in ranked]
         np.testing.assert_allclose(together[k], expected)
