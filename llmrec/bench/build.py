@@ -33,21 +33,26 @@ def timed_build(workspace: Path, cache: Path, extra: list[str]) -> dict:
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the maximum over all children so far: only a rise is attributable.
     return {"seconds": round(seconds, 1), "peak_mb": round(max(peak_kb, before) / 1024),
-            "peak_is_exact": peak_kb > before, "stages": stage_seconds(workspace)}
+            "peak_is_exact": peak_kb > before, "stages": stage_seconds(workspace),
+            "cpu_stages": stage_seconds(workspace, "cpu_timings")}
 
 
-def stage_seconds(workspace: Path) -> dict[str, float]:
-    """Seconds per stage (and "total") as recorded in the workspace manifest by the build itself."""
+def stage_seconds(workspace: Path, record: str = "timings") -> dict[str, float]:
+    """Seconds per stage (and "total") as recorded in the workspace manifest by the build itself:
+    wall seconds (`timings`) or the build process's CPU seconds, all threads (`cpu_timings`)."""
     manifest = json.loads((Path(workspace) / "manifest.json").read_text())
-    return {name: float(seconds) for name, seconds in manifest.get("timings", {}).items()}
+    return {name: float(seconds) for name, seconds in manifest.get(record, {}).items()}
 
 
-def format_stages(stages: dict[str, float]) -> str:
-    """One line per stage: `  embed      6:07   (367.2 s)`, total last."""
+def format_stages(stages: dict[str, float], cpu: dict[str, float] | None = None) -> str:
+    """One line per stage: `  embed      6:07   (367.2 s)`, then its CPU seconds when `cpu` has
+    them (`  412.0 CPU s`); total last."""
     rows = [(name, seconds) for name, seconds in stages.items() if name != "total"]
     if "total" in stages:
         rows.append(("total", stages["total"]))
+    cpu = cpu or {}
     return "\n".join(f"    {name:<10} {int(seconds // 60):>3}:{int(seconds % 60):02d}  ({seconds:8.1f} s)"
+                     + (f" {cpu[name]:8.1f} CPU s" if name in cpu else "")
                      for name, seconds in rows)
 
 
@@ -78,7 +83,7 @@ def run_build_benchmark(large: bool = True, keep: Path | None = None) -> dict:
                  "--demo-interactions", "1000000", "--demo-reviews", "50000"])
     for name, row in results.items():
         print(f"{name:>10}: {row['seconds']:7.1f} s, peak {row['peak_mb']:,} MB")
-        print(format_stages(row["stages"]))
+        print(format_stages(row["stages"], row["cpu_stages"]))
     return results
 
 

@@ -25,6 +25,7 @@ from llmrec.evaluation.metrics.beyond_accuracy import (
     Coverage,
     IntraListDiversity,
     Novelty,
+    ild_at_ks,
     item_popularity,
 )
 from llmrec.evaluation.metrics.ranking import RANKING_METRICS, hits_matrix, relevant_counts
@@ -266,14 +267,14 @@ class UserBlockMetrics:
         n_relevant = self.n_relevant[batch]
         values: dict[tuple[str, int], np.ndarray] = {}
         covered: dict[int, np.ndarray] = {}
+        # one gather of the listed items' text for every K (the lists at smaller K are prefixes)
+        ild = ild_at_ks(ranked, self.item_text, self.ks) if self.item_text is not None else {}
         for k in self.ks:
             for metric in RANKING_METRICS:
                 values[metric.name, k] = metric(k).from_hits(hits, n_relevant)
             values[Novelty.name, k] = Novelty(k).batch(ranked, self.popularity, self.n_train_users)
             values[AveragePopularity.name, k] = AveragePopularity(k).batch(ranked, self.popularity)
-            values[IntraListDiversity.name, k] = (IntraListDiversity(k).batch(ranked, self.item_text)
-                                                  if self.item_text is not None
-                                                  else np.full(len(batch), np.nan))
+            values[IntraListDiversity.name, k] = ild.get(k, np.full(len(batch), np.nan))
             covered[k] = Coverage(k).items(ranked)
         return values, covered
 

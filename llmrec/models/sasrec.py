@@ -53,6 +53,7 @@ from llmrec.models.base import (
 from llmrec.models.sasrec_net import NetConfig, SASRecNet, last_states
 from llmrec.models.sequence_data import (
     Sequences,
+    by_length,
     check_histories,
     check_sequences,
     flatten,
@@ -213,7 +214,7 @@ class SASRec(Recommender):
         if not filled.all():
             counts = getattr(self, "item_counts_", None)
             out[~filled] = 0.0 if counts is None else np.log1p(counts)
-        rows = np.flatnonzero(filled)
+        rows = by_length(histories, np.flatnonzero(filled))
         with torch.no_grad():
             table = net.item_table()
             for start in range(0, len(rows), SCORE_BATCH):
@@ -291,7 +292,7 @@ class SASRec(Recommender):
     def _history_states(self, histories: Sequences) -> np.ndarray:
         """(len(histories), dim) float32 last hidden states; zero rows for empty histories."""
         out = np.zeros((len(histories), self.net_.config.dim), dtype=np.float32)
-        rows = np.flatnonzero([len(h) > 0 for h in histories])
+        rows = by_length(histories, np.flatnonzero([len(h) > 0 for h in histories]))
         with torch_threads(self.threads), torch.no_grad():
             table = self.net_.item_table()
             for start in range(0, len(rows), SCORE_BATCH):

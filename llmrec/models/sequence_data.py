@@ -95,6 +95,15 @@ def left_padded(sequences: Sequences, max_len: int) -> np.ndarray:
     return out
 
 
+def by_length(histories: Sequences, rows: np.ndarray) -> np.ndarray:
+    """`rows` (indices into `histories`) ordered by history length, shortest first (stable).
+
+    Scoring cuts rows into chunks and pads each to its longest history: in length order a chunk of
+    short histories no longer pays for one long history in it (attention grows with the square)."""
+    lengths = np.fromiter((len(histories[r]) for r in rows), dtype=np.int64, count=len(rows))
+    return rows[np.argsort(lengths, kind="stable")]
+
+
 def length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
     """Row indices in batches of similar length, in random order (torch's global generator).
 

@@ -27,15 +27,17 @@ import numpy as np
 import pandas as pd
 
 from llmrec.data.dataset import Dataset
-from llmrec.data.ids import IdMap, interaction_matrix
+from llmrec.data.ids import IdMap
 from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
-from llmrec.models.base import FactorModel, SequentialModel
-from llmrec.models.knn import TextNeighbours, UsesTextNeighbours
+from llmrec.models.base import FactorModel
+from llmrec.models.knn import TextNeighbours
 from llmrec.models.registry import baseline_names, get_spec, model_names
 from llmrec.pipeline.encoder_choice import corpus_size, embedding_model, frozen_item_vectors, text_encoder
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
-from llmrec.pipeline.history import kept_epochs
+from llmrec.pipeline.fit_progress import FitProgress
+from llmrec.pipeline.fitting import fit_model, model_params
+from llmrec.pipeline.history import retraining_params
 from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
@@ -245,54 +247,19 @@ def models_to_train(config, dataset: Dataset) -> list[str]:
     return [m for m in config.models if has_ratings or not get_spec(m).needs_ratings]
 
 
-def model_params(name: str, config, train: pd.DataFrame | None = None, n_items: int = 0) -> dict:
-    """The spec's default parameters, those it derives from `train` and `n_items` (when given), the
-    config fields it takes, the seed and the training time budget when it has them."""
-    spec = get_spec(name)
-    derived = (spec.data_params(train.groupby("user_id", sort=False).size().to_numpy(), n_items)
-               if train is not None and spec.data_params is not None else {})
-    params = {**spec.default_params, **derived, **{key: getattr(config, key) for key in spec.config_params}}
-    if "random_state" in spec.cls.param_names():
-        params["random_state"] = config.seed
-    if "time_budget" in spec.cls.param_names():
-        params["time_budget"] = config.train_budget
-    return params
-
-
-def _fit(name: str, config, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap,
-         item_text: np.ndarray, callback=None, neighbours: TextNeighbours | None = None, **overrides):
-    from llmrec.models import build_model
-
-    values = "rating" if get_spec(name).needs_ratings else None
-    train_csr = interaction_matrix(train, ids, values=values)
-    valid_csr = interaction_matrix(valid, ids, values=values) if len(valid) else None
-    model = build_model(name, **{**model_params(name, config, train, ids.n_items), **overrides})
-    shared = {"neighbours": neighbours} if get_spec(name).has(UsesTextNeighbours) else {}
-    return model.fit(train_csr, item_text=item_text, validation=valid_csr, callback=callback,
-                     **sequence_inputs(name, train, valid, ids), **shared)
-
-
-def sequence_inputs(name: str, train: pd.DataFrame, valid: pd.DataFrame, ids: IdMap) -> dict:
-    """fit's ordered histories for a sequential model (train and validation, oldest first); {} for
-    the others. The model keeps train + validation as its histories, which test scores then read."""
-    if not get_spec(name).has(SequentialModel):
-        return {}
-    from llmrec.models.sequence_data import ordered_histories
-
-    return {"sequences": ordered_histories(train, ids),
-            "validation_sequences": ordered_histories(valid, ids) if len(valid) else None}
-
-
 def train(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap, item_text: np.ndarray) -> None:
     history = []
     for index, name in enumerate(models):
-        def on_epoch(epoch: int, metrics: dict, name=name, index=index) -> None:
+        # each fit's own epoch cap and budget, not the config's epochs (see FitProgress)
+        bar = FitProgress(name, model_params(name, run.config, parts["train"], ids.n_items))
+
+        def on_epoch(epoch: int, metrics: dict, name=name, index=index, bar=bar) -> None:
             history.append({"model": name, "epoch": epoch, **metrics})
-            run.progress("train", (index + min(epoch / run.config.epochs, 1.0)) / len(models),
-                         f"{name} epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+            fraction, message = bar.update(epoch, metrics)
+            run.progress("train", (index + fraction) / len(models), message)
 
         run.progress("train", index / len(models), f"fitting {name}")
-        model = _fit(name, run.config, parts["train"], parts["valid"], ids, item_text, on_epoch,
+        model = fit_model(name, run.config, parts["train"], parts["valid"], ids, item_text, on_epoch,
                      run.neighbours)
         model.save(run.staging / "models" / name, ids=ids)
     pd.DataFrame(history).to_parquet(run.staging / "models" / "training_history.parquet", index=False)
@@ -326,7 +293,7 @@ def evaluate(run, models: list[str], parts: dict[str, pd.DataFrame], ids: IdMap,
         run.progress("evaluate", 0.6, "cold-start: retraining on data without the held-out items")
         evaluate_cold_start(run, models, ids, item_text, meta["cold_start"], folder)
     if "items_frozen" in run.embeddings:
-        evaluate_frozen_text(run, models, parts, ids, run.embeddings["items_frozen"], _fit,
+        evaluate_frozen_text(run, models, parts, ids, run.embeddings["items_frozen"], fit_model,
                              *(cold_parts(run, ids) if "cold_start" in meta else (None, None)))
 
 
@@ -339,8 +306,8 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     parts, cold_items = cold_parts(run, ids)
     # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
     cold_models = [m for m in models if not get_spec(m).needs_ratings]
-    kept = {m: {"epochs": epochs} for m, epochs in kept_epochs(run.staging / "models").items()}
-    fitted = {m: _fit(m, run.config, parts["train"], parts["valid"], ids, item_text,
+    kept = retraining_params(run.staging / "models")
+    fitted = {m: fit_model(m, run.config, parts["train"], parts["valid"], ids, item_text,
                       neighbours=run.neighbours, **kept.get(m, {}))
               for m in (*cold_models, *baseline_names())}
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],

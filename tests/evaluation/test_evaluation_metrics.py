@@ -171,6 +171,15 @@ def test_ild_batch_equals_reference_on_random_embeddings():
     np.testing.assert_allclose(batch, expected)
 
 
+def test_ild_batch_counts_a_zero_embedding_as_orthogonal_to_everything():
+    # e0=(1,0), e3=(0,0), e2=(1,1): pairs (0,3) and (3,2) have cosine 0, (0,2) 1/sqrt2
+    embeddings = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0], [0.0, 0.0]])
+    expected = (2 + (1 - 1 / math.sqrt(2))) / 3
+    batch = beyond.IntraListDiversity(3).batch(np.array([[0, 3, 2], [3, 0, -1]]), embeddings)
+    np.testing.assert_allclose(batch, [expected, 1.0])
+    assert beyond.intra_list_diversity_at_k([0, 3, 2], embeddings, 3) == pytest.approx(expected)
+
+
 def test_rating_errors():
     # errors 0, 0, 2 -> RMSE sqrt(4/3), MAE 2/3
     assert rating.rmse([1, 2, 3], [1, 2, 5]) == pytest.approx(math.sqrt(4 / 3))
@@ -181,3 +190,15 @@ def test_rating_errors():
         rating.mae([1, 2], [1, np.nan])
     with pytest.raises(DataError, match="no ratings"):
         rating.rmse([], [])
+
+
+def test_ild_at_every_k_from_one_gather_equals_one_k_at_a_time():
+    rng = np.random.default_rng(1)
+    embeddings = rng.normal(size=(30, 4))
+    ranked = np.stack([rng.permutation(30)[:8] for _ in range(6)])
+    ranked[0, 3:] = -1                                   # a short list: ILD@5 and @8 over its 3 items
+    together = beyond.ild_at_ks(ranked, embeddings, (2, 5, 8))
+    for k in (2, 5, 8):
+        expected = [beyond.intra_list_diversity_at_k([i for i in row if i >= 0], embeddings, k)
+                    for row in ranked]
+        np.testing.assert_allclose(together[k], expected)

@@ -94,7 +94,7 @@ def test_every_model_list_is_derived_from_the_registry():
 
 def test_build_params_come_from_the_spec():
     from llmrec.pipeline.config import BuildConfig
-    from llmrec.pipeline.stages import model_params
+    from llmrec.pipeline.fitting import model_params
 
     config = BuildConfig(factors=16, epochs=7, seed=3)
     assert model_params("bpr", config) == {"factors": 16, "epochs": 7, "random_state": 3}

@@ -12,7 +12,7 @@ from llmrec.data.ids import IdMap
 from llmrec.errors import ConfigError, DataError, UnknownIdError
 from llmrec.models import build_model, load_model
 from llmrec.models.sasrec import SASRec, TextSASRec
-from llmrec.models.sequence_data import left_padded, length_batches, ordered_histories
+from llmrec.models.sequence_data import by_length, left_padded, length_batches, ordered_histories
 
 SMALL = dict(dim=16, layers=1, heads=2, epochs=3, batch_size=16, dropout=0.1)
 CHAIN = dict(dim=32, layers=1, heads=1, epochs=60, batch_size=32, lr=1e-2, dropout=0.1, patience=None)
@@ -136,6 +136,17 @@ def test_length_batches_cover_every_row_once_with_similar_lengths():
     assert sorted(np.concatenate(batches).tolist()) == list(range(8))
     # sorted by length then cut: (1, 1) (2, 2) (5, 5) (5, 9) in some order
     assert sorted(sorted(lengths[b].tolist()) for b in batches) == [[1, 1], [2, 2], [5, 5], [5, 9]]
+
+
+def test_scores_in_length_sorted_chunks_equal_scores_one_history_at_a_time(fitted_chain, chain):
+    # 300 histories of mixed lengths span two scoring chunks (256 rows each), shortest first
+    sequences = [chain[0][i % N_USERS][: 1 + i % 7] for i in range(300)]
+    assert by_length(sequences, np.array([0, 1, 6, 7])).tolist() == [0, 7, 1, 6]   # lengths 1, 1, 2, 7
+    together = fitted_chain.score_sequences(sequences)
+    alone = np.vstack([fitted_chain.score_sequences([s]) for s in sequences[:20]])
+    np.testing.assert_allclose(together[:20], alone, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(fitted_chain._history_states(sequences)[:20],
+                               fitted_chain._history_states(sequences[:20]), rtol=1e-5, atol=1e-5)
 
 
 def test_only_the_last_max_len_items_are_read():

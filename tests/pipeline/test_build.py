@@ -22,6 +22,10 @@ def test_build_writes_every_artifact(small_workspace):
     assert manifest["counts"] == {"users": 300, "items": 200, "interactions": len(ws.dataset.interactions),
                                   "reviews": len(ws.dataset.reviews)}
     assert set(manifest["timings"]) == {*STAGES, "total"}
+    assert set(manifest["cpu_timings"]) == {*STAGES, "total"}
+    # CPU seconds of the build process: the stages' sum cannot pass the total (training burns CPU)
+    cpu = manifest["cpu_timings"]
+    assert cpu["train"] > 0 and sum(v for k, v in cpu.items() if k != "total") <= cpu["total"] + 0.01
     assert manifest["models"] == ["popularity", "itemknn", "bpr", "text_mf", "rating_mf", "bias", "sasrec",
                                   "text_sasrec"]
     assert manifest["versions"]["torch"].startswith("2.13")

@@ -113,20 +113,29 @@ class IntraListDiversity(MetricAtK):
         return float(np.mean([1.0 - unit[a] @ unit[b] for a, b in pairs]))
 
     def batch(self, ranked: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-        top = check_ranked(ranked)[:, : self.k]
-        present = top >= 0
-        # Gather first, then normalise: only the n_users * K listed rows, not the whole catalogue.
-        gathered = np.asarray(embeddings)[np.where(present, top, 0)].astype(np.float64)
-        vectors = _unit_rows(gathered) * present[..., None]  # (n_users, K, dim)
-        gram = vectors @ vectors.transpose(0, 2, 1)  # (n_users, K, K)
-        n = present.sum(axis=1)
-        pairs = n * (n - 1) / 2
-        # Sum of cosines over unordered pairs i < j; padding rows are zero vectors and add nothing.
-        cos_sum = (gram.sum(axis=(1, 2)) - np.einsum("nii->n", gram)) / 2
+        return ild_at_ks(ranked, embeddings, (self.k,))[self.k]
+
+
+def ild_at_ks(ranked: np.ndarray, embeddings: np.ndarray, ks) -> dict[int, np.ndarray]:
+    """{k: (n_users,) ILD@k} for every k in `ks` from one gather of the top max(ks) rows: each list's
+    first k items are a prefix of its longest list, so sums over its first k unit vectors give every k."""
+    top = check_ranked(ranked)[:, : max(ks)]
+    present = top >= 0
+    # Gather first, then normalise: only the n_users * K listed rows, not the whole catalogue.
+    gathered = np.asarray(embeddings)[np.where(present, top, 0)].astype(np.float64)
+    vectors = _unit_rows(gathered) * present[..., None]                  # (n_users, K, dim)
+    # Sum of cosines over unordered pairs i < j without a K x K Gram matrix: |sum v|^2 is every ordered
+    # pair's dot product plus the squared norms (1, or 0 for padding and all-zero embeddings).
+    squares = np.einsum("nkd,nkd->nk", vectors, vectors)                 # (n_users, K)
+    out = {}
+    for k in ks:
+        total, n = vectors[:, :k].sum(axis=1), present[:, :k].sum(axis=1)   # (n_users, dim), (n_users,)
+        cos_sum = (np.einsum("nd,nd->n", total, total) - squares[:, :k].sum(axis=1)) / 2
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = 1.0 - cos_sum / pairs
+            values = 1.0 - cos_sum / (n * (n - 1) / 2)
         values[n < 2] = np.nan
-        return values
+        out[k] = values
+    return out
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
