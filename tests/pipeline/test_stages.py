@@ -102,7 +102,9 @@ def test_each_stage_depends_on_the_code_it_imports():
     assert code_files("split") == {"errors.py", "evaluation/splits.py"}
     assert {"models/mf.py", "models/registry.py"} <= code_files("train")
     assert {"text/encoder.py", "text/profiles.py"} <= code_files("embed")
-    assert not any(f.startswith("models/") for f in code_files("portraits") | code_files("embed"))
+    # the one top-k rule (models/ranking.py) is shared by portraits' similar users; no model is
+    assert not any(f.startswith("models/") and f != "models/ranking.py"
+                   for f in code_files("portraits") | code_files("embed"))
     assert "data/sources/recbole_benchmark.py" in code_files("load")
 
 
