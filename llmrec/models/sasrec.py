@@ -175,7 +175,7 @@ class SASRec(Recommender):
             net = SASRecNet(config, None if text is None else torch.from_numpy(text))
             self.history_, self.best_epoch_ = self._train(net, histories, train, validation, callback)
         self._export(net)
-        self.net_ = net.eval()
+        self._keep(net)
         if validation is not None:
             histories = [np.concatenate([h, a]) for h, a in zip(histories, after, strict=True)]
         self.histories_ = histories
@@ -205,10 +205,19 @@ class SASRec(Recommender):
                                                                   schedule.precision)
         return outcome.history, outcome.best_epoch
 
+    def _keep(self, net: SASRecNet) -> None:
+        """Keep the trained (or loaded) network for scoring, with its item table computed once: the net
+        no longer changes, and TextSASRec's table is a text-adaptor pass over every item."""
+        self.net_ = net.eval()
+        with torch.no_grad():
+            self.item_table_ = net.item_table()                                  # (n_items + 1, d)
+
     # -- scoring ----------------------------------------------------------------------------------------
 
-    def _net_scores(self, net: SASRecNet, histories: Sequences) -> np.ndarray:
-        """(len(histories), n_items) float32 scores; empty histories get log popularity."""
+    def _net_scores(self, net: SASRecNet, histories: Sequences, table: torch.Tensor | None = None
+                    ) -> np.ndarray:
+        """(len(histories), n_items) float32 scores; empty histories get log popularity. `table`: the
+        net's item table when known (the kept net's `item_table_`), else computed here."""
         out = np.empty((len(histories), net.config.n_items), dtype=np.float32)
         filled = np.array([len(h) > 0 for h in histories], dtype=bool)
         if not filled.all():
@@ -216,7 +225,7 @@ class SASRec(Recommender):
             out[~filled] = 0.0 if counts is None else np.log1p(counts)
         rows = by_length(histories, np.flatnonzero(filled))
         with torch.no_grad():
-            table = net.item_table()
+            table = net.item_table() if table is None else table
             for start in range(0, len(rows), SCORE_BATCH):
                 chunk = rows[start:start + SCORE_BATCH]
                 states = last_states(net, [histories[r] for r in chunk], table)   # (b, d)
@@ -227,14 +236,14 @@ class SASRec(Recommender):
         """(len(users), n_items) scores of the next item after each user's stored history."""
         check_fitted(self, "net_")
         with torch_threads(self.threads):
-            return self._net_scores(self.net_, [self.histories_[u] for u in users])
+            return self._net_scores(self.net_, [self.histories_[u] for u in users], self.item_table_)
 
     def score_sequences(self, histories: Sequences) -> np.ndarray:
         """(len(histories), n_items) next-item scores after each history (item indices, oldest first)."""
         check_fitted(self, "net_")
         histories = check_histories(histories, self.net_.config.n_items)
         with torch_threads(self.threads):
-            return self._net_scores(self.net_, histories)
+            return self._net_scores(self.net_, histories, self.item_table_)
 
     def explain(self, user: int, item: int, top: int = 5) -> Explanation:
         """score(user, item) split into the parts of the item row the last state is dotted with.
@@ -250,7 +259,7 @@ class SASRec(Recommender):
             value = float(np.log1p(self.item_counts_[item]))
             return Explanation(self.name, user, item, value, {"popularity": value})
         with torch_threads(self.threads), torch.no_grad():
-            state = last_states(self.net_, [history])[0].numpy()               # (d,)
+            state = last_states(self.net_, [history], self.item_table_)[0].numpy()   # (d,)
         temperature = self.net_.config.temperature
         rows = {key: row.numpy() for key, row in self._item_parts(item).items()}  # name -> (d,)
         parts = {key: float(state @ row) / temperature for key, row in rows.items()}
@@ -281,7 +290,7 @@ class SASRec(Recommender):
         """(n_items, dim) the tied item table: the rows histories are embedded with and scored against."""
         check_fitted(self, "net_")
         with torch.no_grad():
-            return self.net_.item_table()[1:].numpy().astype(np.float32)
+            return self.item_table_[1:].numpy().astype(np.float32)
 
     def user_vectors(self) -> np.ndarray:
         """(n_users, dim) last hidden state of each stored history / temperature, so that
@@ -294,10 +303,9 @@ class SASRec(Recommender):
         out = np.zeros((len(histories), self.net_.config.dim), dtype=np.float32)
         rows = by_length(histories, np.flatnonzero([len(h) > 0 for h in histories]))
         with torch_threads(self.threads), torch.no_grad():
-            table = self.net_.item_table()
             for start in range(0, len(rows), SCORE_BATCH):
                 chunk = rows[start:start + SCORE_BATCH]
-                out[chunk] = last_states(self.net_, [histories[r] for r in chunk], table).numpy()  # (b, d)
+                out[chunk] = last_states(self.net_, [histories[r] for r in chunk], self.item_table_).numpy()
         return out
 
     def _item_parts(self, item: int) -> dict[str, torch.Tensor]:
@@ -330,7 +338,7 @@ class SASRec(Recommender):
         except RuntimeError as error:
             raise ModelError(f"{owner}: the saved network does not match the parameters: "
                              f"{str(error).splitlines()[0]}") from None
-        self.net_ = net.eval()
+        self._keep(net)
         self.histories_ = unflatten(tensors["histories.items"], tensors["histories.offsets"], n_items,
                                     owner=owner)
         self.item_counts_ = tensors["item_counts"]

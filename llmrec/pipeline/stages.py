@@ -446,7 +446,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("project", ("embed", "train"), _seed_params, (PROJECTION,), _project, packages=("umap-learn",)),
     # Portraits read the data and the text embeddings only: retraining leaves them as they are.
     Stage("portraits", ("load", "embed"), _seed_params, (PORTRAITS,), _portraits,
-          packages=("scikit-learn",)),
+          packages=("scikit-learn", "torch")),
 )
 
 

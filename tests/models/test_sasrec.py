@@ -97,19 +97,20 @@ def test_text_sasrec_scores_new_items_from_text_alone(fitted_text_chain, chain, 
     assert (scores.argmax(1) == successors).mean() > 0.9
 
 
-def test_scoring_computes_the_text_item_table_once_per_call(fitted_text_chain, monkeypatch):
-    # TextSASRec's table is a text-adaptor pass over every item: per scored block, not per chunk of
-    # users inside it (SCORE_BATCH = 2 here: 3 chunks for 5 users).
+def test_scoring_reuses_the_item_table_kept_at_fit(fitted_text_chain, monkeypatch):
+    # TextSASRec's table is a text-adaptor pass over every item: computed once when the net is kept,
+    # not per scored block nor per chunk of users inside it (SCORE_BATCH = 2 here: 3 chunks for 5 users).
     import llmrec.models.sasrec as sasrec_module
 
     users = np.arange(5)
     monkeypatch.setattr(sasrec_module, "SCORE_BATCH", 2)
-    expected = fitted_text_chain.score(users)
-    net, calls = fitted_text_chain.net_, []
+    net = fitted_text_chain.net_
+    fresh = fitted_text_chain._net_scores(net, [fitted_text_chain.histories_[u] for u in users])
+    calls = []
     original = net.item_table
     monkeypatch.setattr(net, "item_table", lambda: calls.append(1) or original())
-    np.testing.assert_array_equal(fitted_text_chain.score(users), expected)
-    assert len(calls) == 1
+    np.testing.assert_array_equal(fitted_text_chain.score(users), fresh)
+    assert calls == []
 
 
 def test_order_matters(chain):
