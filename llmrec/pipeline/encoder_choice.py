@@ -20,25 +20,19 @@ def corpus_size(dataset) -> int:
     return dataset.n_items + len(dataset.reviews)
 
 
-def precision_param(config) -> dict:
-    """The precision as a reuse-key parameter, only when asked for: "auto" (the default) keeps the keys
-    of workspaces built before the setting existed."""
-    return {} if config.precision == "auto" else {"precision": config.precision}
-
-
-def text_encoder(run, model, dataset):
-    """The build's encoder for `model` in the configured precision ("auto" sized by the dataset's corpus)."""
+def text_encoder(run, model, corpus: int):
+    """The build's encoder for `model`, in the configured precision ("auto" sized by `corpus` texts)."""
     from llmrec.text.encoder import TextEncoder
 
     return TextEncoder(model, max_length=run.config.max_length, precision=run.config.precision,
-                       corpus_size=corpus_size(dataset))
+                       corpus_size=corpus)
 
 
-def item_vectors(run, model, texts: list[str], dataset) -> np.ndarray:
+def item_vectors(run, model, texts: list[str], corpus: int) -> np.ndarray:
     """Item vectors through the build's embedding cache (the embed stage then finds them there)."""
     from llmrec.text.cache import EmbeddingCache, encode_cached
 
-    encoder = text_encoder(run, model, dataset)
+    encoder = text_encoder(run, model, corpus)
     return encode_cached(encoder, texts, EmbeddingCache(run.config.cache_dir / "embeddings"))
 
 
@@ -55,8 +49,8 @@ def embedding_model(run):
     return run.config.encoder
 
 
-def frozen_item_vectors(run, texts: list[str], dataset) -> dict[str, np.ndarray]:
+def frozen_item_vectors(run, texts: list[str], corpus: int) -> dict[str, np.ndarray]:
     """{"items_frozen": vectors} when the build embeds with a kept fine-tuned encoder, else {}."""
     if embedding_model(run) == run.config.encoder:
         return {}
-    return {"items_frozen": item_vectors(run, run.config.encoder, texts, dataset)}
+    return {"items_frozen": item_vectors(run, run.config.encoder, texts, corpus)}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
-from llmrec.pipeline.encoder_choice import item_vectors
+from llmrec.pipeline.encoder_choice import corpus_size, item_vectors
 from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
 
 GATE_MODEL = "itemknn"
@@ -57,9 +57,9 @@ def finetune(run, dataset: Dataset, ids: IdMap, parts: dict[str, pd.DataFrame]) 
                                           "is used unchecked")
         return _write_decision(run, decision)
     run.progress("finetune", 0.95, f"validation check: {GATE_MODEL} with frozen vs fine-tuned text")
-    # Both sides in the precision the embed stage will use.
-    frozen = validation_ndcg(parts, ids, item_vectors(run, run.config.encoder, texts, dataset))
-    tuned = validation_ndcg(parts, ids, item_vectors(run, folder, texts, dataset))
+    corpus = corpus_size(dataset)  # both sides in the precision the embed stage will use
+    frozen = validation_ndcg(parts, ids, item_vectors(run, run.config.encoder, texts, corpus))
+    tuned = validation_ndcg(parts, ids, item_vectors(run, folder, texts, corpus))
     kept = tuned > frozen
     decision.update(kept=kept, metric=f"{GATE_MODEL} validation NDCG@10",
                     frozen=round(frozen, 6), finetuned=round(tuned, 6),

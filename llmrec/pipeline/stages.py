@@ -33,7 +33,7 @@ from llmrec.data.quality import data_quality
 from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel, SequentialModel
 from llmrec.models.registry import baseline_names, get_spec, model_names
-from llmrec.pipeline.encoder_choice import embedding_model, frozen_item_vectors, precision_param, text_encoder
+from llmrec.pipeline.encoder_choice import corpus_size, embedding_model, frozen_item_vectors, text_encoder
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
 from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
@@ -174,7 +174,7 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
     from llmrec.text.documents import item_documents, review_documents
     from llmrec.text.profiles import item_review_embeddings, user_profiles
 
-    encoder = text_encoder(run, embedding_model(run), dataset)
+    encoder = text_encoder(run, embedding_model(run), corpus_size(dataset))
     cache = EmbeddingCache(run.config.cache_dir / "embeddings")
     item_texts = item_documents(dataset.items)
     review_texts = review_documents(dataset.reviews)
@@ -189,7 +189,7 @@ def embed(run, dataset: Dataset, ids: IdMap) -> None:
     users = user_profiles(item_emb, review_emb, dataset.interactions, dataset.reviews, ids)
     save_arrays(run.staging / EMBEDDINGS_FILE,
                 {"items": item_emb, "reviews": review_emb, "item_reviews": item_reviews, "users": users,
-                 **frozen_item_vectors(run, item_texts, dataset)})
+                 **frozen_item_vectors(run, item_texts, corpus_size(dataset))})
     (run.staging / "text" / "encoder.json").write_text(json.dumps(
         {"identity": encoder.identity, "dim": int(item_emb.shape[1]), "max_length": run.config.max_length,
          "precision": encoder.precision, "precision_reason": encoder.precision_reason,
@@ -399,13 +399,14 @@ def _load_params(run: StageRun) -> dict:
 def _embed_params(run: StageRun) -> dict:
     # With fine-tuning on, the finetune stage's key (an upstream key) stands for the weights.
     params = {"encoder": encoder_identity(run.config), "max_length": run.config.max_length,
-              **precision_param(run.config)}
+              "precision": run.config.precision}
     return {**params, "finetuned": True} if run.config.finetune_seconds else params
 
 
 def _finetune_params(run: StageRun) -> dict:
     return {"base_encoder": encoder_identity(run.config), "max_length": run.config.max_length,
-            **precision_param(run.config), "seconds": run.config.finetune_seconds, "seed": run.config.seed}
+            "precision": run.config.precision, "seconds": run.config.finetune_seconds,
+            "seed": run.config.seed}
 
 
 def _split_params(run: StageRun) -> dict:
