@@ -20,6 +20,12 @@ def corpus_size(dataset) -> int:
     return dataset.n_items + len(dataset.reviews)
 
 
+def precision_param(config) -> dict:
+    """The precision as a reuse-key parameter, only when asked for: "auto" (the default) keeps the keys
+    of workspaces built before the setting existed."""
+    return {} if config.precision == "auto" else {"precision": config.precision}
+
+
 def text_encoder(run, model, corpus: int):
     """The build's encoder for `model` (a fine-tuned head folder included), in the configured precision
     ("auto" sized by `corpus` texts)."""

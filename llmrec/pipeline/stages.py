@@ -33,6 +33,7 @@ from llmrec.errors import ConfigError
 from llmrec.models.base import FactorModel
 from llmrec.models.knn import TextNeighbours
 from llmrec.models.registry import baseline_names, get_spec, model_names
+from llmrec.pipeline import encoder_choice
 from llmrec.pipeline.encoder_choice import corpus_size, embedding_model, frozen_item_vectors, text_encoder
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
 from llmrec.pipeline.fit_progress import FitProgress
@@ -373,13 +374,13 @@ def _load_params(run: StageRun) -> dict:
 def _embed_params(run: StageRun) -> dict:
     # With fine-tuning on, the finetune stage's key (an upstream key) stands for the weights.
     params = {"encoder": encoder_identity(run.config), "max_length": run.config.max_length,
-              "precision": run.config.precision}
+              **encoder_choice.precision_param(run.config)}
     return {**params, "finetuned": True} if run.config.finetune_seconds else params
 
 
 def _finetune_params(run: StageRun) -> dict:
     return {"base_encoder": encoder_identity(run.config), "max_length": run.config.max_length,
-            "precision": run.config.precision, "seconds": run.config.finetune_seconds,
+            **encoder_choice.precision_param(run.config), "seconds": run.config.finetune_seconds,
             "seed": run.config.seed}
 
 

@@ -84,6 +84,9 @@ def test_embed_key_is_unchanged_when_finetuning_is_off(shop):
     assert "finetuned" not in stages._embed_params(run)
     on = stages.StageRun(dataclasses.replace(config, finetune_seconds=5.0), shop[0], lambda *a: None)
     assert stages._embed_params(on)["finetuned"] is True
+    assert "precision" not in stages._embed_params(run)  # nor does the default precision ("auto")
+    int8 = stages.StageRun(dataclasses.replace(config, precision="int8"), shop[0], lambda *a: None)
+    assert stages._embed_params(int8)["precision"] == "int8"
     assert stages.embedding_model(on) == config.encoder      # no decision to keep the fine-tuned one
 
 
