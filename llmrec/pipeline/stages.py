@@ -36,7 +36,7 @@ from llmrec.models.registry import baseline_names, get_spec, model_names
 from llmrec.pipeline.encoder_choice import embedding_model, frozen_item_vectors
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
 from llmrec.pipeline.fit_progress import FitProgress
-from llmrec.pipeline.history import retraining_params
+from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
@@ -337,7 +337,7 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     parts, cold_items = cold_parts(run, ids)
     # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
     cold_models = [m for m in models if not get_spec(m).needs_ratings]
-    kept = retraining_params(run.staging / "models")
+    kept = {m: {"epochs": epochs} for m, epochs in kept_epochs(run.staging / "models").items()}
     fitted = {m: _fit(m, run.config, parts["train"], parts["valid"], ids, item_text, **kept.get(m, {}))
               for m in (*cold_models, *baseline_names())}
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
