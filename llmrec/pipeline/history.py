@@ -24,12 +24,3 @@ def kept_epochs(models_folder: Path) -> dict[str, int]:
     best = history.dropna(subset=["val_ndcg@10"]).sort_values(["model", "epoch"])
     best = best.loc[best.groupby("model")["val_ndcg@10"].idxmax()]
     return {str(m): int(e) for m, e in zip(best["model"], best["epoch"], strict=True)}
-
-
-def retraining_params(models_folder: Path) -> dict[str, dict[str, int]]:
-    """Per sequential model, what its cold-start retraining overrides: the kept epoch count, validated
-    once, at the end. The standard fit already chose how long to train; validating every epoch again
-    (2,000 users scored per epoch) would only let noise pick an earlier epoch, at a fifth of the cost
-    of each epoch. The validation items still extend the stored histories, as in every fit."""
-    kept = kept_epochs(models_folder)
-    return {name: {"epochs": epochs, "eval_every": epochs} for name, epochs in kept.items()}

@@ -38,7 +38,7 @@ from llmrec.pipeline.encoder_choice import corpus_size, embedding_model, frozen_
 from llmrec.pipeline.finetuning import evaluate_frozen_text, finetune
 from llmrec.pipeline.fit_progress import FitProgress
 from llmrec.pipeline.fitting import fit_model, model_params
-from llmrec.pipeline.history import retraining_params
+from llmrec.pipeline.history import kept_epochs
 from llmrec.pipeline.layout import (
     DATA,
     EMBEDDINGS_FILE,
@@ -307,9 +307,9 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
     parts, cold_items = cold_parts(run, ids)
     # Ranking models only (rating models predict stars, not new-item rankings), plus the chance floor.
     cold_models = [m for m in models if not get_spec(m).needs_ratings]
-    kept = retraining_params(run.staging / "models")
+    kept = {m: {"epochs": epochs} for m, epochs in kept_epochs(run.staging / "models").items()}
     fitted = {m: fit_model(m, run.config, parts["train"], parts["valid"], ids, item_text,
-                      neighbours=run.neighbours, **kept.get(m, {}))
+                           neighbours=run.neighbours, **kept.get(m, {}))
               for m in (*cold_models, *baseline_names())}
     split_obj = splits.Split(kind="cold_start", params=meta["params"], notes=meta["notes"],
                              train=parts["train"], valid=parts["valid"], test=parts["test"])

@@ -147,7 +147,7 @@ def test_the_rows_a_sampled_step_builds_are_the_item_table_rows():
 
 
 def test_cold_start_retraining_stops_at_the_epoch_the_standard_fit_kept(tmp_path):
-    from llmrec.pipeline.history import kept_epochs, retraining_params
+    from llmrec.pipeline.history import kept_epochs
 
     assert kept_epochs(tmp_path) == {}                                   # no training history yet
     nan = float("nan")
@@ -157,6 +157,3 @@ def test_cold_start_retraining_stops_at_the_epoch_the_standard_fit_kept(tmp_path
                  ).to_parquet(tmp_path / "training_history.parquet")
     # the first best epoch; only sequential models; epochs without validation are skipped
     assert kept_epochs(tmp_path) == {"sasrec": 2, "text_sasrec": 2}
-    # the retraining runs those epochs and validates once, after the last
-    assert retraining_params(tmp_path) == {"sasrec": {"epochs": 2, "eval_every": 2},
-                                           "text_sasrec": {"epochs": 2, "eval_every": 2}}
