@@ -16,6 +16,15 @@ def user_ids(index: WorkspaceIndex) -> list[str]:
     return index.ws.ids.users.tolist()
 
 
+def known_user(index: WorkspaceIndex, user_id: str) -> bool:
+    """Whether `user_id` is a user of this workspace."""
+    try:
+        index.check_user(str(user_id))
+    except UnknownIdError:
+        return False
+    return True
+
+
 def find_users(index: WorkspaceIndex, text: str, limit: int = 50) -> list[str]:
     """User ids containing `text` (case-insensitive), the most active first."""
     ids = index.ws.ids.users
