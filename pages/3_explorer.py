@@ -12,11 +12,10 @@ require_workspace(ctx)
 
 with guard("the embedding map"):
     space, colour, overlay = explorer.controls(ctx)
-    points = explorer.points(ctx, space)
     highlight = {}
     if overlay:
         user = explorer.overlay_user(ctx)
-        highlight = explorer.overlay_frames(ctx, points, user)
+        highlight = explorer.overlay_frames(ctx, space, user)
     map_slot = st.container()
     st.subheader("Nearest neighbours")
     item = explorer.selected_item(ctx)

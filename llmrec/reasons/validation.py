@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -347,9 +348,16 @@ def _number(digits: str) -> float:
 def _mentions(text: str, phrase: str, plural: bool = True) -> bool:
     if not phrase:
         return False
+    return _mention_pattern(phrase, plural).search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _mention_pattern(phrase: str, plural: bool) -> re.Pattern:
+    """The compiled pattern of a phrase as a whole word. Kept here because re's own cache (512
+    patterns) overflowed on a portrait's many title words: recompiling was a third of its checking."""
     head = r"(?<![\w])" if phrase[0].isalnum() else ""
     tail = (r"(?:s|es)?" if plural else "") + r"(?![\w])" if phrase[-1].isalnum() else ""
-    return re.search(head + re.escape(phrase) + tail, text) is not None
+    return re.compile(head + re.escape(phrase) + tail)
 
 
 def _without(text: str, names) -> str:

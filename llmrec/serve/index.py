@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class WorkspaceIndex:
         self._services: dict[tuple[str | None, int], object] = {}
         self._readers: dict[int, object] = {}
         self._reason_cache = None
+        self._derived: dict[object, object] = {}
 
     @classmethod
     def open(cls, root: Path | str) -> WorkspaceIndex:
@@ -73,6 +75,27 @@ class WorkspaceIndex:
     def activity(self) -> dict[str, int]:
         """user_id -> number of interactions."""
         return {u: len(r) for u, r in self.user_rows.items()}
+
+    def derived(self, key: object, compute: Callable[[], object]):
+        """A value derived from the workspace alone (a table read once, a population share),
+        computed on first use and kept with the index: per-user reads then cost a lookup, not a scan
+        of a million rows. Callers must not mutate what it returns."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    def user_slice(self, relative: str, user_id: str) -> pd.DataFrame:
+        """The rows of a per-user workspace table (`portraits/interests.parquet`, ...) that belong to
+        `user_id`, in file order with their row labels (what a filter on `user_id` gives; user_id as
+        str). The table is read and grouped once per index."""
+        table, rows = self.derived(("by user", relative), lambda: _by_user(self.ws.table(relative)))
+        return table.iloc[rows.get(str(user_id), _NO_ROWS)]
+
+    def split_slice(self, part: str, user_id: str) -> pd.DataFrame:
+        """The user's rows of split `part` ("train", "valid", "test"), as a filter on user_id gives."""
+        table, rows = self.derived(("split", part), lambda: (self.ws.split[part],
+                                                             _group_rows(self.ws.split[part]["user_id"])))
+        return table.iloc[rows.get(str(user_id), _NO_ROWS)]
 
     def check_user(self, user_id: str) -> int:
         """The user's row; UnknownIdError names the id when it is not in the workspace."""
@@ -179,6 +202,14 @@ class WorkspaceIndex:
                 reader = type(service)(service.ctx, generator, service.validator, service.cache)
             self._readers[key] = (reader, service)  # holding the service keeps its id unique
         return self._readers[key][0]
+
+
+_NO_ROWS = np.empty(0, dtype=np.int64)
+
+
+def _by_user(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    table["user_id"] = table["user_id"].astype(str)
+    return table, _group_rows(table["user_id"])
 
 
 def _group_rows(keys: pd.Series) -> dict[str, np.ndarray]:

@@ -50,6 +50,36 @@ def map_frame(index: WorkspaceIndex, space: str) -> pd.DataFrame:
     return out
 
 
+def _shared_frame(index: WorkspaceIndex, space: str) -> pd.DataFrame:
+    """map_frame(space), built once per index for the lookups below (never handed out)."""
+    return index.derived(("map frame", space), lambda: map_frame(index, space))
+
+
+def map_positions(index: WorkspaceIndex, space: str, item_ids: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """item_id, x, y, title of `item_ids` on the map of `space`, in that order (repeats kept); ids
+    the map lacks are left out. What an overlay draws, without copying the whole map."""
+    by_id = index.derived(("map by id", space),
+                          lambda: _shared_frame(index, space).set_index("item_id")[["x", "y", "title"]])
+    return by_id.reindex([str(i) for i in item_ids]).dropna().reset_index()
+
+
+def map_rows(index: WorkspaceIndex, space: str, item_ids: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """The map frame's rows of `item_ids` (every column, in map order, with their row labels)."""
+    points = _shared_frame(index, space)
+    return points[points["item_id"].isin([str(i) for i in item_ids])].copy()
+
+
+def map_size(index: WorkspaceIndex, space: str) -> int:
+    """How many products the map of `space` holds."""
+    return len(_shared_frame(index, space))
+
+
+def map_item_at(index: WorkspaceIndex, space: str, row: int) -> str | None:
+    """The item at row `row` of the map frame (what a clicked marker carries), None outside it."""
+    ids = _shared_frame(index, space)["item_id"]
+    return str(ids.iloc[row]) if 0 <= row < len(ids) else None
+
+
 def colourings(index: WorkspaceIndex) -> list[str]:
     """The map colourings this catalogue has data for, in COLOUR_BY order (the first is the default):
     no "category" without categories, no "price" without prices, no "cluster" without clusters."""

@@ -13,7 +13,7 @@ from llmrec.models.registry import default_model
 from llmrec.projection import place_new_points
 from llmrec.serve.catalogue import item_facts
 from llmrec.serve.index import WorkspaceIndex
-from llmrec.serve.users import portraits_table
+from llmrec.serve.users import portraits_by_user
 
 EXCLUDE = ("evaluation", "seen", "none")
 
@@ -29,8 +29,7 @@ def _excluded_items(index: WorkspaceIndex, user_id: str, exclude: str) -> np.nda
         rows = index.user_rows.get(str(user_id), np.empty(0, dtype=int))
         return ws.ids.item_indices(ws.dataset.interactions["item_id"].iloc[rows])
     if exclude == "evaluation":
-        parts = [ws.split[p] for p in ("train", "valid")]
-        items = pd.concat([p.loc[p["user_id"].astype(str) == str(user_id), "item_id"] for p in parts])
+        items = pd.concat([index.split_slice(part, user_id)["item_id"] for part in ("train", "valid")])
         return ws.ids.item_indices(items)
     raise ConfigError(f"unknown exclude '{exclude}'; choose one of {', '.join(EXCLUDE)}")
 
@@ -84,14 +83,12 @@ def top_items(index: WorkspaceIndex, model: str, users: np.ndarray) -> np.ndarra
 
 
 def _test_items(index: WorkspaceIndex, user_id: str) -> set[str]:
-    test = index.ws.split["test"]
-    return set(test.loc[test["user_id"].astype(str) == str(user_id), "item_id"].astype(str))
+    return set(index.split_slice("test", user_id)["item_id"].astype(str))
 
 
 def test_items(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
     """item_id, title of the user's held-out test interactions (what the models had to find)."""
-    test = index.ws.split["test"]
-    test = test[test["user_id"].astype(str) == str(user_id)]
+    test = index.split_slice("test", user_id)
     return pd.DataFrame({"item_id": test["item_id"].astype(str).to_numpy(),
                          "title": index.items.reindex(test["item_id"].astype(str))["title"].to_numpy()})
 
@@ -198,7 +195,7 @@ def _audience(index: WorkspaceIndex, model: NewItemScorer, vec: np.ndarray, k: i
                         "score": np.concatenate(found_scores).astype("float64"),
                         "threshold": np.concatenate(found_thr).astype("float64")})
     try:
-        table = portraits_table(index).set_index("user_id")
+        table = portraits_by_user(index)
         out["top_category"] = out["user_id"].map(table["top_category"])
     except WorkspaceError:
         out["top_category"] = None

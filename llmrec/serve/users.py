@@ -16,6 +16,15 @@ def user_ids(index: WorkspaceIndex) -> list[str]:
     return index.ws.ids.users.tolist()
 
 
+def known_user(index: WorkspaceIndex, user_id: str) -> bool:
+    """Whether `user_id` is a user of this workspace."""
+    try:
+        index.check_user(str(user_id))
+    except UnknownIdError:
+        return False
+    return True
+
+
 def find_users(index: WorkspaceIndex, text: str, limit: int = 50) -> list[str]:
     """User ids containing `text` (case-insensitive), the most active first."""
     ids = index.ws.ids.users
@@ -63,8 +72,7 @@ def time_column(index: WorkspaceIndex) -> str:
 def portrait(index: WorkspaceIndex, user_id: str) -> dict:
     """The user's precomputed portrait row (see portraits/users.parquet) as a dict."""
     index.check_user(user_id)
-    table = portraits_table(index)
-    row = table.loc[table["user_id"] == str(user_id)]
+    row = index.user_slice("portraits/users.parquet", user_id)
     if row.empty:
         raise UnknownIdError(f"user '{user_id}' has no portrait; rebuild the workspace")
     out = row.iloc[0].to_dict()
@@ -85,8 +93,17 @@ def portraits_table(index: WorkspaceIndex) -> pd.DataFrame:
     return table
 
 
+def portraits_by_user(index: WorkspaceIndex) -> pd.DataFrame:
+    """portraits/users.parquet indexed by user_id, read once per index (shared: do not mutate)."""
+    return index.derived("portraits by user", lambda: portraits_table(index).set_index("user_id"))
+
+
 def cluster_labels(index: WorkspaceIndex) -> dict[int, str]:
-    """interest cluster -> readable label such as 'Kitchen: kettle, espresso'."""
+    """interest cluster -> readable label such as 'Kitchen: kettle, espresso' (read once per index)."""
+    return dict(index.derived("cluster labels", lambda: _cluster_labels(index)))
+
+
+def _cluster_labels(index: WorkspaceIndex) -> dict[int, str]:
     if not (index.ws.root / "portraits" / "item_clusters.parquet").is_file():
         return {}
     table = index.ws.table("portraits/item_clusters.parquet")
@@ -98,8 +115,7 @@ def interests(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
     index.check_user(user_id)
     if not (index.ws.root / "portraits" / "interests.parquet").is_file():
         return pd.DataFrame(columns=["cluster", "cluster_label", "share"])
-    table = index.ws.table("portraits/interests.parquet")
-    table = table[table["user_id"].astype(str) == str(user_id)]
+    table = index.user_slice("portraits/interests.parquet", user_id)
     return table[["cluster", "cluster_label", "share"]].reset_index(drop=True)
 
 
@@ -109,8 +125,7 @@ def category_profile(index: WorkspaceIndex, user_id: str, top: int = 8) -> pd.Da
     hist = history(index, user_id)
     if not has_categories(index):
         return pd.DataFrame(columns=["category", "user", "population"])
-    population = index.items.groupby("category", observed=True)["popularity"].sum()
-    population = population.rename({"": NO_CATEGORY}) / max(1, population.sum())
+    population = _population_share(index, "category").rename({"": NO_CATEGORY})
     mine = hist["category"].replace("", NO_CATEGORY).value_counts(normalize=True)
     cats = list(mine.index[:top])
     return pd.DataFrame({
@@ -124,8 +139,7 @@ def price_profile(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
     """band, user share, population share of interactions (bands are tertiles within a category)."""
     hist = history(index, user_id)
     bands = index.items["price_band"]  # the portraits' bands: the same as every other panel
-    population = index.items.groupby(bands)["popularity"].sum()
-    population = population / max(1, population.sum())
+    population = _population_share(index, "price_band")
     mine = hist["item_id"].map(bands).value_counts(normalize=True)
     shown = [b for b in PRICE_BANDS if b in mine.index or b in population.index]
     return pd.DataFrame({
@@ -135,12 +149,20 @@ def price_profile(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
     })
 
 
+def _population_share(index: WorkspaceIndex, column: str) -> pd.Series:
+    """Share of all interactions per value of an items column (computed once per index)."""
+    def compute() -> pd.Series:
+        population = index.items.groupby(column, observed=True)["popularity"].sum()
+        return population / max(1, population.sum())
+
+    return index.derived(("population share", column), compute)
+
+
 def user_aspects(index: WorkspaceIndex, user_id: str) -> pd.DataFrame:
     """aspect, mentions, praises, criticisms, sentiment (-1..1) from the user's reviews."""
     index.check_user(user_id)
     if (index.ws.root / "portraits" / "aspects.parquet").is_file():
-        table = index.ws.table("portraits/aspects.parquet")
-        table = table[table["user_id"].astype(str) == str(user_id)].drop(columns="user_id")
+        table = index.user_slice("portraits/aspects.parquet", user_id).drop(columns="user_id")
     else:
         rows = index.user_review_rows.get(str(user_id), np.empty(0, dtype=int))
         reviews = index.ws.dataset.reviews.iloc[rows]
@@ -172,7 +194,7 @@ def similar_users(index: WorkspaceIndex, user_id: str, k: int = 5) -> pd.DataFra
     """user_id, similarity, top_category, n_interactions of the users whose text profiles are closest."""
     row = index.check_user(user_id)
     vectors = index.ws.embeddings.get("users")
-    table = portraits_table(index).set_index("user_id")
+    table = portraits_by_user(index)
     if vectors is None or len(vectors) != index.ws.ids.n_users:
         listed = portrait(index, user_id).get("similar_users") or []
         out = pd.DataFrame({"user_id": [str(u) for u in listed[:k]], "similarity": np.nan})
@@ -181,7 +203,8 @@ def similar_users(index: WorkspaceIndex, user_id: str, k: int = 5) -> pd.DataFra
         sims[row] = -np.inf
         best = index.best(sims, k)
         out = pd.DataFrame({"user_id": index.ws.ids.users[best].tolist(), "similarity": sims[best]})
-    known = out["user_id"].isin(table.index)
+    # a hash lookup: Series.isin(table.index) on Arrow strings listed all 60k ids on every call
+    known = pd.Series(table.index.get_indexer(out["user_id"]) >= 0, index=out.index)
     out["top_category"] = out["user_id"].map(table["top_category"]).where(known)
     out["n_interactions"] = out["user_id"].map(table["n_interactions"]).where(known)
     return out

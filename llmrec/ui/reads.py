@@ -122,6 +122,11 @@ def find_users(key: WorkspaceKey, text: str, limit: int) -> list[str]:
     return users.find_users(_index(key), text, limit)
 
 
+@st.cache_data(**VALUES)
+def known_user(key: WorkspaceKey, user_id: str) -> bool:
+    return users.known_user(_index(key), user_id)
+
+
 @st.cache_data(**FRAMES)
 def history(key: WorkspaceKey, user_id: str) -> pd.DataFrame:
     return users.history(_index(key), user_id)
@@ -263,6 +268,26 @@ def map_frame(key: WorkspaceKey, space: str) -> pd.DataFrame:
 def map_sample(key: WorkspaceKey, space: str) -> pd.DataFrame:
     """The map frame cut to what a chart draws quickly (`maps.sample_points`); rows keep their labels."""
     return maps.sample_points(map_frame(key, space))
+
+
+@st.cache_data(**FRAMES)
+def map_positions(key: WorkspaceKey, space: str, item_ids: tuple[str, ...]) -> pd.DataFrame:
+    return maps.map_positions(_index(key), space, item_ids)
+
+
+@st.cache_data(**FRAMES)
+def map_rows(key: WorkspaceKey, space: str, item_ids: tuple[str, ...]) -> pd.DataFrame:
+    return maps.map_rows(_index(key), space, item_ids)
+
+
+@st.cache_data(**VALUES)
+def map_item_at(key: WorkspaceKey, space: str, row: int) -> str | None:
+    return maps.map_item_at(_index(key), space, row)
+
+
+@st.cache_data(**VALUES)
+def map_size(key: WorkspaceKey, space: str) -> int:
+    return maps.map_size(_index(key), space)
 
 
 @st.cache_data(**FRAMES)

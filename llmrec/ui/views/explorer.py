@@ -56,49 +56,46 @@ def _on_select(ctx: Context, space: str) -> None:
     Each marker's customdata is its row in the full map frame (also when the chart draws a sample)."""
     event = st.session_state.get("explorer_map")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    ids = reads.map_frame(ctx.key, space)["item_id"]
     for point in points:
         row = point.get("customdata")
         if isinstance(row, list):
             row = row[0] if row else None
-        if isinstance(row, (int, float)) and 0 <= int(row) < len(ids):
-            st.session_state["explorer_item"] = str(ids.iloc[int(row)])
+        item = reads.map_item_at(ctx.key, space, int(row)) if isinstance(row, (int, float)) else None
+        if item is not None:
+            st.session_state["explorer_item"] = item
             return
 
 
-def points(ctx: Context, space: str) -> pd.DataFrame:
-    """Every product's position on the map of `space`, with the facts the colourings use."""
-    return reads.map_frame(ctx.key, space)
-
-
-def overlay_frames(ctx: Context, points: pd.DataFrame, user: str) -> dict[str, pd.DataFrame]:
+def overlay_frames(ctx: Context, space: str, user: str) -> dict[str, pd.DataFrame]:
+    """The user's history and recommendations as map positions (item_id, x, y, title)."""
     hist = reads.history(ctx.key, user)
     recs = reads.recommend(ctx.key, user, ctx.model, ctx.k, "seen") if ctx.model else pd.DataFrame()
-    by_id = points.set_index("item_id")[["x", "y", "title"]]
-    out = {"history": by_id.reindex(hist["item_id"]).dropna().reset_index()}
+    out = {"history": reads.map_positions(ctx.key, space, tuple(hist["item_id"]))}
     if not recs.empty:
-        out["recommended"] = by_id.reindex(recs["item_id"]).dropna().reset_index()
+        out["recommended"] = reads.map_positions(ctx.key, space, tuple(recs["item_id"]))
     return out
 
 
 def item_map(ctx: Context, space: str, colour: str, highlight: dict[str, pd.DataFrame],
              selected: str | None, neighbours: pd.DataFrame | None) -> None:
-    points = reads.map_frame(ctx.key, space)
+    # The full map (100k products) is never copied out of the cache here: the sample, the overlaid
+    # positions and the few extra rows are each asked for on their own.
+    total = reads.map_size(ctx.key, space)
     if neighbours is not None and not neighbours.empty:
-        by_id = points.set_index("item_id")[["x", "y", "title"]]
-        highlight = {**highlight, "neighbours": by_id.reindex(neighbours["item_id"]).dropna().reset_index()}
+        near = reads.map_positions(ctx.key, space, tuple(neighbours["item_id"]))
+        highlight = {**highlight, "neighbours": near}
     shown = reads.map_sample(ctx.key, space)
-    if len(shown) < len(points):  # the items on screen stay clickable even when the sample left them out
+    if len(shown) < total:  # the items on screen stay clickable even when the sample left them out
         overlaid = [frame["item_id"] for frame in highlight.values() if frame is not None]
-        wanted = {selected, *(item for ids in overlaid for item in ids)}
-        extra = points[points["item_id"].isin(wanted) & ~points.index.isin(shown.index)]
-        shown = pd.concat([shown, extra])
+        wanted = {selected, *(item for ids in overlaid for item in ids)} - {None}
+        extra = reads.map_rows(ctx.key, space, tuple(sorted(wanted)))
+        shown = pd.concat([shown, extra[~extra.index.isin(shown.index)]])
     fig = charts.embedding_map(shown, colour, highlight=highlight, selected=selected)
     st.plotly_chart(fig, key="explorer_map", on_select=partial(_on_select, ctx, space),
                     selection_mode="points",
                     config={"scrollZoom": True, "displaylogo": False})
-    drawn = (f"{len(points):,} products" if len(shown) == len(points) else
-             f"{len(shown):,} of {len(points):,} products drawn (a sample that keeps every category and "
+    drawn = (f"{total:,} products" if len(shown) == total else
+             f"{len(shown):,} of {total:,} products drawn (a sample that keeps every category and "
              "cluster)")
     st.caption(f"{drawn} · click a point to select it · scroll to zoom, drag to pan")
 

@@ -142,8 +142,7 @@ def launch_result(ctx: Context, title: str, description: str) -> None:
         launch = reads.launch(ctx.key, title, description, ctx.k)
     left, right = st.columns([3, 2])
     with left:
-        by_id = reads.map_frame(ctx.key, "text").set_index("item_id")[["x", "y", "title"]]
-        near = by_id.reindex(launch.neighbours["item_id"]).dropna().reset_index()
+        near = reads.map_positions(ctx.key, "text", tuple(launch.neighbours["item_id"]))
         fig = charts.embedding_map(reads.map_sample(ctx.key, "text"), reads.colourings(ctx.key)[0],
                                    highlight={"neighbours": near}, new_point=(launch.x, launch.y, title),
                                    height=480)
