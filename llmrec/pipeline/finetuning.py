@@ -18,7 +18,7 @@ import pandas as pd
 from llmrec.data.dataset import Dataset
 from llmrec.data.ids import IdMap, interaction_matrix
 from llmrec.pipeline.encoder_choice import corpus_size, item_vectors
-from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER
+from llmrec.pipeline.layout import FINETUNE_DECISION, FINETUNED_ENCODER, cold_part_path
 
 GATE_MODEL = "itemknn"
 """The model whose validation NDCG@10 decides: seconds to fit, and it reads nothing but the text."""
@@ -79,7 +79,7 @@ def shared_training(run, train: pd.DataFrame) -> pd.DataFrame:
     The cold-start evaluation holds whole items out; pairs with those items would teach the encoder
     about the very products it is then asked to score as new, so they are left out of fine-tuning.
     """
-    cold = run.staging / "split" / "cold_train.parquet"
+    cold = cold_part_path(run.staging, "train")
     if not cold.is_file():
         return train
     keys = ["user_id", "item_id"]

@@ -53,6 +53,11 @@ def read_embeddings(root: Path) -> dict[str, np.ndarray]:
     return load_file(root / EMBEDDINGS_FILE)
 
 
+def cold_part_path(root: Path, part: str) -> Path:
+    """The cold-start split's "train", "valid" or "test" table in a workspace or staging folder."""
+    return Path(root) / SPLIT.path / f"cold_{part}.parquet"
+
+
 def read_split(root: Path) -> dict[str, pd.DataFrame]:
     return {part: pd.read_parquet(root / SPLIT.path / f"{part}.parquet")
             for part in ("train", "valid", "test")}

@@ -50,6 +50,7 @@ from llmrec.pipeline.layout import (
     SPLIT,
     TEXT,
     Artifact,
+    cold_part_path,
     read_dataset,
     read_embeddings,
     read_split,
@@ -226,7 +227,7 @@ def split(run, dataset: Dataset) -> None:
     if config.cold_start:
         cold = splits.cold_start_split(dataset.interactions, seed=config.seed)
         for part in ("train", "valid", "test"):
-            cold.part(part).to_parquet(folder / f"cold_{part}.parquet", index=False)
+            cold.part(part).to_parquet(cold_part_path(run.staging, part), index=False)
         meta["cold_start"] = {"description": cold.description(), "params": cold.params,
                               "notes": cold.notes, "cold_items": [str(i) for i in cold.cold_items]}
     (folder / "split.json").write_text(json.dumps(meta, indent=2, default=str))
@@ -322,8 +323,7 @@ def evaluate_cold_start(run, models: list[str], ids: IdMap, item_text: np.ndarra
 
 def cold_parts(run, ids: IdMap) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
     """The cold-start train/valid/test tables, and the new items users met in test (the candidates)."""
-    staging = run.staging / "split"
-    parts = {p: pd.read_parquet(staging / f"cold_{p}.parquet") for p in ("train", "valid", "test")}
+    parts = {p: pd.read_parquet(cold_part_path(run.staging, p)) for p in ("train", "valid", "test")}
     # Rank only the new items that users actually met in test; validation-only items stay out.
     return parts, ids.item_indices(parts["test"]["item_id"].unique())
 
