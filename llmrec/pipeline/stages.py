@@ -227,7 +227,9 @@ def split(run, dataset: Dataset) -> None:
     if config.cold_start:
         cold = splits.cold_start_split(dataset.interactions, seed=config.seed)
         for part in ("train", "valid", "test"):
-            cold.part(part).to_parquet(cold_part_path(run.staging, part), index=False)
+            # spelt here, not through layout.cold_part_path: the split stage's key hashes only the
+            # code it imports, and layout would bring the whole data layer into it
+            cold.part(part).to_parquet(folder / f"cold_{part}.parquet", index=False)
         meta["cold_start"] = {"description": cold.description(), "params": cold.params,
                               "notes": cold.notes, "cold_items": [str(i) for i in cold.cold_items]}
     (folder / "split.json").write_text(json.dumps(meta, indent=2, default=str))
